@@ -1,0 +1,392 @@
+"""The `loyalty` command: the counter (TUI) and a scriptable interface with JSON output.
+
+Every command takes ``--db`` and ``--json``. Errors are one human line on stderr and a
+non-zero exit; nothing is changed when a command fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.domain.errors import LoyaltyError
+from app.i18n import _, format_day, format_money, format_points, format_timestamp, set_language
+
+EXIT_ERROR = 1
+EXIT_CHECK_FAILED = 2
+
+
+class CliError(LoyaltyError):
+    """A usage problem found by the CLI itself."""
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        for line in lines:
+            print(line)
+
+
+def _context(args: argparse.Namespace, *, demo: bool = False) -> Any:
+    from app.config import load_config
+    from app.services.context import Context
+    from app.store.database import Database
+
+    config = load_config(args.db, demo=demo)
+    return Context(Database(config.db), actor=config.actor, till=config.till)
+
+
+def _member_lines(view: Any) -> list[str]:
+    from app.domain.profile import salutation_label
+
+    name = " ".join(
+        p for p in (salutation_label(view.salutation), view.first_name, view.last_name) if p
+    )
+    lines = [
+        f"{name}  ({view.card})",
+        _("Points: {points} = {value}").format(
+            points=format_points(view.points), value=format_money(view.points_value_cents)
+        ),
+        _("Member since: {date}").format(date=format_day(view.member_since.date())),
+        _("Last visit: {date}").format(
+            date=format_day(view.last_visit.date()) if view.last_visit else "—"
+        ),
+    ]
+    for field, label in (("email", _("Email")), ("phone", _("Phone")), ("postcode", _("Postcode"))):
+        value = getattr(view, field)
+        if value:
+            lines.append(f"{label}: {value}")
+    if view.birthday:
+        lines.append(_("Birthday: {date}").format(date=format_day(view.birthday)))
+    for sale in view.recent_sales:
+        lines.append(
+            "  "
+            + _("Sale {id} {when}: {amount}, +{earned} / -{redeemed} points").format(
+                id=sale.sale_id,
+                when=format_timestamp(sale.created_at),
+                amount=format_money(sale.amount_cents),
+                earned=sale.points_earned,
+                redeemed=sale.points_redeemed,
+            )
+        )
+    return lines
+
+
+def _member_json(view: Any) -> dict[str, Any]:
+    return view.to_json()
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    from app.tui.app import LoyaltyApp
+
+    LoyaltyApp(ctx).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.services.demo import seed_demo
+
+    ctx = _context(args, demo=True)
+    cards = seed_demo(ctx, members=args.members)
+    data = {"db": ctx.db.display_name, "cards": [{"card": c, "name": n} for c, n in cards]}
+    lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]
+    lines += [f"  {card}  {name}" for card, name in cards]
+    _emit(args, data, lines)
+    if args.no_open or args.json:
+        return 0
+    from app.tui.app import LoyaltyApp
+
+    LoyaltyApp(ctx, demo_cards=cards).run()
+    return 0
+
+
+def cmd_member_add(args: argparse.Namespace) -> int:
+    from app.domain.profile import MemberDraft
+    from app.services.members import enroll_member
+
+    ctx = _context(args)
+    view = enroll_member(
+        ctx,
+        MemberDraft(
+            first_name=args.first_name,
+            last_name=args.last_name,
+            salutation=args.salutation or "",
+            email=args.email or "",
+            phone=args.phone or "",
+            birthday=args.birthday or "",
+            postcode=args.postcode or "",
+            marketing_consent=args.consent,
+        ),
+    )
+    _emit(args, _member_json(view), [_("Enrolled:"), *_member_lines(view)])
+    return 0
+
+
+def cmd_member_show(args: argparse.Namespace) -> int:
+    from app.services.lookup import lookup_card
+
+    view = lookup_card(_context(args), args.card)
+    _emit(args, _member_json(view), _member_lines(view))
+    return 0
+
+
+def cmd_member_find(args: argparse.Namespace) -> int:
+    from app.services.search import find_members
+
+    found = find_members(_context(args), args.text, limit=args.limit)
+    lines = [
+        f"{m.card or '—':13}  {m.last_name}, {m.first_name}  {m.email or ''}  {m.phone or ''}"
+        for m in found
+    ] or [_("No member found")]
+    _emit(args, {"members": [m.to_json() for m in found], "count": len(found)}, lines)
+    return 0
+
+
+def _amount(ctx: Any, text: str) -> int:
+    from app.domain.money import parse_amount
+
+    return parse_amount(text, max_cents=ctx.rules().max_sale_cents)
+
+
+def cmd_sale(args: argparse.Namespace) -> int:
+    from app.services.checkout import checkout
+
+    ctx = _context(args)
+    if args.redeem is not None and args.redeem < 0:
+        raise CliError(_("Points cannot be negative"))
+    result = checkout(ctx, args.card, _amount(ctx, args.amount), redeem_points=args.redeem or 0)
+    lines = [
+        _("Sale {id}: {amount}").format(
+            id=result.sale_id, amount=format_money(result.amount_cents)
+        ),
+        _("Points redeemed: {points} (-{value})").format(
+            points=format_points(result.points_redeemed),
+            value=format_money(result.redeem_value_cents),
+        ),
+        _("To pay: {amount}").format(amount=format_money(result.to_pay_cents)),
+        _("Points earned: {points}").format(points=format_points(result.points_earned)),
+        _("New balance: {points}").format(points=format_points(result.points_balance)),
+    ]
+    _emit(args, {**result.to_json(), "points_balance": result.points_balance}, lines)
+    return 0
+
+
+def cmd_refund(args: argparse.Namespace) -> int:
+    from app.services.refunds import refund_sale
+
+    ctx = _context(args)
+    amount = _amount(ctx, args.amount) if args.amount is not None else None
+    result = refund_sale(ctx, args.sale_id, amount)
+    lines = [
+        _("Refund {id} of sale {sale}: {amount}").format(
+            id=result.refund_id, sale=result.sale_id, amount=format_money(result.amount_cents)
+        ),
+        _("Money back: {amount}").format(amount=format_money(result.money_back_cents)),
+        _("Points taken back: {points}, points given back: {returned}").format(
+            points=format_points(result.points_reversed),
+            returned=format_points(result.points_returned),
+        ),
+        _("New balance: {points}").format(points=format_points(result.points_balance)),
+    ]
+    if result.points_not_recovered:
+        lines.append(
+            _("{points} earned points were already spent and could not be taken back").format(
+                points=format_points(result.points_not_recovered)
+            )
+        )
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_adjust(args: argparse.Namespace) -> int:
+    from app.services.adjustments import adjust_points
+
+    result = adjust_points(_context(args), args.card, args.points, args.reason)
+    lines = [
+        _("Adjusted {card} by {points} points ({reason})").format(
+            card=result.card, points=f"{result.points:+d}", reason=result.reason
+        ),
+        _("New balance: {points}").format(points=format_points(result.points_balance)),
+    ]
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.services.health import check_database
+
+    report = check_database(_context(args))
+    lines = [
+        _("Members: {n}, ledger entries: {e}").format(n=report.members, e=report.ledger_entries),
+        _("Database integrity: {result}").format(result=report.integrity),
+    ]
+    lines += [
+        _("Member {id}: cached balance {cached} but ledger sum {ledger}").format(
+            id=m.member_id, cached=m.cached, ledger=m.ledger
+        )
+        for m in report.mismatches
+    ]
+    lines.append(_("Everything is consistent") if report.ok else _("PROBLEMS FOUND"))
+    _emit(args, report.to_json(), lines)
+    return 0 if report.ok else EXIT_CHECK_FAILED
+
+
+def cmd_settings_list(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    values = ctx.settings()
+    _emit(
+        args,
+        {"settings": values},
+        [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()],
+    )
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    from app.services.settings import write_setting
+
+    ctx = _context(args)
+    try:
+        value: Any = json.loads(args.value)
+    except json.JSONDecodeError:
+        value = args.value
+    stored = write_setting(ctx.db, args.key, value, ctx.now())
+    _emit(
+        args,
+        {"key": args.key, "value": stored},
+        [f"{args.key} = {json.dumps(stored, ensure_ascii=False)}"],
+    )
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from app.bench import run_bench
+
+    results = run_bench(members=args.members, keep=args.keep, progress=not args.json)
+    _emit(args, results, [f"{k}: {v}" for k, v in results.items()])
+    return 0
+
+
+# --- parser -------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def _card_arg(parser: argparse.ArgumentParser, *flags: str) -> None:
+    parser.add_argument(
+        *flags or ("card",),
+        metavar="CARD",
+        help=_("13-digit card number"),
+        **({"dest": "card", "required": True} if flags else {}),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", help=_("database file or URL (default: $LOYALTY_DB or the user data folder)")
+    )
+    common.add_argument("--json", action="store_true", help=_("print one JSON object"))
+
+    parser = _Parser(
+        prog="loyalty", description=_("Loyalty counter for small shops."), parents=[common]
+    )
+    parser.set_defaults(func=cmd_tui)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str, target: Any = sub
+    ) -> argparse.ArgumentParser:
+        p = target.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add(
+        "demo", cmd_demo, _("create a demo database with realistic members and open the counter")
+    )
+    p.add_argument("--members", type=int, default=24, help=_("how many demo members"))
+    p.add_argument(
+        "--no-open", action="store_true", help=_("only create the data and print demo cards")
+    )
+
+    member = sub.add_parser("member", help=_("enroll, show and find members"))
+    msub = member.add_subparsers(dest="member_command", required=True, parser_class=_Parser)
+    p = add("add", cmd_member_add, _("enroll a new member and issue a card"), msub)
+    p.add_argument("--first-name", required=True)
+    p.add_argument("--last-name", required=True)
+    p.add_argument("--salutation", choices=["ms", "mr", "mx"])
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--birthday", help="YYYY-MM-DD")
+    p.add_argument("--postcode")
+    p.add_argument("--consent", action="store_true", help=_("the member agreed to marketing"))
+    p = add("show", cmd_member_show, _("show the member of a card"), msub)
+    _card_arg(p)
+    p = add("find", cmd_member_find, _("find members by name, email or phone"), msub)
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=20)
+
+    p = add("sale", cmd_sale, _("check out a sale for a member"))
+    _card_arg(p, "--card")
+    p.add_argument("--amount", required=True, help=_("amount, e.g. 12.50 or 12,50"))
+    p.add_argument("--redeem", type=int, metavar="POINTS", help=_("points to redeem"))
+
+    p = add("refund", cmd_refund, _("refund a sale, fully or partly"))
+    p.add_argument("sale_id", type=int, metavar="SALE_ID")
+    p.add_argument("--amount", help=_("part of the sale to refund (default: all that is left)"))
+
+    p = add("adjust", cmd_adjust, _("add or remove points by hand, with a reason"))
+    _card_arg(p)
+    p.add_argument("--points", type=int, required=True, help=_("e.g. 50 or -50"))
+    p.add_argument("--reason", required=True)
+
+    add("check", cmd_check, _("prove every balance equals its ledger and the database is sound"))
+
+    settings = sub.add_parser("settings", help=_("program rules and shop settings"))
+    ssub = settings.add_subparsers(dest="settings_command", required=True, parser_class=_Parser)
+    add("list", cmd_settings_list, _("list every setting"), ssub)
+    p = add("set", cmd_settings_set, _("change a setting"), ssub)
+    p.add_argument("key")
+    p.add_argument("value")
+
+    p = add("bench", cmd_bench, _("measure lookup, search, checkout and start-up speed"))
+    p.add_argument("--members", type=int, default=100_000)
+    p.add_argument("--keep", metavar="PATH", help=_("keep the benchmark database at PATH"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LoyaltyError as exc:
+        print(_("Error: {message}").format(message=exc.message), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("LOYALTY_DEBUG"):
+            raise
+        print(
+            _("Unexpected error: {error}. Run again with LOYALTY_DEBUG=1 for details.").format(
+                error=f"{type(exc).__name__}: {exc}"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

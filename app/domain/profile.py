@@ -1,0 +1,191 @@
+"""A member's personal fields: validation, normalisation and the keys that search uses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import phonenumbers
+
+from app.domain.errors import ValidationFailed
+from app.i18n import _
+
+SALUTATIONS = ("", "ms", "mr", "mx")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
+_NAME_MAX = 80
+
+
+def salutation_label(code: str) -> str:
+    """The salutation as people read it in the current language."""
+    labels = {"ms": _("Ms"), "mr": _("Mr"), "mx": _("Mx")}
+    return labels.get(code, "")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: ``Müller`` -> ``muller``, ``Straße`` -> ``strasse``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def digits_of(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+@dataclass(frozen=True)
+class MemberDraft:
+    """What a person typed into the enrollment or profile form."""
+
+    first_name: str = ""
+    last_name: str = ""
+    salutation: str = ""
+    email: str = ""
+    phone: str = ""
+    birthday: str = ""
+    postcode: str = ""
+    marketing_consent: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Validated, normalised personal fields, ready to store."""
+
+    first_name: str
+    last_name: str
+    salutation: str = ""
+    email: str | None = None
+    phone: str | None = None
+    birthday: date | None = None
+    postcode: str | None = None
+    marketing_consent: bool = False
+    notes: str = ""
+
+
+def parse_birthday(text: str, today: date) -> date:
+    """Accept ``1980-05-17`` and ``17.05.1980``; refuse future dates and impossible ages."""
+    raw = text.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            value = datetime.strptime(raw, fmt).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValueError(_("Birthday as YYYY-MM-DD or DD.MM.YYYY, e.g. 1980-05-17"))
+    if value > today:
+        raise ValueError(_("The birthday cannot be in the future"))
+    if value.year < today.year - 120:
+        raise ValueError(_("That birthday is more than 120 years ago"))
+    return value
+
+
+def normalize_phone(text: str, region: str) -> str:
+    """A phone number in E.164 (``+491712345678``), or ValueError with a readable reason."""
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(_("“{text}” is not a phone number").format(text=text)) from None
+    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+        raise ValueError(_("“{text}” is not a valid phone number").format(text=text))
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None) -> str:
+    """A stored phone number as people read it: ``+49 171 2345678``."""
+    if not e164:
+        return ""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def national_digits(e164: str, region: str) -> str:
+    """The digits as dialled at home (``01712345678``), for searching."""
+    parsed = phonenumbers.parse(e164, region)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return digits_of(national)
+
+
+def _name(value: str, field_label: str, errors: dict[str, str], key: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        errors[key] = _("{field} is required").format(field=field_label)
+    elif len(cleaned) > _NAME_MAX:
+        errors[key] = _("{field} is too long (at most 80 characters)").format(field=field_label)
+    elif any(ch.isdigit() for ch in cleaned) or any(ch in "@<>{}[]|\\" for ch in cleaned):
+        errors[key] = _("{field} contains characters a name cannot have").format(field=field_label)
+    return cleaned
+
+
+def validate_profile(draft: MemberDraft, *, today: date, region: str = "DE") -> Profile:
+    """Check every field at once; raise ValidationFailed listing each bad field."""
+    errors: dict[str, str] = {}
+    first = _name(draft.first_name, _("First name"), errors, "first_name")
+    last = _name(draft.last_name, _("Last name"), errors, "last_name")
+    salutation = draft.salutation.strip().lower()
+    if salutation not in SALUTATIONS:
+        errors["salutation"] = _("Salutation must be one of: ms, mr, mx or empty")
+    email = draft.email.strip() or None
+    if email is not None:
+        if not _EMAIL.match(email) or len(email) > 254:
+            errors["email"] = _("“{text}” is not an email address").format(text=email)
+        else:
+            local, domain = email.rsplit("@", 1)
+            email = f"{local}@{domain.lower()}"
+    phone = None
+    if draft.phone.strip():
+        try:
+            phone = normalize_phone(draft.phone.strip(), region)
+        except ValueError as exc:
+            errors["phone"] = str(exc)
+    birthday = None
+    if draft.birthday.strip():
+        try:
+            birthday = parse_birthday(draft.birthday, today)
+        except ValueError as exc:
+            errors["birthday"] = str(exc)
+    postcode = draft.postcode.strip().upper() or None
+    if postcode is not None and not _POSTCODE.match(postcode):
+        errors["postcode"] = _("“{text}” is not a postcode").format(text=postcode)
+    notes = draft.notes.strip()
+    if len(notes) > 2000:
+        errors["notes"] = _("Notes are too long (at most 2000 characters)")
+    if errors:
+        raise ValidationFailed(errors)
+    return Profile(
+        first_name=first,
+        last_name=last,
+        salutation=salutation,
+        email=email,
+        phone=phone,
+        birthday=birthday,
+        postcode=postcode,
+        marketing_consent=draft.marketing_consent,
+        notes=notes,
+    )
+
+
+@dataclass(frozen=True)
+class SearchKeys:
+    """Folded forms of the fields a search looks at; each is prefix-searched on an index."""
+
+    first_key: str
+    last_key: str
+    email_key: str | None
+    phone_national: str | None
+    phone_international: str | None
+
+
+def search_keys(profile: Profile, region: str = "DE") -> SearchKeys:
+    return SearchKeys(
+        first_key=fold(profile.first_name),
+        last_key=fold(profile.last_name),
+        email_key=fold(profile.email) if profile.email else None,
+        phone_national=national_digits(profile.phone, region) if profile.phone else None,
+        phone_international=digits_of(profile.phone) if profile.phone else None,
+    )

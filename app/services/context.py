@@ -1,0 +1,66 @@
+"""Who is acting, where, and when: passed to every use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.domain.cards import CardLayout
+from app.domain.rules import ProgramRules
+from app.store.database import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    """The database, the clock, the acting person and the till; rules cached after first use."""
+
+    db: Database
+    clock: Callable[[], datetime] = utc_now
+    actor: str = "till"
+    till: int = 1
+    _rules: ProgramRules | None = field(default=None, repr=False)
+    _layout: CardLayout | None = field(default=None, repr=False)
+    _settings: dict[str, object] | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        value = self.clock()
+        if value.tzinfo is None:
+            raise ValueError("the clock must return time zone-aware datetimes")
+        return value
+
+    def settings(self) -> dict[str, object]:
+        if self._settings is None:
+            from app.services.settings import load_settings
+
+            self._settings = load_settings(self.db)
+        return self._settings
+
+    def rules(self) -> ProgramRules:
+        if self._rules is None:
+            from app.services.settings import rules_from
+
+            self._rules = rules_from(self.settings())
+        return self._rules
+
+    def layout(self) -> CardLayout:
+        if self._layout is None:
+            s = self.settings()
+            self._layout = CardLayout(
+                prefix=str(s["card.prefix"]), store_code=str(s["shop.store_code"])
+            )
+        return self._layout
+
+    @property
+    def store_code(self) -> str:
+        return self.layout().store_code
+
+    def forget_settings(self) -> None:
+        """Drop cached settings after they changed."""
+        self._rules = None
+        self._layout = None
+        self._settings = None

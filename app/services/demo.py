@@ -1,0 +1,156 @@
+"""Demo data: realistic members with a year of history, so a newcomer can scan at once."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.domain.profile import MemberDraft, fold
+from app.services.checkout import checkout
+from app.services.context import Context
+from app.services.members import enroll_member
+from app.store.models import Card, Member
+
+FIRST_NAMES = (
+    "Anna",
+    "Lukas",
+    "Sophie",
+    "Jonas",
+    "Marie",
+    "Felix",
+    "Laura",
+    "Paul",
+    "Lea",
+    "Maximilian",
+    "Hannah",
+    "Leon",
+    "Emma",
+    "Elias",
+    "Mia",
+    "Noah",
+    "Lena",
+    "Ben",
+    "Clara",
+    "Finn",
+    "Zoë",
+    "José",
+    "Chloé",
+    "Jürgen",
+    "Günther",
+    "Özlem",
+    "Renée",
+    "Björn",
+    "Ines",
+    "Karl",
+)
+LAST_NAMES = (
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Yılmaz",
+    "García",
+    "Nowak",
+    "Kowalski",
+    "Dubois",
+)
+POSTCODES = ("10115", "20095", "50667", "60311", "70173", "80331", "01067", "04109", "28195")
+MOBILE_PREFIXES = ("151", "152", "157", "160", "162", "170", "171", "172", "175", "176", "178")
+DEMO_MEMBERS = 24
+
+
+def demo_profiles(count: int, rng: random.Random) -> list[MemberDraft]:
+    drafts = []
+    for i in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        email = f"{fold(first)}.{fold(last)}{i}@example.org" if rng.random() < 0.8 else ""
+        phone = f"+49 {rng.choice(MOBILE_PREFIXES)} {rng.randint(10000000, 99999999)}"
+        drafts.append(
+            MemberDraft(
+                first_name=first,
+                last_name=last,
+                salutation=rng.choice(("ms", "mr", "", "mx")),
+                email=email,
+                phone=phone if rng.random() < 0.7 else "",
+                birthday=f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-"
+                f"{rng.randint(1, 28):02d}",
+                postcode=rng.choice(POSTCODES),
+                marketing_consent=rng.random() < 0.6,
+            )
+        )
+    return drafts
+
+
+def demo_cards(ctx: Context, limit: int = 5) -> list[tuple[str, str]]:
+    """A few demo card numbers with the member's name, for the welcome text."""
+    with ctx.db.reading() as session:
+        rows = session.exec(
+            select(Card.number, Member.first_name, Member.last_name)
+            .join(Member, Member.id == Card.member_id)
+            .where(Card.status == "active")
+            .order_by(Card.number)
+            .limit(limit)
+        ).all()
+    return [(number, f"{first} {last}") for number, first, last in rows]
+
+
+def seed_demo(ctx: Context, *, members: int = DEMO_MEMBERS, seed: int = 7) -> list[tuple[str, str]]:
+    """Fill an empty database with demo members and a year of sales; returns demo cards.
+
+    A database that already has members is left alone.
+    """
+    with ctx.db.reading() as session:
+        existing = session.exec(select(func.count()).select_from(Member)).one()
+    if existing:
+        return demo_cards(ctx)
+    rng = random.Random(seed)
+    today = ctx.now()
+    for draft in demo_profiles(members, rng):
+        joined = today - timedelta(days=rng.randint(30, 720))
+        past = replace(ctx, clock=lambda at=joined: at)
+        member = enroll_member(past, draft)
+        visits = sorted(
+            joined + timedelta(days=rng.randint(1, max((today - joined).days - 1, 1)))
+            for _ in range(rng.randint(0, 8))
+        )
+        balance = 0
+        for when in visits:
+            amount = rng.choice((450, 990, 1250, 1999, 2480, 3475, 5600, 8990))
+            redeem = balance if balance >= 200 and rng.random() < 0.3 else 0
+            redeem = min(redeem, amount)
+            at: datetime = when
+            result = checkout(
+                replace(ctx, clock=lambda at=at: at), member.card, amount, redeem_points=redeem
+            )
+            balance = result.points_balance
+    return demo_cards(ctx)

@@ -1,0 +1,74 @@
+"""Enrolling members and the shared steps that load a member for a change."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.domain.cards import CardLayout, make_card_number, serial_of, validate_card_number
+from app.domain.profile import MemberDraft, search_keys, validate_profile
+from app.services.audit import record
+from app.services.context import Context
+from app.services.lookup import check_card_row, get_member
+from app.services.views import MemberView
+from app.store.models import Card, Member
+
+
+def next_card_number(session: Session, layout: CardLayout) -> str:
+    """The next free number of this store (highest serial + 1), inside the caller's transaction."""
+    low, high = layout.stem + "0000000", layout.stem + "9999999~"
+    highest = session.exec(
+        select(func.max(Card.number)).where(Card.number >= low, Card.number <= high)
+    ).one()
+    return make_card_number(layout, serial_of(highest) + 1 if highest else 1)
+
+
+def enroll_member(ctx: Context, draft: MemberDraft) -> MemberView:
+    """Create a member with a new card; every field validated first, nothing stored if any fails."""
+    now = ctx.now()
+    region = str(ctx.settings()["shop.phone_region"])
+    profile = validate_profile(draft, today=now.astimezone().date(), region=region)
+    keys = search_keys(profile, region)
+    with ctx.db.transaction() as session:
+        member = Member(
+            salutation=profile.salutation,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            email=profile.email,
+            phone=profile.phone,
+            birthday=profile.birthday,
+            postcode=profile.postcode,
+            marketing_consent=profile.marketing_consent,
+            consent_at=now if profile.marketing_consent else None,
+            notes=profile.notes,
+            home_store=ctx.store_code,
+            created_at=now,
+            updated_at=now,
+            first_key=keys.first_key,
+            last_key=keys.last_key,
+            email_key=keys.email_key,
+            phone_national=keys.phone_national,
+            phone_international=keys.phone_international,
+        )
+        session.add(member)
+        session.flush()
+        number = next_card_number(session, ctx.layout())
+        session.add(Card(number=number, member_id=member.id, issued_at=now))
+        record(session, ctx, "member.enroll", "member", member.id, card=number)
+        member_id = member.id
+    assert member_id is not None
+    return get_member(ctx, member_id)
+
+
+def lock_member_by_card(session: Session, text: str) -> tuple[Member, str]:
+    """Load (and on PostgreSQL lock) the member behind a card, refusing unusable cards."""
+    number = validate_card_number(text)
+    row = session.exec(
+        select(Card, Member).join(Member, Member.id == Card.member_id).where(Card.number == number)
+    ).first()
+    if row is None:
+        check_card_row(None, number)
+    card, _member = row  # type: ignore[misc]
+    check_card_row((card.number, card.status, card.replaced_by, _member.status), number)
+    member = session.exec(select(Member).where(Member.id == card.member_id).with_for_update()).one()
+    return member, number

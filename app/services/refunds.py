@@ -1,0 +1,88 @@
+"""Refunds: unwind a sale's points in proportion, never beyond what the sale took."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.domain.errors import SaleNotFound
+from app.domain.rules import SaleFigures, plan_refund
+from app.i18n import _
+from app.services.audit import record
+from app.services.context import Context
+from app.services.views import RefundResult
+from app.store.models import LedgerEntry, Member, Refund, Sale
+
+
+def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> RefundResult:
+    """Refund ``amount_cents`` of a sale (default: all that is left)."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        sale = session.exec(select(Sale).where(Sale.id == sale_id).with_for_update()).first()
+        if sale is None:
+            raise SaleNotFound(_("There is no sale number {id}").format(id=sale_id))
+        member = session.exec(
+            select(Member).where(Member.id == sale.member_id).with_for_update()
+        ).one()
+        plan = plan_refund(
+            SaleFigures(
+                amount_cents=sale.amount_cents,
+                to_pay_cents=sale.to_pay_cents,
+                points_earned=sale.points_earned,
+                points_redeemed=sale.points_redeemed,
+                refunded_cents=sale.refunded_cents,
+            ),
+            amount_cents,
+            member.points_balance,
+        )
+        refund = Refund(
+            sale_id=sale_id,
+            amount_cents=plan.amount_cents,
+            money_back_cents=plan.money_back_cents,
+            points_reversed=plan.points_reversed,
+            points_returned=plan.points_returned,
+            points_not_recovered=plan.points_not_recovered,
+            store_code=ctx.store_code,
+            till=ctx.till,
+            actor=ctx.actor,
+            created_at=now,
+        )
+        session.add(refund)
+        session.flush()
+        common = {
+            "member_id": member.id,
+            "sale_id": sale_id,
+            "refund_id": refund.id,
+            "actor": ctx.actor,
+            "store_code": ctx.store_code,
+            "till": ctx.till,
+            "created_at": now,
+        }
+        if plan.points_reversed:
+            session.add(LedgerEntry(points=-plan.points_reversed, kind="refund_earned", **common))
+        if plan.points_returned:
+            session.add(LedgerEntry(points=plan.points_returned, kind="refund_redeemed", **common))
+        sale.refunded_cents += plan.amount_cents
+        member.points_balance += plan.points_change
+        session.add_all([sale, member])
+        record(
+            session,
+            ctx,
+            "sale.refund",
+            "sale",
+            sale_id,
+            refund_id=refund.id,
+            amount_cents=plan.amount_cents,
+            points_not_recovered=plan.points_not_recovered,
+        )
+        refund_id, balance = refund.id, member.points_balance
+    assert refund_id is not None
+    return RefundResult(
+        refund_id=refund_id,
+        sale_id=sale_id,
+        amount_cents=plan.amount_cents,
+        money_back_cents=plan.money_back_cents,
+        points_reversed=plan.points_reversed,
+        points_returned=plan.points_returned,
+        points_not_recovered=plan.points_not_recovered,
+        points_balance=balance,
+    )

@@ -1,0 +1,116 @@
+"""Settings stored in the database (program rules and shop identity), with defaults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import phonenumbers
+from sqlmodel import select
+
+from app.domain.cards import CardLayout
+from app.domain.errors import InvalidInput
+from app.domain.rules import ProgramRules
+from app.i18n import _
+from app.store.database import Database
+from app.store.models import Setting
+
+
+def _positive_int(value: Any) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError
+    return number
+
+
+def _text(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError
+    return text
+
+
+def _currency(value: Any) -> str:
+    text = str(value).strip().upper()
+    if len(text) != 3 or not text.isalpha():
+        raise ValueError
+    return text
+
+
+def _region(value: Any) -> str:
+    text = str(value).strip().upper()
+    if text not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError
+    return text
+
+
+def _prefix(value: Any) -> str:
+    text = str(value)
+    CardLayout(prefix=text)
+    return text
+
+
+def _store(value: Any) -> str:
+    text = str(value)
+    CardLayout(store_code=text)
+    return text
+
+
+# key -> (default, parser that raises ValueError/LoyaltyError on bad values)
+DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
+    "program.earn_points_per_unit": (1, _positive_int),
+    "program.redeem_points_per_unit": (100, _positive_int),
+    "program.max_sale_cents": (1_000_000, _positive_int),
+    "shop.name": ("Loyalty Counter", _text),
+    "shop.currency": ("EUR", _currency),
+    "shop.phone_region": ("DE", _region),
+    "shop.store_code": ("001", _store),
+    "card.prefix": ("29", _prefix),
+}
+
+
+def load_settings(db: Database) -> dict[str, Any]:
+    """Every setting, stored value over default."""
+    values = {key: default for key, (default, _parse) in DEFAULTS.items()}
+    with db.reading() as session:
+        for row in session.exec(select(Setting)):
+            values[row.key] = json.loads(row.value)
+    return values
+
+
+def rules_from(values: dict[str, Any]) -> ProgramRules:
+    return ProgramRules(
+        earn_points_per_unit=int(values["program.earn_points_per_unit"]),
+        redeem_points_per_unit=int(values["program.redeem_points_per_unit"]),
+        max_sale_cents=int(values["program.max_sale_cents"]),
+        currency=str(values["shop.currency"]),
+    )
+
+
+def parse_setting(key: str, value: Any) -> Any:
+    """Validate one setting's new value, or raise a readable error."""
+    if key not in DEFAULTS:
+        raise InvalidInput(_("Unknown setting “{key}”").format(key=key))
+    _default, parse = DEFAULTS[key]
+    try:
+        return parse(value)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            _("“{value}” is not a valid value for {key}").format(value=value, key=key)
+        ) from None
+
+
+def write_setting(db: Database, key: str, value: Any, now: datetime | None = None) -> Any:
+    """Store one setting (validated); returns the stored value."""
+    parsed = parse_setting(key, value)
+    with db.transaction() as session:
+        row = session.get(Setting, key)
+        stamp = now or datetime.now(UTC)
+        if row is None:
+            session.add(Setting(key=key, value=json.dumps(parsed), updated_at=stamp))
+        else:
+            row.value = json.dumps(parsed)
+            row.updated_at = stamp
+    return parsed

@@ -1,0 +1,152 @@
+"""What the use cases hand back to the interfaces: plain, immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    """One of a member's recent sales, as the member panel lists it."""
+
+    sale_id: int
+    created_at: datetime
+    amount_cents: int
+    to_pay_cents: int
+    points_earned: int
+    points_redeemed: int
+    refunded_cents: int
+
+    @property
+    def refundable_cents(self) -> int:
+        return self.amount_cents - self.refunded_cents
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """Everything the member panel shows about one member."""
+
+    member_id: int
+    card: str
+    salutation: str
+    first_name: str
+    last_name: str
+    points: int
+    points_value_cents: int
+    member_since: datetime
+    last_visit: datetime | None
+    email: str | None = None
+    phone: str | None = None
+    birthday: date | None = None
+    postcode: str | None = None
+    recent_sales: tuple[SaleLine, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["recent_sales"] = [
+            {**asdict(s), "created_at": s.created_at.isoformat()} for s in self.recent_sales
+        ]
+        for key in ("member_since", "last_visit", "birthday"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        return data
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    """One line of a search result."""
+
+    member_id: int
+    card: str | None
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    postcode: str | None
+    points: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    """A confirmed checkout."""
+
+    sale_id: int
+    card: str
+    amount_cents: int
+    discount_cents: int
+    points_redeemed: int
+    redeem_value_cents: int
+    to_pay_cents: int
+    points_earned: int
+    points_balance: int
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """A confirmed refund."""
+
+    refund_id: int
+    sale_id: int
+    amount_cents: int
+    money_back_cents: int
+    points_reversed: int
+    points_returned: int
+    points_not_recovered: int
+    points_balance: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AdjustResult:
+    """A manual points adjustment."""
+
+    card: str
+    points: int
+    reason: str
+    points_balance: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BalanceMismatch:
+    member_id: int
+    cached: int
+    ledger: int
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Result of the consistency check."""
+
+    members: int
+    ledger_entries: int
+    mismatches: tuple[BalanceMismatch, ...]
+    integrity: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and self.integrity == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "members": self.members,
+            "ledger_entries": self.ledger_entries,
+            "integrity": self.integrity,
+            "mismatches": [asdict(m) for m in self.mismatches],
+        }

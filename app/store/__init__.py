@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, engine set-up, migrations and fast read queries."""

@@ -1,0 +1,148 @@
+"""Opening a database: engine, SQLite pragmas for a till, migrations, transactions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session
+
+from app.domain.errors import LoyaltyError
+from app.i18n import _
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseUnavailable(LoyaltyError):
+    """The database cannot be opened or reached."""
+
+
+def sqlite_url(path: str | Path) -> str:
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def normalize_url(value: str) -> str:
+    """Accept a plain file path as well as a SQLAlchemy URL."""
+    return value if "://" in value else sqlite_url(value)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (see _begin_immediate), so the driver must not.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    # A till can lose power mid-sale: every commit reaches the disk.
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _begin_immediate(conn: Any) -> None:
+    # Take the write lock at the start, so two tills on one file wait for each other instead of
+    # both reading a balance and one failing (or losing an update) at commit.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """One opened database: a write engine, a read engine and a fast raw reader per thread."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = normalize_url(url)
+        try:
+            parsed = make_url(self.url)
+        except ArgumentError:
+            raise DatabaseUnavailable(
+                _("“{url}” is neither a file path nor a database URL").format(url=url)
+            ) from None
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if not parsed.database:
+                raise DatabaseUnavailable(_("Give the database a file path"))
+            path = Path(parsed.database)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    _("Cannot create the folder for {path}: {reason}").format(
+                        path=path, reason=exc.strerror
+                    )
+                ) from None
+            self.path: Path | None = path
+        else:
+            self.path = None
+        self.engine = self._make_engine(immediate=True)
+        self.read_engine = self._make_engine(immediate=False)
+        self._local = threading.local()
+        if migrate:
+            from app.store.migrate import upgrade
+
+            try:
+                upgrade(self.engine)
+            except OperationalError as exc:
+                raise DatabaseUnavailable(
+                    _("Cannot open the database {url}: {reason}").format(
+                        url=self.display_name, reason=exc.orig
+                    )
+                ) from None
+
+    def _make_engine(self, *, immediate: bool) -> Engine:
+        if self.is_sqlite:
+            engine = create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 10}
+            )
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _begin_immediate if immediate else _begin_deferred)
+            return engine
+        return create_engine(self.url, pool_pre_ping=True)
+
+    @property
+    def display_name(self) -> str:
+        return str(self.path) if self.path else make_url(self.url).render_as_string()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One use case, one transaction: commit on success, roll back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session (never takes the write lock)."""
+        with Session(self.read_engine) as session:
+            yield session
+
+    def raw(self) -> Any:
+        """This thread's DBAPI connection in autocommit mode, for the hot read path."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            pooled = self.read_engine.raw_connection()
+            conn = pooled.driver_connection
+            if not self.is_sqlite:
+                conn.autocommit = True
+            self._local.pooled = pooled  # keep the pool's wrapper alive with it
+            self._local.conn = conn
+        return conn
+
+    def sql(self, statement: str) -> str:
+        """Adapt a ``?``-parameter statement to the driver's parameter style."""
+        return statement if self.is_sqlite else statement.replace("?", "%s")
+
+    def dispose(self) -> None:
+        pooled = getattr(self._local, "pooled", None)
+        if pooled is not None:
+            pooled.close()
+            self._local.pooled = None
+            self._local.conn = None
+        self.engine.dispose()
+        self.read_engine.dispose()

@@ -1,0 +1,143 @@
+"""The tables. Money in integer cents, points in integers, timestamps aware and in UTC."""
+
+from __future__ import annotations
+
+import uuid as _uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from app.store.types import UTCDateTime
+
+
+def new_uuid() -> str:
+    return str(_uuid.uuid4())
+
+
+def _ts(nullable: bool = False, index: bool = False) -> datetime:  # type: ignore[return]
+    return Field(  # type: ignore[no-any-return]
+        default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index)
+    )
+
+
+class Member(SQLModel, table=True):
+    """A member of the loyalty program, with the cached points balance."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    salutation: str = Field(default="", max_length=8)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+    birthday: date | None = None
+    postcode: str | None = Field(default=None, max_length=10)
+    marketing_consent: bool = False
+    consent_at: datetime | None = _ts(nullable=True)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    points_balance: int = 0
+    status: str = Field(default="active", max_length=12)
+    home_store: str = Field(default="001", max_length=3)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    last_visit_at: datetime | None = _ts(nullable=True)
+    # Folded copies for case- and accent-insensitive prefix search on an index.
+    first_key: str = Field(default="", max_length=80, index=True)
+    last_key: str = Field(default="", max_length=80, index=True)
+    email_key: str | None = Field(default=None, max_length=254, index=True)
+    phone_national: str | None = Field(default=None, max_length=20, index=True)
+    phone_international: str | None = Field(default=None, max_length=20, index=True)
+
+
+class Card(SQLModel, table=True):
+    """A card number of a member: the current one, or a former (replaced or blocked) one."""
+
+    number: str = Field(primary_key=True, max_length=13)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    status: str = Field(default="active", max_length=12)
+    issued_at: datetime = _ts()
+    printed_at: datetime | None = _ts(nullable=True)
+    blocked_at: datetime | None = _ts(nullable=True)
+    replaced_by: str | None = Field(default=None, max_length=13)
+
+
+class Sale(SQLModel, table=True):
+    """A checkout: what was bought, paid in money and in points, and what it earned."""
+
+    __table_args__ = (Index("ix_sale_member_created", "member_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    member_id: int = Field(foreign_key="member.id")
+    card_number: str = Field(max_length=13)
+    amount_cents: int
+    discount_cents: int = 0
+    coupon_code: str | None = Field(default=None, max_length=40)
+    points_redeemed: int = 0
+    redeem_value_cents: int = 0
+    to_pay_cents: int
+    points_earned: int = 0
+    refunded_cents: int = 0
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    actor: str = Field(default="", max_length=80)
+    created_at: datetime = _ts()
+
+
+class Refund(SQLModel, table=True):
+    """A full or partial refund of a sale."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    sale_id: int = Field(foreign_key="sale.id", index=True)
+    amount_cents: int
+    money_back_cents: int
+    points_reversed: int = 0
+    points_returned: int = 0
+    points_not_recovered: int = 0
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    actor: str = Field(default="", max_length=80)
+    created_at: datetime = _ts()
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One change of a member's points. Append-only: the balance is the sum of these rows."""
+
+    __tablename__ = "ledger_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    points: int
+    kind: str = Field(max_length=24)
+    reason: str = Field(default="", max_length=200)
+    sale_id: int | None = Field(default=None, foreign_key="sale.id", index=True)
+    refund_id: int | None = Field(default=None, foreign_key="refund.id")
+    actor: str = Field(default="", max_length=80)
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    created_at: datetime = _ts()
+
+
+class Setting(SQLModel, table=True):
+    """A program rule or shop setting, stored as JSON text."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _ts()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when: enrolments, adjustments, refunds, setting changes."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor: str = Field(default="", max_length=80)
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=64)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

@@ -69,7 +69,8 @@ def parse_points(text: str, *, allow_negative: bool = False) -> int:
     if raw[0] in "+-":
         sign = -1 if raw[0] == "-" else 1
         raw = raw[1:]
-    if not raw.isdigit():
+    # isdigit() alone lets "²" through, which int() then refuses with a traceback.
+    if not (raw.isascii() and raw.isdigit()):
         raise InvalidInput(_("Points are whole numbers, like 250"))
     value = sign * int(raw)
     if value < 0 and not allow_negative:

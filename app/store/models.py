@@ -48,6 +48,9 @@ class Member(SQLModel, table=True):
     email_key: str | None = Field(default=None, max_length=254, index=True)
     phone_national: str | None = Field(default=None, max_length=20, index=True)
     phone_international: str | None = Field(default=None, max_length=20, index=True)
+    tier: str | None = Field(default=None, max_length=40)
+    # Set when this member was merged into another; the row stays as a tombstone.
+    merged_into: int | None = None
 
 
 class Card(SQLModel, table=True):

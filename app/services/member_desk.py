@@ -1,0 +1,442 @@
+"""The owner's member desk: edit a profile, page through all members, a member's history.
+
+The members list pages with keyset paging (``after_key``) on an index per sort order, so the
+first page and every following page cost the same at a million members as at a hundred.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.domain.cards import validate_card_number
+from app.domain.errors import InvalidInput, MemberNotFound
+from app.domain.profile import MemberDraft, digits_of, fold, search_keys, validate_profile
+from app.i18n import _
+from app.services.audit import record
+from app.services.context import Context
+from app.services.lookup import check_card_row, get_member
+from app.services.views import MemberSummary, MemberView
+from app.store import queries
+from app.store.models import Card, LedgerEntry, Member, Sale
+
+EDITABLE_FIELDS = (
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birthday",
+    "postcode",
+    "marketing_consent",
+    "notes",
+    "tier",
+)
+TIER_MAX = 40
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# --- finding the member behind a card -------------------------------------------------------
+
+
+def member_id_for_card(ctx: Context, text: str, *, usable: bool = True) -> int:
+    """The member id behind a card number.
+
+    With ``usable`` (edits, merges) the card must be active and its member active; without it
+    (data export, erasure) any card the member ever had will do.
+    """
+    number = validate_card_number(text)
+    row = queries.fetch_one(
+        ctx.db,
+        "SELECT c.number, c.status, c.replaced_by, c.member_id, m.status "
+        "FROM card c JOIN member m ON m.id = c.member_id WHERE c.number = ?",
+        (number,),
+    )
+    if usable or row is None:
+        check_card_row(row, number)
+    assert row is not None
+    return int(row[3])
+
+
+def _load_member(session: Session, member_id: int, *, lock: bool = True) -> Member:
+    statement = select(Member).where(Member.id == member_id)
+    member = session.exec(statement.with_for_update() if lock else statement).first()
+    if member is None:
+        raise MemberNotFound(_("No member with number {id}").format(id=member_id))
+    return member
+
+
+def _require_active(member: Member) -> None:
+    if member.status != "active":
+        raise MemberNotFound(
+            _("Member {id} was merged or erased and cannot be changed").format(id=member.id)
+        )
+
+
+def apply_search_keys(member: Member, region: str) -> None:
+    """Recompute the folded search keys from the member's current fields."""
+    from app.domain.profile import Profile
+
+    keys = search_keys(
+        Profile(
+            first_name=member.first_name,
+            last_name=member.last_name,
+            email=member.email,
+            phone=member.phone,
+        ),
+        region,
+    )
+    member.first_key = keys.first_key
+    member.last_key = keys.last_key
+    member.email_key = keys.email_key
+    member.phone_national = keys.phone_national
+    member.phone_international = keys.phone_international
+
+
+# --- editing a profile ----------------------------------------------------------------------
+
+
+def _draft_of(member: Member) -> MemberDraft:
+    return MemberDraft(
+        first_name=member.first_name,
+        last_name=member.last_name,
+        salutation=member.salutation,
+        email=member.email or "",
+        phone=member.phone or "",
+        birthday=member.birthday.isoformat() if member.birthday else "",
+        postcode=member.postcode or "",
+        marketing_consent=member.marketing_consent,
+        notes=member.notes,
+    )
+
+
+def _clean_tier(value: object) -> str | None:
+    text = " ".join(str(value or "").split())
+    if len(text) > TIER_MAX:
+        raise InvalidInput(_("The tier name is too long (at most 40 characters)"))
+    return text or None
+
+
+def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> MemberView:
+    """Change some profile fields, validated like an enrolment; unchanged fields stay as they are.
+
+    ``changes`` maps field names of :data:`EDITABLE_FIELDS` to the typed text (booleans for
+    ``marketing_consent``). Giving consent stamps ``consent_at``; withdrawing it clears it.
+    The audit row lists every changed field with its old and new value.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(_("Unknown member field: {fields}").format(fields=", ".join(unknown)))
+    now = ctx.now()
+    region = str(ctx.settings()["shop.phone_region"])
+    with ctx.db.transaction() as session:
+        member = _load_member(session, member_id)
+        _require_active(member)
+        draft_changes = {k: v for k, v in changes.items() if k != "tier"}
+        for key, value in draft_changes.items():
+            if key == "marketing_consent":
+                draft_changes[key] = bool(value)
+            else:
+                draft_changes[key] = "" if value is None else str(value)
+        draft = dataclasses.replace(_draft_of(member), **draft_changes)
+        profile = validate_profile(draft, today=now.astimezone().date(), region=region)
+        new_values: dict[str, Any] = {
+            "salutation": profile.salutation,
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "email": profile.email,
+            "phone": profile.phone,
+            "birthday": profile.birthday,
+            "postcode": profile.postcode,
+            "marketing_consent": profile.marketing_consent,
+            "notes": profile.notes,
+        }
+        if "tier" in changes:
+            new_values["tier"] = _clean_tier(changes["tier"])
+        diff: dict[str, list[Any]] = {}
+        for key, new in new_values.items():
+            old = getattr(member, key)
+            if old != new:
+                diff[key] = [
+                    _iso(old) if isinstance(old, date) else old,
+                    _iso(new) if isinstance(new, date) else new,
+                ]
+                setattr(member, key, new)
+        if diff:
+            if "marketing_consent" in diff:
+                member.consent_at = now if member.marketing_consent else None
+            member.updated_at = now
+            apply_search_keys(member, region)
+            session.add(member)
+            record(session, ctx, "member.update", "member", member_id, changes=diff)
+    return get_member(ctx, member_id)
+
+
+# --- the members list -----------------------------------------------------------------------
+
+SORTS = ("name", "points", "newest")
+_PAGE_SELECT = (
+    "SELECT m.id, (SELECT c.number FROM card c WHERE c.member_id = m.id AND c.status = 'active' "
+    "ORDER BY c.issued_at DESC LIMIT 1), m.first_name, m.last_name, m.email, m.phone, "
+    "m.postcode, m.points_balance, m.last_key, m.first_key, m.created_at FROM member m"
+)
+# sort -> (key columns, comparison for "after", ORDER BY)
+_SORT_SQL = {
+    "name": (
+        "(m.last_key, m.first_key, m.id) > (?, ?, ?)",
+        "m.last_key, m.first_key, m.id",
+        (8, 9, 0),
+    ),
+    "points": (
+        "(m.points_balance, m.id) < (?, ?)",
+        "m.points_balance DESC, m.id DESC",
+        (7, 0),
+    ),
+    "newest": (
+        "(m.created_at, m.id) < (?, ?)",
+        "m.created_at DESC, m.id DESC",
+        (10, 0),
+    ),
+}
+_PHONE_PUNCTUATION = set(" +-/()")
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of the members list; pass ``next_key`` as ``after_key`` for the next page."""
+
+    members: tuple[MemberSummary, ...]
+    next_key: tuple[Any, ...] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "members": [m.to_json() for m in self.members],
+            "next_key": list(self.next_key) if self.next_key is not None else None,
+        }
+
+
+def _upper_bound(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filter_hits(text: str) -> tuple[str, list[Any]] | None:
+    """A sub-select of the ids matching the filter: a union of index range scans.
+
+    Each word must prefix a name, the email or a phone number; the longest word drives the
+    range scans, the others are checked on the few rows found.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in stripped):
+        digits = digits_of(stripped)
+        others: list[str] = []
+        columns: tuple[str, ...] = ("phone_national", "phone_international")
+        drive = digits
+        if stripped.startswith("00"):
+            drive = digits[2:]
+            columns = ("phone_international",)
+        elif stripped.startswith("+"):
+            columns = ("phone_international",)
+    else:
+        words = fold(stripped).split()
+        drive = max(words, key=len)
+        others = [w for w in words if w is not drive]
+        columns = ("last_key", "first_key", "email_key")
+    if not drive:
+        return None
+    extra_sql = ""
+    extra: list[Any] = []
+    for word in others:
+        like = _escape_like(word) + "%"
+        extra_sql += (
+            " AND (h.first_key LIKE ? ESCAPE '\\' OR h.last_key LIKE ? ESCAPE '\\'"
+            " OR h.email_key LIKE ? ESCAPE '\\')"
+        )
+        extra += [like, like, like]
+    parts = []
+    params: list[Any] = []
+    for column in columns:
+        parts.append(
+            f"SELECT h.id FROM member h WHERE h.{column} >= ? AND h.{column} < ?{extra_sql}"
+        )
+        params += [drive, _upper_bound(drive), *extra]
+    return " UNION ".join(parts), params
+
+
+def list_members(
+    ctx: Context,
+    filter_text: str = "",
+    sort: str = "name",
+    after_key: tuple[Any, ...] | list[Any] | None = None,
+    limit: int = 50,
+) -> MemberPage:
+    """One page of active members, optionally filtered, in ``sort`` order.
+
+    Without a filter the page walks the sort order's index from ``after_key``; with a filter
+    the matching ids come from index range scans, so neither reads the whole table.
+    """
+    if sort not in SORTS:
+        raise InvalidInput(_("Sort by one of: {sorts}").format(sorts=", ".join(SORTS)))
+    if not 1 <= limit <= 1000:
+        raise InvalidInput(_("A page has between 1 and 1000 members"))
+    after_sql, order_sql, key_columns = _SORT_SQL[sort]
+    where = ["m.status = 'active'"]
+    params: list[Any] = []
+    sql = _PAGE_SELECT
+    hits = _filter_hits(filter_text or "")
+    if hits is not None:
+        sub, sub_params = hits
+        sql += f" JOIN ({sub}) hit ON hit.id = m.id"
+        params += sub_params
+    if after_key is not None:
+        if len(after_key) != len(key_columns):
+            raise InvalidInput(_("This page key does not fit the sort order"))
+        where.append(after_sql)
+        params += list(after_key)
+    sql += " WHERE " + " AND ".join(where) + f" ORDER BY {order_sql} LIMIT ?"
+    params.append(limit + 1)
+    rows = queries.fetch_all(ctx.db, sql, tuple(params))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    members = tuple(MemberSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows)
+    next_key = tuple(rows[-1][i] for i in key_columns) if more and rows else None
+    return MemberPage(members=members, next_key=next_key)
+
+
+# --- a member's history ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One points ledger row as the member view shows it."""
+
+    entry_id: int
+    created_at: datetime
+    points: int
+    kind: str
+    reason: str
+    sale_id: int | None
+    actor: str
+    store_code: str
+    till: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class SaleRecord:
+    """One sale of a member, with the card it was made with."""
+
+    sale_id: int
+    created_at: datetime
+    card: str
+    amount_cents: int
+    discount_cents: int
+    to_pay_cents: int
+    points_earned: int
+    points_redeemed: int
+    refunded_cents: int
+    actor: str
+    store_code: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class CardLine:
+    """A card of a member, current or former."""
+
+    number: str
+    status: str
+    issued_at: datetime
+    printed_at: datetime | None
+    blocked_at: datetime | None
+    replaced_by: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("issued_at", "printed_at", "blocked_at"):
+            data[key] = _iso(data[key])
+        return data
+
+
+def member_ledger(
+    ctx: Context, member_id: int, *, limit: int = 200, before_id: int | None = None
+) -> list[LedgerLine]:
+    """The member's ledger rows, newest first (page with ``before_id``)."""
+    with ctx.db.reading() as session:
+        statement = select(LedgerEntry).where(LedgerEntry.member_id == member_id)
+        if before_id is not None:
+            statement = statement.where(col(LedgerEntry.id) < before_id)
+        rows = session.exec(statement.order_by(col(LedgerEntry.id).desc()).limit(limit)).all()
+    return [
+        LedgerLine(
+            r.id or 0,
+            r.created_at,
+            r.points,
+            r.kind,
+            r.reason,
+            r.sale_id,
+            r.actor,
+            r.store_code,
+            r.till,
+        )
+        for r in rows
+    ]
+
+
+def member_sales(
+    ctx: Context, member_id: int, *, limit: int = 200, before_id: int | None = None
+) -> list[SaleRecord]:
+    """The member's sales, newest first (page with ``before_id``)."""
+    with ctx.db.reading() as session:
+        statement = select(Sale).where(Sale.member_id == member_id)
+        if before_id is not None:
+            statement = statement.where(col(Sale.id) < before_id)
+        rows = session.exec(statement.order_by(col(Sale.id).desc()).limit(limit)).all()
+    return [
+        SaleRecord(
+            r.id or 0,
+            r.created_at,
+            r.card_number,
+            r.amount_cents,
+            r.discount_cents,
+            r.to_pay_cents,
+            r.points_earned,
+            r.points_redeemed,
+            r.refunded_cents,
+            r.actor,
+            r.store_code,
+        )
+        for r in rows
+    ]
+
+
+def member_cards(ctx: Context, member_id: int) -> list[CardLine]:
+    """Every card the member has had: the active one first, then former ones, newest first."""
+    with ctx.db.reading() as session:
+        rows = session.exec(
+            select(Card)
+            .where(Card.member_id == member_id)
+            .order_by(col(Card.issued_at).desc(), col(Card.number).desc())
+        ).all()
+    lines = [
+        CardLine(r.number, r.status, r.issued_at, r.printed_at, r.blocked_at, r.replaced_by)
+        for r in rows
+    ]
+    return sorted(lines, key=lambda c: c.status != "active")

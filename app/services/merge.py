@@ -1,0 +1,169 @@
+"""Merging two members who turn out to be the same person."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, col, select
+
+from app.domain.cards import validate_card_number
+from app.domain.errors import InvalidInput, LoyaltyError
+from app.i18n import _
+from app.services.audit import record
+from app.services.context import Context
+from app.services.member_desk import _load_member, apply_search_keys, member_id_for_card
+from app.store.models import Card, Member
+
+# Blank fields of the kept member are filled from the other one.
+_FILLABLE = ("salutation", "email", "phone", "birthday", "postcode", "tier")
+
+
+class MergeRefused(LoyaltyError):
+    """The two members cannot be merged."""
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge did."""
+
+    kept_member_id: int
+    kept_card: str
+    merged_member_id: int
+    blocked_cards: tuple[str, ...]
+    points_moved: int
+    points_balance: int
+    rows_moved: dict[str, int]
+    filled_fields: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["blocked_cards"] = list(self.blocked_cards)
+        data["filled_fields"] = list(self.filled_fields)
+        return data
+
+
+def _member_references() -> list[tuple[Any, Any]]:
+    """Every (table, column) that points at a member, so rows of later features move too."""
+    member_id = Member.__table__.c.id  # type: ignore[attr-defined]
+    refs = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name == "member":
+            continue
+        for fk in table.foreign_keys:
+            if fk.column is member_id:
+                refs.append((table, fk.parent))
+    return refs
+
+
+def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
+    """Merge the member of ``other_card`` into the member of ``keep_card``.
+
+    Sales, ledger rows and cards (and every other row that points at the other member) move
+    to the kept member, so both balances stay equal to their ledger sums; the other member's
+    active cards are blocked with ``replaced_by`` set to the kept card; the other member stays
+    as a tombstone (status ``merged``, ``merged_into``). Blank profile fields of the kept
+    member are filled from the other one; notes are joined.
+    """
+    keep_number = validate_card_number(keep_card)
+    other_number = validate_card_number(other_card)
+    if keep_number == other_number:
+        raise InvalidInput(_("Give two different cards to merge"))
+    keep_id = member_id_for_card(ctx, keep_number)
+    other_id = member_id_for_card(ctx, other_number)
+    if keep_id == other_id:
+        raise MergeRefused(_("Both cards belong to the same member"))
+    now = ctx.now()
+    region = str(ctx.settings()["shop.phone_region"])
+    try:
+        with ctx.db.transaction() as session:
+            # Lock in id order so two concurrent merges cannot deadlock (PostgreSQL).
+            first, second = sorted((keep_id, other_id))
+            loaded = {first: _load_member(session, first), second: _load_member(session, second)}
+            keep, other = loaded[keep_id], loaded[other_id]
+            for m in (keep, other):
+                if m.status != "active":
+                    raise MergeRefused(
+                        _("Member {id} was merged or erased and cannot be merged").format(id=m.id)
+                    )
+            blocked: list[str] = []
+            for card in session.exec(select(Card).where(Card.member_id == other_id)).all():
+                if card.status == "active":
+                    card.status = "blocked"
+                    card.blocked_at = now
+                    card.replaced_by = keep_number
+                    blocked.append(card.number)
+                    session.add(card)
+            session.flush()
+            moved: dict[str, int] = {}
+            for table, column in _member_references():
+                result = session.execute(
+                    update(table).where(column == other_id).values({column.name: keep_id})
+                )
+                moved[table.name] = result.rowcount or 0  # type: ignore[attr-defined]
+            filled = []
+            for key in _FILLABLE:
+                if not getattr(keep, key) and getattr(other, key):
+                    setattr(keep, key, getattr(other, key))
+                    filled.append(key)
+            if not keep.marketing_consent and other.marketing_consent:
+                keep.marketing_consent = True
+                keep.consent_at = other.consent_at
+                filled.append("marketing_consent")
+            if other.notes and other.notes not in keep.notes:
+                keep.notes = "\n".join(n for n in (keep.notes, other.notes) if n)[:2000]
+                filled.append("notes")
+            if other.created_at < keep.created_at:
+                keep.created_at = other.created_at
+            if other.last_visit_at and (
+                keep.last_visit_at is None or other.last_visit_at > keep.last_visit_at
+            ):
+                keep.last_visit_at = other.last_visit_at
+            points = other.points_balance
+            keep.points_balance += points
+            keep.updated_at = now
+            apply_search_keys(keep, region)
+            other.points_balance = 0
+            other.status = "merged"
+            other.merged_into = keep_id
+            other.updated_at = now
+            session.add(keep)
+            session.add(other)
+            record(
+                session,
+                ctx,
+                "member.merge",
+                "member",
+                keep_id,
+                merged_member=other_id,
+                kept_card=keep_number,
+                blocked_cards=blocked,
+                points_moved=points,
+                rows_moved=moved,
+                filled_fields=filled,
+            )
+            balance = keep.points_balance
+    except IntegrityError:
+        raise MergeRefused(
+            _("These two members cannot be merged: their records conflict")
+        ) from None
+    return MergeResult(
+        kept_member_id=keep_id,
+        kept_card=keep_number,
+        merged_member_id=other_id,
+        blocked_cards=tuple(blocked),
+        points_moved=points,
+        points_balance=balance,
+        rows_moved=moved,
+        filled_fields=tuple(filled),
+    )
+
+
+def merged_members(ctx: Context, member_id: int) -> list[int]:
+    """The ids of the members that were merged into this one."""
+    with ctx.db.reading() as session:
+        return list(
+            session.exec(select(Member.id).where(col(Member.merged_into) == member_id)).all()  # type: ignore[arg-type]
+        )

@@ -1,0 +1,197 @@
+"""Data protection requests: a member's data export, and erasure of a member.
+
+Erasure anonymises the personal fields and blocks the cards but keeps sales and the points
+ledger, which the shop's accounts must keep; the member row stays as a pseudonymous id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, or_, select
+
+from app.domain.errors import LoyaltyError
+from app.i18n import _
+from app.services.audit import record
+from app.services.context import Context
+from app.services.member_desk import _load_member, member_id_for_card
+from app.store.models import AuditEntry, Card, LedgerEntry, Member, Refund, Sale
+
+EXPORT_VERSION = 1
+# Member columns that hold personal data and what erasure leaves in them.
+ERASED_VALUES: dict[str, Any] = {
+    "salutation": "",
+    "first_name": "",
+    "last_name": "",
+    "email": None,
+    "phone": None,
+    "birthday": None,
+    "postcode": None,
+    "marketing_consent": False,
+    "consent_at": None,
+    "notes": "",
+    "tier": None,
+    "first_key": "",
+    "last_key": "",
+    "email_key": None,
+    "phone_national": None,
+    "phone_international": None,
+}
+
+
+class AlreadyErased(LoyaltyError):
+    """The member was erased before."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _row(model: SQLModel) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in model.model_dump().items()}
+
+
+def _audit_rows(session: Session, member_ids: list[int], sale_ids: list[int]) -> list[AuditEntry]:
+    conditions = [
+        (AuditEntry.entity == "member")
+        & col(AuditEntry.entity_id).in_([str(i) for i in member_ids])
+    ]
+    if sale_ids:
+        conditions.append(
+            (AuditEntry.entity == "sale")
+            & col(AuditEntry.entity_id).in_([str(i) for i in sale_ids])
+        )
+    return list(
+        session.exec(select(AuditEntry).where(or_(*conditions)).order_by(col(AuditEntry.id)))
+    )
+
+
+def export_member_data(ctx: Context, card: str) -> dict[str, Any]:
+    """Everything stored about the member of ``card`` (any of their cards), as JSON-ready data.
+
+    Profile, cards, sales, refunds, points ledger, the audit rows about them and the members
+    that were merged into them.
+    """
+    member_id = member_id_for_card(ctx, card, usable=False)
+    with ctx.db.reading() as session:
+        member = _load_member(session, member_id, lock=False)
+        merged = list(session.exec(select(Member).where(col(Member.merged_into) == member_id)))
+        ids = [member_id, *(m.id for m in merged if m.id is not None)]
+        cards = session.exec(
+            select(Card).where(col(Card.member_id).in_(ids)).order_by(col(Card.issued_at))
+        ).all()
+        sales = session.exec(
+            select(Sale).where(col(Sale.member_id).in_(ids)).order_by(col(Sale.id))
+        ).all()
+        sale_ids = [s.id for s in sales if s.id is not None]
+        refunds = (
+            session.exec(
+                select(Refund).where(col(Refund.sale_id).in_(sale_ids)).order_by(col(Refund.id))
+            ).all()
+            if sale_ids
+            else []
+        )
+        ledger = session.exec(
+            select(LedgerEntry)
+            .where(col(LedgerEntry.member_id).in_(ids))
+            .order_by(col(LedgerEntry.id))
+        ).all()
+        audit = _audit_rows(session, ids, sale_ids)
+    audit_rows = []
+    for entry in audit:
+        row = _row(entry)
+        row["detail"] = json.loads(entry.detail or "{}")
+        audit_rows.append(row)
+    profile = _row(member)
+    for key in ("first_key", "last_key", "email_key", "phone_national", "phone_international"):
+        profile.pop(key, None)
+    return {
+        "format": "loyalty-member-export",
+        "version": EXPORT_VERSION,
+        "exported_at": ctx.now().isoformat(),
+        "shop": str(ctx.settings()["shop.name"]),
+        "member": profile,
+        "merged_members": [
+            {k: v for k, v in _row(m).items() if not k.endswith("_key") and "phone_" not in k}
+            for m in merged
+        ],
+        "cards": [_row(c) for c in cards],
+        "sales": [_row(s) for s in sales],
+        "refunds": [_row(r) for r in refunds],
+        "ledger": [_row(e) for e in ledger],
+        "audit": audit_rows,
+    }
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    """What an erasure did."""
+
+    member_id: int
+    blocked_cards: tuple[str, ...]
+    sales_kept: int
+    ledger_entries_kept: int
+    points_balance: int
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["blocked_cards"] = list(self.blocked_cards)
+        return data
+
+
+def _scrub_audit(session: Session, member_ids: list[int]) -> None:
+    # Profile edits record old and new values: keep which fields changed, drop the values.
+    for entry in _audit_rows(session, member_ids, []):
+        detail = json.loads(entry.detail or "{}")
+        if "changes" in detail:
+            detail["changes"] = sorted(detail["changes"])
+            entry.detail = json.dumps(detail, ensure_ascii=False)
+            session.add(entry)
+
+
+def erase_member(ctx: Context, card: str) -> EraseResult:
+    """Anonymise the member of ``card``: personal fields cleared, every card blocked.
+
+    Sales, refunds and ledger rows stay (the accounts need them) and the balance stays equal
+    to the ledger sum; the member can no longer be found or scanned.
+    """
+    member_id = member_id_for_card(ctx, card, usable=False)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        member = _load_member(session, member_id)
+        if member.status == "erased":
+            raise AlreadyErased(_("This member's data was already erased"))
+        merged = list(session.exec(select(Member).where(col(Member.merged_into) == member_id)))
+        for person in (member, *merged):
+            for key, value in ERASED_VALUES.items():
+                setattr(person, key, value)
+            person.updated_at = now
+            session.add(person)
+        member.status = "erased"
+        blocked = []
+        for row in session.exec(select(Card).where(Card.member_id == member_id)).all():
+            if row.status == "active":
+                row.status = "blocked"
+                row.blocked_at = now
+                blocked.append(row.number)
+                session.add(row)
+        ids = [member_id, *(m.id for m in merged if m.id is not None)]
+        _scrub_audit(session, ids)
+        sales = len(session.exec(select(Sale.id).where(Sale.member_id == member_id)).all())
+        entries = len(
+            session.exec(select(LedgerEntry.id).where(LedgerEntry.member_id == member_id)).all()
+        )
+        record(session, ctx, "member.erase", "member", member_id, blocked_cards=blocked)
+        balance = member.points_balance
+    return EraseResult(
+        member_id=member_id,
+        blocked_cards=tuple(blocked),
+        sales_kept=sales,
+        ledger_entries_kept=entries,
+        points_balance=balance,
+    )

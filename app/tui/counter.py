@@ -1,0 +1,334 @@
+"""The counter screen: scan a card or search, see the member, check out with points."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from app.domain.cards import CARD_LENGTH, looks_like_card
+from app.domain.errors import LoyaltyError
+from app.i18n import _, format_money, format_points
+from app.services.checkout import checkout
+from app.services.context import Context
+from app.services.lookup import get_member, lookup_card
+from app.services.search import find_members
+from app.services.views import AdjustResult, MemberView, RefundResult
+from app.tui.widgets.checkout_panel import CheckoutPanel
+from app.tui.widgets.member_panel import MemberPanel, member_display_name
+from app.tui.widgets.pick_list import PickList
+
+# Actions that need a member on the counter; the footer shows them dimmed without one.
+MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust"})
+
+
+class CounterScreen(Screen[None]):
+    """The till's one screen: everything a cashier needs, reachable by function keys."""
+
+    AUTO_FOCUS = "#scan"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", _("Help"), key_display="F1"),
+        Binding("f2", "enroll", _("Enroll"), key_display="F2"),
+        Binding("f3", "focus_scan", _("Scan"), key_display="F3"),
+        Binding("f4", "max_points", _("Max pts"), key_display="F4"),
+        Binding("f5", "refund", _("Refund"), key_display="F5"),
+        Binding("f6", "adjust", _("Adjust"), key_display="F6"),
+        Binding("f9", "confirm", _("Confirm"), key_display="F9"),
+        Binding("escape", "back", _("Clear"), key_display="Esc"),
+    ]
+
+    member: reactive[MemberView | None] = reactive(None, bindings=True)
+    """The member at the till; the panels are bound to it."""
+    picking: reactive[bool] = reactive(False)
+    """Whether the search results are shown."""
+
+    def __init__(self, ctx: Context, *, demo_cards: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.demo_cards = list(demo_cards or [])
+
+    def compose(self) -> ComposeResult:
+        rules = self.ctx.rules()
+        yield Header()
+        with Horizontal(id="scan-row"):
+            yield Label(_("Card or name"), id="scan-label")
+            yield Input(
+                placeholder=_("Scan a card, or type a name, email or phone"),
+                id="scan",
+            )
+        yield Static(id="message")
+        with Horizontal(id="body"):
+            yield PickList(id="pick-list")
+            yield MemberPanel(
+                currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
+            ).data_bind(CounterScreen.member)
+            yield CheckoutPanel(rules=rules, id="checkout-panel").data_bind(CounterScreen.member)
+        yield Footer(compact=True, show_command_palette=False)
+
+    # --- parts -------------------------------------------------------------------------
+
+    @property
+    def scan_input(self) -> Input:
+        return self.query_one("#scan", Input)
+
+    @property
+    def checkout_panel(self) -> CheckoutPanel:
+        return self.query_one(CheckoutPanel)
+
+    def say(self, text: str, kind: str = "error") -> None:
+        """Show one line in the message bar: ``error``, ``success`` or ``info``."""
+        message = self.query_one("#message", Static)
+        message.update(Content(text))
+        for name in ("error", "success", "info"):
+            message.set_class(bool(text) and name == kind, f"-{name}")
+
+    def watch_picking(self, picking: bool) -> None:
+        self.set_class(picking, "-picking")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MEMBER_ACTIONS and self.member is None:
+            return None
+        return True
+
+    # --- scanning and searching --------------------------------------------------------
+
+    @on(Input.Submitted, "#scan")
+    def _scanned(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.scan(event.value)
+
+    def scan(self, text: str) -> None:
+        """Handle what was scanned or typed: a card number is looked up, other text searched."""
+        text = text.strip()
+        if not text:
+            self.say(_("Scan a card or type a name, an email or a phone number"), "info")
+            return
+        if looks_like_card(text, self.ctx.layout().prefix):
+            try:
+                member = lookup_card(self.ctx, text)
+            except LoyaltyError as exc:
+                self._refuse_scan(exc.message)
+                return
+            self.start_customer(member)
+            return
+        try:
+            found = find_members(self.ctx, text)
+        except LoyaltyError as exc:
+            self._refuse_scan(exc.message)
+            return
+        if not found:
+            self._refuse_scan(
+                _("No member found for “{text}”: check the spelling or enroll (F2)").format(
+                    text=text
+                )
+            )
+            return
+        self.say("")
+        pick_list = self.query_one(PickList)
+        pick_list.show_results(text, found)
+        self.picking = True
+        pick_list.focus()
+
+    def _refuse_scan(self, message: str) -> None:
+        # Keep the text selected: the next scan or keystroke replaces it.
+        self.say(message, "error")
+        scan = self.scan_input
+        scan.focus()
+        scan.select_all()
+
+    @on(PickList.Picked)
+    def _picked(self, event: PickList.Picked) -> None:
+        event.stop()
+        try:
+            member = get_member(self.ctx, event.member_id)
+        except LoyaltyError as exc:
+            self.picking = False
+            self._refuse_scan(exc.message)
+            return
+        self.start_customer(member)
+
+    def start_customer(self, member: MemberView) -> None:
+        """Put a member on the counter with a fresh checkout, ready for the amount."""
+        self.picking = False
+        self.member = member
+        panel = self.checkout_panel
+        panel.reset()
+        self.scan_input.value = ""
+        self.say("")
+        panel.amount_input.focus()
+
+    def _reload_member(self) -> None:
+        """Show the member's current state after a change (balance, last visit, sales)."""
+        if self.member is None:
+            return
+        try:
+            self.member = get_member(self.ctx, self.member.member_id)
+        except LoyaltyError as exc:
+            self.member = None
+            self.say(exc.message)
+
+    # --- checkout ----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#amount, #redeem")
+    def _checkout_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        # A scanner used while the cursor is in a checkout field: treat it as the next scan.
+        value = event.value.strip()
+        if (
+            event.input.id == "amount"
+            and len(value) == CARD_LENGTH
+            and looks_like_card(value, self.ctx.layout().prefix)
+        ):
+            self.scan(value)
+            return
+        self.action_confirm()
+
+    def action_max_points(self) -> None:
+        """Redeem as many points as the balance and the amount allow."""
+        try:
+            points = self.checkout_panel.fill_max_points()
+        except LoyaltyError as exc:
+            self.say(exc.message)
+            return
+        self.say(
+            _("Redeeming {points} points").format(points=format_points(points)),
+            "info",
+        )
+
+    def action_confirm(self) -> None:
+        """Record the sale through the checkout service and show the receipt."""
+        member = self.member
+        if member is None:
+            self.say(_("Scan a member card first"))
+            return
+        if not member.card:
+            self.say(_("This member has no active card: issue a new card first"))
+            return
+        panel = self.checkout_panel
+        try:
+            quote = panel.current_quote()
+            result = checkout(
+                self.ctx,
+                member.card,
+                quote.amount_cents,
+                redeem_points=quote.points_redeemed,
+            )
+        except LoyaltyError as exc:
+            self.say(exc.message)
+            return
+        panel.receipt = result
+        self._reload_member()
+        self.say(
+            _("Sale saved: to pay {amount}. Scan the next card.").format(
+                amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
+            ),
+            "success",
+        )
+        scan = self.scan_input
+        scan.value = ""
+        scan.focus()
+
+    # --- navigation --------------------------------------------------------------------
+
+    def action_focus_scan(self) -> None:
+        self.picking = False
+        scan = self.scan_input
+        scan.focus()
+        scan.select_all()
+
+    def action_back(self) -> None:
+        """Esc: close the pick list, else clear the member, else clear the scan field."""
+        if self.picking:
+            self.picking = False
+        elif self.member is not None:
+            self.member = None
+            self.checkout_panel.reset()
+        else:
+            self.scan_input.value = ""
+        self.say("")
+        self.scan_input.focus()
+
+    # --- modal screens -----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from app.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_enroll(self) -> None:
+        from app.tui.screens.enroll import EnrollScreen
+
+        self.app.push_screen(EnrollScreen(self.ctx), self._enrolled)
+
+    def _enrolled(self, view: MemberView | None) -> None:
+        if view is None:
+            return
+        try:
+            member = get_member(self.ctx, view.member_id)
+        except LoyaltyError as exc:
+            self.say(exc.message)
+            return
+        self.start_customer(member)
+        self.say(
+            _("Welcome, {name}! New card {card}").format(
+                name=member_display_name(member), card=member.card
+            ),
+            "success",
+        )
+
+    def action_refund(self) -> None:
+        if self.member is None:
+            self.say(_("Scan a member card first"))
+            return
+        from app.tui.screens.refund import RefundScreen
+
+        self.app.push_screen(RefundScreen(self.ctx, self.member), self._refunded)
+
+    def _refunded(self, result: RefundResult | None) -> None:
+        if result is None:
+            return
+        self._reload_member()
+        self.say(
+            _("Refund of sale {sale} saved: {money} back, new balance {points} pts").format(
+                sale=result.sale_id,
+                money=format_money(result.money_back_cents, self.ctx.rules().currency),
+                points=format_points(result.points_balance),
+            ),
+            "success",
+        )
+
+    def action_adjust(self) -> None:
+        if self.member is None:
+            self.say(_("Scan a member card first"))
+            return
+        from app.tui.screens.adjust import AdjustScreen
+
+        self.app.push_screen(AdjustScreen(self.ctx, self.member), self._adjusted)
+
+    def _adjusted(self, result: AdjustResult | None) -> None:
+        if result is None:
+            return
+        self._reload_member()
+        self.say(
+            _("Points adjusted by {points}; new balance {balance} pts").format(
+                points=f"{result.points:+d}", balance=format_points(result.points_balance)
+            ),
+            "success",
+        )
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        """The counter's actions for the command palette (title, help, callback)."""
+        return [
+            (_("Enroll a new member"), _("Open the enrollment form (F2)"), self.action_enroll),
+            (_("Refund a sale"), _("Refund one of the member's sales (F5)"), self.action_refund),
+            (_("Adjust points"), _("Add or remove points with a reason (F6)"), self.action_adjust),
+            (_("Redeem the most points"), _("Fill in the maximum (F4)"), self.action_max_points),
+            (_("Show the keys"), _("The help screen (F1)"), self.action_help),
+        ]

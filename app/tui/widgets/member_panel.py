@@ -1,0 +1,109 @@
+"""The member panel: who is at the till, their points and their recent sales."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from app.domain.profile import salutation_label
+from app.i18n import _, format_day, format_money, format_points
+from app.services.views import MemberView, SaleLine
+
+
+def member_display_name(member: MemberView) -> str:
+    """Salutation, first and last name, as the cashier greets the member."""
+    parts = (salutation_label(member.salutation), member.first_name, member.last_name)
+    return " ".join(p for p in parts if p)
+
+
+def _sale_line(sale: SaleLine, currency: str) -> Content:
+    text = _("{when}  {amount}  +{earned} −{redeemed} pts").format(
+        when=format_day(sale.created_at.date()),
+        amount=format_money(sale.amount_cents, currency),
+        earned=format_points(sale.points_earned),
+        redeemed=format_points(sale.points_redeemed),
+    )
+    line = Content(text)
+    if sale.refunded_cents:
+        refunded = _("refunded {amount}").format(amount=format_money(sale.refunded_cents, currency))
+        line = Content.assemble(line, "  ", (refunded, "$text-warning"))
+    return line
+
+
+class MemberPanel(Vertical):
+    """Shows the member set by the screen, or a welcome (with demo cards) when nobody is."""
+
+    member: reactive[MemberView | None] = reactive(None)
+
+    def __init__(
+        self,
+        *,
+        currency: str,
+        demo_cards: list[tuple[str, str]] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.currency = currency
+        self.demo_cards = list(demo_cards or [])
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="member-name", markup=False)
+        yield Static(id="member-details")
+        yield Static(id="member-sales")
+        yield Static(self._welcome(), id="member-welcome")
+
+    def on_mount(self) -> None:
+        self.border_title = _("Member")
+
+    def _welcome(self) -> Content:
+        parts: list[Content | str | tuple[str, str]] = [
+            _("Scan a member card, or type a name, an email or a phone number and press Enter.")
+        ]
+        if self.demo_cards:
+            parts += ["\n\n", (_("Demo cards to try:"), "bold")]
+            for card, name in self.demo_cards[:4]:
+                parts += ["\n", (card, "$accent"), "  ", name]
+        return Content.assemble(*parts)
+
+    def watch_member(self, member: MemberView | None) -> None:
+        self.set_class(member is None, "-empty")
+        name = self.query_one("#member-name", Static)
+        details = self.query_one("#member-details", Static)
+        sales = self.query_one("#member-sales", Static)
+        if member is None:
+            name.update("")
+            details.update("")
+            sales.update("")
+            return
+        name.update(member_display_name(member))
+        details.update(self._details(member))
+        sales.update(self._sales(member))
+
+    def _details(self, member: MemberView) -> Content:
+        last_visit = format_day(member.last_visit.date()) if member.last_visit else "—"
+        return Content.assemble(
+            (
+                _("{points} points = {value}").format(
+                    points=format_points(member.points),
+                    value=format_money(member.points_value_cents, self.currency),
+                ),
+                "bold $success",
+            ),
+            "\n",
+            _("Card: {card}").format(card=member.card or "—"),
+            "\n",
+            _("Member since: {date}").format(date=format_day(member.member_since.date())),
+            "\n",
+            _("Last visit: {date}").format(date=last_visit),
+        )
+
+    def _sales(self, member: MemberView) -> Content:
+        if not member.recent_sales:
+            return Content.styled(_("No sales yet"), "dim")
+        lines: list[Content | str | tuple[str, str]] = [(_("Recent sales"), "bold")]
+        for sale in member.recent_sales:
+            lines += ["\n", _sale_line(sale, self.currency)]
+        return Content.assemble(*lines)

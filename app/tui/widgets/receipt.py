@@ -1,0 +1,48 @@
+"""The receipt summary shown after a confirmed checkout."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from app.i18n import _, format_money, format_points
+from app.services.views import SaleResult
+
+
+class Receipt(Static):
+    """What the sale took and gave: amount, paid with points, to pay, earned, new balance."""
+
+    result: reactive[SaleResult | None] = reactive(None)
+
+    def __init__(self, *, currency: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.currency = currency
+
+    def watch_result(self, result: SaleResult | None) -> None:
+        self.display = result is not None
+        self.update(self._render_result(result) if result is not None else "")
+
+    def _render_result(self, result: SaleResult) -> Content:
+        money = self.currency
+        rows = [
+            (_("Amount"), format_money(result.amount_cents, money)),
+            (
+                _("Paid with points"),
+                _("{value} ({points} pts)").format(
+                    value=format_money(result.redeem_value_cents, money),
+                    points=format_points(result.points_redeemed),
+                ),
+            ),
+            (_("To pay"), format_money(result.to_pay_cents, money)),
+            (_("Points earned"), format_points(result.points_earned)),
+            (_("New balance"), format_points(result.points_balance)),
+        ]
+        width = max(len(label) for label, _value in rows) + 2
+        parts: list[Content | str | tuple[str, str]] = [
+            (_("Sale {id} saved").format(id=result.sale_id), "bold $success")
+        ]
+        for label, value in rows:
+            style = "bold" if label in (_("To pay"), _("New balance")) else ""
+            parts += ["\n", label.ljust(width), (value, style)]
+        return Content.assemble(*parts)

@@ -1,30 +1,269 @@
-"""Enroll a new member from the counter."""
+"""Enroll a new member from the counter: a short form, messages next to the fields."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from app.domain.errors import LoyaltyError, ValidationFailed
+from app.domain.profile import MemberDraft, salutation_label
 from app.i18n import _
 from app.services.context import Context
+from app.services.members import enroll_member
 from app.services.views import MemberView
+
+# The text fields of the form, in the order the cashier fills them.
+TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode")
+
+
+class ConsentCheckbox(Checkbox, inherit_bindings=False):
+    """A checkbox that only Space toggles, so an Enter meant to submit never gives consent."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", show=False)]
 
 
 class EnrollScreen(ModalScreen[MemberView | None]):
     """A form for a new member; dismisses with the new member, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", show=False),
+        Binding("f9", "submit", show=False),
+        Binding("enter", "submit", show=False),
+    ]
+    AUTO_FOCUS = "#first_name"
+
+    DEFAULT_CSS = """
+    EnrollScreen {
+        align: center middle;
+    }
+    EnrollScreen #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    EnrollScreen .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    EnrollScreen #form {
+        height: auto;
+        max-height: 16;
+        margin-top: 1;
+    }
+    EnrollScreen .row {
+        height: 1;
+    }
+    EnrollScreen .row Label {
+        width: 14;
+    }
+    EnrollScreen .row Input, EnrollScreen .row Select {
+        width: 1fr;
+    }
+    EnrollScreen .field-error {
+        color: $text-error;
+        padding-left: 14;
+        display: none;
+    }
+    EnrollScreen .field-error.-shown {
+        display: block;
+    }
+    EnrollScreen #consent {
+        margin-top: 1;
+    }
+    EnrollScreen #message {
+        color: $text-error;
+        display: none;
+    }
+    EnrollScreen #message.-shown {
+        display: block;
+    }
+    EnrollScreen #buttons {
+        height: 1;
+        margin-top: 1;
+        align-horizontal: center;
+    }
+    EnrollScreen #buttons Button {
+        margin: 0 1;
+    }
+    EnrollScreen #done {
+        height: auto;
+        padding: 1 0;
+        align-horizontal: center;
+        display: none;
+    }
+    EnrollScreen #welcome {
+        width: 100%;
+        content-align: center middle;
+    }
+    EnrollScreen #card-number {
+        text-style: bold;
+        color: $text-success;
+        width: 100%;
+        content-align: center middle;
+        padding: 1 0;
+    }
+    EnrollScreen.-enrolled #form, EnrollScreen.-enrolled #buttons {
+        display: none;
+    }
+    EnrollScreen.-enrolled #done {
+        display: block;
+    }
+    EnrollScreen .hint {
+        color: $text-muted;
+        width: 100%;
+        content-align: center middle;
+    }
+    """
+
+    enrolled: reactive[MemberView | None] = reactive(None, init=False)
+    """The member once saved; the form then shows the new card number."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Enroll a new member"))
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "birthday": _("Birthday"),
+            "postcode": _("Postcode"),
+        }
+        placeholders = {
+            "first_name": _("required"),
+            "last_name": _("required"),
+            "email": _("name@example.org"),
+            "phone": _("+49 171 2345678"),
+            "birthday": _("YYYY-MM-DD"),
+            "postcode": "",
+        }
+        salutations = [(_("(none)"), "")] + [(salutation_label(c), c) for c in ("ms", "mr", "mx")]
+        with Vertical(id="dialog"):
+            yield Label(_("Enroll a new member"), classes="title")
+            with VerticalScroll(id="form"):
+                with Horizontal(classes="row"):
+                    yield Label(_("Salutation"))
+                    yield Select(
+                        salutations, value="", allow_blank=False, compact=True, id="salutation"
+                    )
+                yield Label(id="error-salutation", classes="field-error", markup=False)
+                for name in TEXT_FIELDS:
+                    with Horizontal(classes="row"):
+                        yield Label(labels[name])
+                        yield Input(placeholder=placeholders[name], compact=True, id=name)
+                    yield Label(id=f"error-{name}", classes="field-error", markup=False)
+                yield ConsentCheckbox(
+                    _("Agrees to receive offers (marketing consent)"), compact=True, id="consent"
+                )
+            yield Static(id="message", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(_("Enroll (F9)"), variant="primary", compact=True, id="submit")
+                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
+            with Vertical(id="done"):
+                yield Static(id="welcome", markup=False)
+                yield Static(id="card-number")
+                yield Button(
+                    _("Continue to checkout (Enter)"), variant="success", compact=True, id="go"
+                )
+            yield Static(
+                _("Enter: next field · F9: enroll · Esc: cancel"), id="keys", classes="hint"
+            )
+
+    def draft(self) -> MemberDraft:
+        """What the cashier typed, as the service wants it."""
+        values = {name: self.query_one(f"#{name}", Input).value for name in TEXT_FIELDS}
+        salutation = self.query_one("#salutation", Select).value
+        return MemberDraft(
+            salutation=salutation if isinstance(salutation, str) else "",
+            marketing_consent=self.query_one("#consent", Checkbox).value,
+            **values,
+        )
+
+    def show_errors(self, errors: dict[str, str], message: str = "") -> None:
+        """Put each message under its field; a message for no field goes above the buttons."""
+        for label in self.query(".field-error").results(Label):
+            text = errors.get((label.id or "").removeprefix("error-"), "")
+            label.update(text)
+            label.set_class(bool(text), "-shown")
+        box = self.query_one("#message", Static)
+        box.update(message)
+        box.set_class(bool(message), "-shown")
+
+    def action_submit(self) -> None:
+        if self.enrolled is not None:
+            self.dismiss(self.enrolled)
+            return
+        try:
+            view = enroll_member(self.ctx, self.draft())
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            for name in ("salutation", *TEXT_FIELDS):
+                if name in exc.errors:
+                    self.query_one(f"#{name}").focus()
+                    break
+            return
+        except LoyaltyError as exc:
+            self.show_errors({}, exc.message)
+            return
+        except SQLAlchemyError:
+            self.show_errors({}, _("The database is busy or unavailable: try again"))
+            return
+        self.show_errors({})
+        self.enrolled = view
+
+    def watch_enrolled(self, view: MemberView | None) -> None:
+        self.set_class(view is not None, "-enrolled")
+        if view is None:
+            return
+        parts = (salutation_label(view.salutation), view.first_name, view.last_name)
+        self.query_one("#welcome", Static).update(
+            _("Welcome, {name}! The new card number is:").format(
+                name=" ".join(p for p in parts if p)
+            )
+        )
+        self.query_one("#card-number", Static).update(view.card)
+        self.query_one("#keys", Static).update(_("Enter: continue to checkout"))
+        self.query_one("#go", Button).focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        # Once saved, the member exists: going back still hands the member to the counter.
+        self.dismiss(self.enrolled)
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == TEXT_FIELDS[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def clear_error(self, event: Input.Changed | Select.Changed) -> None:
+        label = self.query(f"#error-{event.control.id}")
+        for item in label.results(Label):
+            item.update("")
+            item.remove_class("-shown")
+
+    @on(Button.Pressed, "#submit, #go")
+    def submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,163 @@
+"""Enrolling a member from the counter's form, typed like a cashier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+from textual.app import App
+from textual.widgets import Label, Static
+
+from app.services.context import Context
+from app.services.views import MemberView
+from app.store.models import Card, Member
+from app.tui.screens import EnrollScreen
+
+
+class Host(App[None]):
+    """A bare app that opens the enroll form and keeps what it returns."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(EnrollScreen(self.ctx), self.results.append)
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    await pilot.press(*[c if c != " " else "space" for c in text])
+
+
+def members(ctx: Context) -> list[Member]:
+    with ctx.db.reading() as session:
+        return list(session.exec(select(Member)).all())
+
+
+def error_text(screen: EnrollScreen, field: str) -> str:
+    label = screen.query_one(f"#error-{field}", Label)
+    return str(label.render()) if label.has_class("-shown") else ""
+
+
+async def test_enroll_typed_like_a_cashier_saves_and_shows_the_card(ctx: Context) -> None:
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EnrollScreen)
+        assert app.focused is not None and app.focused.id == "first_name"
+        await type_text(pilot, "Jürgen")
+        await pilot.press("enter")
+        await type_text(pilot, "Weiß")
+        await pilot.press("enter")
+        await type_text(pilot, "j.weiss@example.de")
+        await pilot.press("enter")
+        await type_text(pilot, "0171 9876543")
+        await pilot.press("enter")
+        await type_text(pilot, "1979-02-28")
+        await pilot.press("enter")
+        await type_text(pilot, "80331")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.has_class("-enrolled")
+        saved = members(ctx)
+        assert len(saved) == 1
+        member = saved[0]
+        assert (member.first_name, member.last_name) == ("Jürgen", "Weiß")
+        assert member.email == "j.weiss@example.de"
+        assert member.phone == "+491719876543"
+        assert str(member.birthday) == "1979-02-28"
+        assert member.postcode == "80331"
+        assert member.marketing_consent is False
+        with ctx.db.reading() as session:
+            card = session.exec(select(Card).where(Card.member_id == member.id)).one()
+        shown = str(screen.query_one("#card-number", Static).render())
+        assert shown == card.number
+        assert "Jürgen Weiß" in str(screen.query_one("#welcome", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+    assert len(app.results) == 1
+    view = app.results[0]
+    assert isinstance(view, MemberView)
+    assert view.card == card.number and view.last_name == "Weiß"
+
+
+async def test_salutation_consent_and_f9(ctx: Context) -> None:
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await type_text(pilot, "Eva")
+        await pilot.press("tab")
+        await type_text(pilot, "Klein")
+        # Shift+Tab twice from the last name reaches the salutation.
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused is not None and app.focused.id == "salutation"
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        # Enter never ticks the consent box; Space does.
+        screen.query_one("#consent").focus()
+        await pilot.press("space")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert screen.has_class("-enrolled")
+        await pilot.press("escape")
+        await pilot.pause()
+    member = members(ctx)[0]
+    assert member.salutation == "ms"
+    assert member.marketing_consent is True
+    assert member.consent_at is not None
+    assert isinstance(app.results[0], MemberView)
+
+
+async def test_missing_names_bad_email_and_birthday_show_messages_and_save_nothing(
+    ctx: Context,
+) -> None:
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EnrollScreen)
+        await pilot.press("tab", "tab")
+        assert app.focused is not None and app.focused.id == "email"
+        await type_text(pilot, "not-an-email")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "31.02.1980")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert not screen.has_class("-enrolled")
+        assert error_text(screen, "first_name") == "First name is required"
+        assert error_text(screen, "last_name") == "Last name is required"
+        assert error_text(screen, "email") == "“not-an-email” is not an email address"
+        assert error_text(screen, "birthday").startswith("Birthday as YYYY-MM-DD")
+        assert error_text(screen, "phone") == ""
+        # The cursor goes to the first field that needs fixing.
+        assert app.focused is not None and app.focused.id == "first_name"
+        # Fixing a field clears its message.
+        await type_text(pilot, "Ali")
+        assert error_text(screen, "first_name") == ""
+        assert error_text(screen, "email") != ""
+    assert members(ctx) == []
+    assert app.results == []
+
+
+async def test_future_birthday_refused(ctx: Context) -> None:
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        for text in ("Tom", "Berg", "", "", "2030-01-01"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert error_text(screen, "birthday") == "The birthday cannot be in the future"
+    assert members(ctx) == []
+
+
+async def test_escape_cancels_without_saving(ctx: Context) -> None:
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_text(pilot, "Lea")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnrollScreen)
+    assert app.results == [None]
+    assert members(ctx) == []

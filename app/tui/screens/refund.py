@@ -2,30 +2,274 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
+from babel.numbers import format_decimal
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
-from app.i18n import _
+from app.domain.errors import LoyaltyError
+from app.domain.money import parse_amount
+from app.domain.profile import salutation_label
+from app.domain.rules import SaleFigures, plan_refund
+from app.i18n import _, current_locale, format_money, format_points, format_timestamp
 from app.services.context import Context
-from app.services.views import MemberView, RefundResult
+from app.services.refunds import refund_sale
+from app.services.views import MemberView, RefundResult, SaleLine
+
+
+def amount_text(cents: int) -> str:
+    """An amount as a cashier would type it (``12.50`` / ``12,50``), without currency sign."""
+    return format_decimal(Decimal(cents).scaleb(-2), format="0.00", locale=current_locale())
+
+
+def member_line(member: MemberView) -> str:
+    """Who the dialog is about: salutation, name, card and balance on one line."""
+    parts = (salutation_label(member.salutation), member.first_name, member.last_name)
+    return _("{name} · card {card} · {points} points").format(
+        name=" ".join(p for p in parts if p),
+        card=member.card,
+        points=format_points(member.points),
+    )
 
 
 class RefundScreen(ModalScreen[RefundResult | None]):
     """Pick a sale, confirm the amount; dismisses with the refund, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", show=False),
+        Binding("f9", "confirm", show=False),
+    ]
+    AUTO_FOCUS = "#sales"
+
+    DEFAULT_CSS = """
+    RefundScreen {
+        align: center middle;
+    }
+    RefundScreen #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    RefundScreen .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    RefundScreen #who {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    RefundScreen #sales {
+        height: auto;
+        max-height: 8;
+    }
+    RefundScreen .row {
+        height: 1;
+        margin-top: 1;
+    }
+    RefundScreen .row Label {
+        width: 18;
+    }
+    RefundScreen .row Input {
+        width: 1fr;
+    }
+    RefundScreen #preview {
+        color: $text-muted;
+        padding-left: 18;
+    }
+    RefundScreen #message {
+        color: $text-error;
+        margin-top: 1;
+        display: none;
+    }
+    RefundScreen #message.-shown {
+        display: block;
+    }
+    RefundScreen #buttons {
+        height: 1;
+        margin-top: 1;
+        align-horizontal: center;
+    }
+    RefundScreen #buttons Button {
+        margin: 0 1;
+    }
+    RefundScreen .hint {
+        color: $text-muted;
+        width: 100%;
+        content-align: center middle;
+    }
+    """
+
+    sale: reactive[SaleLine | None] = reactive(None, init=False)
+    """The sale under the cursor."""
 
     def __init__(self, ctx: Context, member: MemberView) -> None:
         super().__init__()
         self.ctx = ctx
         self.member = member
+        self._sales = {str(s.sale_id): s for s in member.recent_sales}
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Refund"))
+        with Vertical(id="dialog"):
+            yield Label(_("Refund a sale"), classes="title")
+            yield Static(member_line(self.member), id="who", markup=False)
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="sales")
+            with Horizontal(classes="row"):
+                yield Label(_("Amount to refund"))
+                yield Input(compact=True, id="amount")
+            yield Static(id="preview", markup=False)
+            yield Static(id="message", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(_("Refund (F9)"), variant="warning", compact=True, id="confirm")
+                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
+            yield Static(
+                _("↑↓: choose a sale · Enter: amount · F9: refund · Esc: cancel"), classes="hint"
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sales", DataTable)
+        table.add_column(Text(_("Sale"), justify="right"), key="sale")
+        table.add_column(_("When"), key="when")
+        table.add_column(Text(_("Amount"), justify="right"), key="amount")
+        table.add_column(Text(_("Refunded"), justify="right"), key="refunded")
+        table.add_column(Text(_("Refundable"), justify="right"), key="left")
+
+        def figure(cents: int) -> Text:
+            return Text(self.money(cents) if cents else "—", justify="right")
+
+        for sale in self.member.recent_sales:
+            table.add_row(
+                Text(str(sale.sale_id), justify="right"),
+                format_timestamp(sale.created_at),
+                figure(sale.amount_cents),
+                figure(sale.refunded_cents),
+                figure(sale.refundable_cents),
+                key=str(sale.sale_id),
+            )
+        if not self.member.recent_sales:
+            self.show_message(_("This member has no recent sales to refund"))
+            return
+        first = next((s for s in self.member.recent_sales if s.refundable_cents > 0), None)
+        if first is not None:
+            table.move_cursor(row=table.get_row_index(str(first.sale_id)))
+        self.sale = first or self.member.recent_sales[0]
+
+    def money(self, cents: int) -> str:
+        return format_money(cents, self.ctx.rules().currency)
+
+    def show_message(self, text: str) -> None:
+        box = self.query_one("#message", Static)
+        box.update(text)
+        box.set_class(bool(text), "-shown")
+
+    def watch_sale(self, sale: SaleLine | None) -> None:
+        amount = self.query_one("#amount", Input)
+        if sale is None or sale.refundable_cents <= 0:
+            amount.value = ""
+        else:
+            amount.value = amount_text(sale.refundable_cents)
+        self.update_preview()
+
+    def pick(self, key: str | None) -> None:
+        sale = self._sales.get(str(key))
+        if sale is not None and sale is not self.sale:
+            self.sale = sale
+
+    @on(DataTable.RowHighlighted, "#sales")
+    def sale_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.pick(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#sales")
+    def sale_chosen(self, event: DataTable.RowSelected) -> None:
+        self.pick(event.row_key.value)
+        self.query_one("#amount", Input).focus()
+
+    @on(Input.Changed, "#amount")
+    def amount_changed(self) -> None:
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        """What the refund gives back, worked out by the same rule the service applies."""
+        preview = self.query_one("#preview", Static)
+        self.show_message("")
+        sale = self.sale
+        if sale is None:
+            preview.update("")
+            return
+        try:
+            plan = plan_refund(
+                SaleFigures(
+                    amount_cents=sale.amount_cents,
+                    to_pay_cents=sale.to_pay_cents,
+                    points_earned=sale.points_earned,
+                    points_redeemed=sale.points_redeemed,
+                    refunded_cents=sale.refunded_cents,
+                ),
+                self.parse(),
+                self.member.points,
+            )
+        except LoyaltyError:
+            preview.update("")
+            return
+        preview.update(
+            _("Money back: {amount}").format(amount=self.money(plan.money_back_cents))
+            + "\n"
+            + _("Points taken back: {points}, points given back: {returned}").format(
+                points=format_points(plan.points_reversed),
+                returned=format_points(plan.points_returned),
+            )
+        )
+
+    def parse(self) -> int:
+        """The typed amount in cents; raises InvalidInput with a message for the cashier."""
+        text = self.query_one("#amount", Input).value
+        return parse_amount(text, max_cents=self.ctx.rules().max_sale_cents)
+
+    def action_confirm(self) -> None:
+        sale = self.sale
+        if sale is None:
+            self.show_message(_("This member has no recent sales to refund"))
+            return
+        try:
+            if sale.refundable_cents <= 0:
+                # Nothing left to refund: the service refuses with its own message.
+                result = refund_sale(self.ctx, sale.sale_id)
+            else:
+                result = refund_sale(self.ctx, sale.sale_id, self.parse())
+        except LoyaltyError as exc:
+            self.show_message(exc.message)
+            self.query_one("#amount", Input).focus()
+            return
+        except SQLAlchemyError:
+            self.show_message(_("The database is busy or unavailable: try again"))
+            return
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @on(Input.Submitted, "#amount")
+    def amount_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm")
+    def confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()

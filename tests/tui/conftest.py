@@ -1,0 +1,61 @@
+"""Fixtures for the counter: the app on a real SQLite file, helpers that type like a scanner."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from app.domain.profile import MemberDraft
+from app.services.adjustments import adjust_points
+from app.services.context import Context
+from app.services.members import enroll_member
+from app.services.views import MemberView
+from app.tui.app import LoyaltyApp
+
+
+@pytest.fixture(autouse=True)
+def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Dates on screen do not depend on the machine's time zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def app(ctx: Context) -> LoyaltyApp:
+    return LoyaltyApp(ctx)
+
+
+@pytest.fixture
+def rich_member(ctx: Context, member: MemberView) -> MemberView:
+    """Anna Müller with 500 points (worth 5.00)."""
+    adjust_points(ctx, member.card, 500, "welcome bonus")
+    return member
+
+
+@pytest.fixture
+def other_member(ctx: Context) -> MemberView:
+    """A second Müller, so a search has a choice to make."""
+    return enroll_member(ctx, MemberDraft(first_name="Jonas", last_name="Müller", salutation="mr"))
+
+
+async def scan(pilot: Pilot[None], card: str) -> None:
+    """Type like a barcode scanner: the digits, then Enter."""
+    await pilot.press(*card, "enter")
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+def text_of(app: LoyaltyApp, selector: str) -> str:
+    """The plain text a Static shows."""
+    return str(app.screen.query_one(selector, Static).content)

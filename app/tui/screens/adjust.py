@@ -4,20 +4,89 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Input, Label, Static
 
-from app.i18n import _
+from app.domain.errors import LoyaltyError
+from app.domain.money import parse_points
+from app.i18n import _, format_points
+from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.views import AdjustResult, MemberView
+from app.tui.screens.refund import member_line
 
 
 class AdjustScreen(ModalScreen[AdjustResult | None]):
     """Add or remove points; dismisses with the adjustment, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", show=False),
+        Binding("f9", "confirm", show=False),
+    ]
+    AUTO_FOCUS = "#points"
+
+    DEFAULT_CSS = """
+    AdjustScreen {
+        align: center middle;
+    }
+    AdjustScreen #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    AdjustScreen .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    AdjustScreen #who {
+        color: $text-muted;
+    }
+    AdjustScreen .row {
+        height: 1;
+        margin-top: 1;
+    }
+    AdjustScreen .row Label {
+        width: 10;
+    }
+    AdjustScreen .row Input {
+        width: 1fr;
+    }
+    AdjustScreen #preview {
+        color: $text-muted;
+        padding-left: 10;
+    }
+    AdjustScreen #message {
+        color: $text-error;
+        margin-top: 1;
+        display: none;
+    }
+    AdjustScreen #message.-shown {
+        display: block;
+    }
+    AdjustScreen #buttons {
+        height: 1;
+        margin-top: 1;
+        align-horizontal: center;
+    }
+    AdjustScreen #buttons Button {
+        margin: 0 1;
+    }
+    AdjustScreen .hint {
+        color: $text-muted;
+        width: 100%;
+        content-align: center middle;
+    }
+    """
 
     def __init__(self, ctx: Context, member: MemberView) -> None:
         super().__init__()
@@ -25,7 +94,85 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
         self.member = member
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Adjust points"))
+        with Vertical(id="dialog"):
+            yield Label(_("Adjust points"), classes="title")
+            yield Static(member_line(self.member), id="who", markup=False)
+            with Horizontal(classes="row"):
+                yield Label(_("Points"))
+                yield Input(placeholder=_("e.g. 50 or -50"), compact=True, id="points")
+            yield Static(id="preview", markup=False)
+            with Horizontal(classes="row"):
+                yield Label(_("Reason"))
+                yield Input(
+                    placeholder=_("required, e.g. receipt lost"),
+                    max_length=200,
+                    compact=True,
+                    id="reason",
+                )
+            yield Static(id="message", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(_("Adjust (F9)"), variant="warning", compact=True, id="confirm")
+                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
+            yield Static(
+                _("Enter: next field · F9: adjust · Esc: cancel"), id="keys", classes="hint"
+            )
+
+    def show_message(self, text: str) -> None:
+        box = self.query_one("#message", Static)
+        box.update(text)
+        box.set_class(bool(text), "-shown")
+
+    @on(Input.Changed)
+    def typed(self, event: Input.Changed) -> None:
+        self.show_message("")
+        if event.input.id == "points":
+            self.update_preview(event.value)
+
+    def update_preview(self, text: str) -> None:
+        """The balance the adjustment would leave, while the points are typed."""
+        preview = self.query_one("#preview", Static)
+        try:
+            points = parse_points(text, allow_negative=True)
+        except LoyaltyError:
+            points = 0
+        # A balance below zero is refused on confirm, with the service's message.
+        if points == 0 or self.member.points + points < 0:
+            preview.update("")
+            return
+        preview.update(
+            _("New balance: {points}").format(points=format_points(self.member.points + points))
+        )
+
+    def action_confirm(self) -> None:
+        points_input = self.query_one("#points", Input)
+        try:
+            points = parse_points(points_input.value, allow_negative=True)
+            result = adjust_points(
+                self.ctx, self.member.card, points, self.query_one("#reason", Input).value
+            )
+        except LoyaltyError as exc:
+            self.show_message(exc.message)
+            return
+        except SQLAlchemyError:
+            self.show_message(_("The database is busy or unavailable: try again"))
+            return
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @on(Input.Submitted)
+    def field_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "reason":
+            self.action_confirm()
+        else:
+            self.query_one("#reason", Input).focus()
+
+    @on(Button.Pressed, "#confirm")
+    def confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -151,6 +151,163 @@ def cmd_member_find(args: argparse.Namespace) -> int:
     return 0
 
 
+_PROFILE_OPTIONS = (
+    "first_name",
+    "last_name",
+    "salutation",
+    "email",
+    "phone",
+    "birthday",
+    "postcode",
+    "notes",
+    "tier",
+)
+
+
+def cmd_member_update(args: argparse.Namespace) -> int:
+    from app.services.member_desk import member_id_for_card, update_member
+
+    changes: dict[str, Any] = {
+        key: getattr(args, key) for key in _PROFILE_OPTIONS if getattr(args, key) is not None
+    }
+    if args.consent is not None:
+        changes["marketing_consent"] = args.consent
+    if not changes:
+        raise CliError(_("Nothing to change: give at least one field, e.g. --email"))
+    ctx = _context(args)
+    view = update_member(ctx, member_id_for_card(ctx, args.card), changes)
+    _emit(args, _member_json(view), [_("Updated:"), *_member_lines(view)])
+    return 0
+
+
+def cmd_member_merge(args: argparse.Namespace) -> int:
+    from app.services.merge import merge_members
+
+    result = merge_members(_context(args), args.keep_card, args.other_card)
+    lines = [
+        _("Merged member {other} into member {kept} (card {card})").format(
+            other=result.merged_member_id, kept=result.kept_member_id, card=result.kept_card
+        ),
+        _("Blocked cards: {cards}").format(cards=", ".join(result.blocked_cards) or "—"),
+        _("Points moved: {points}, new balance: {balance}").format(
+            points=format_points(result.points_moved),
+            balance=format_points(result.points_balance),
+        ),
+    ]
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_member_export(args: argparse.Namespace) -> int:
+    from app.services.privacy import export_member_data
+
+    data = export_member_data(_context(args), args.card)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if not args.out:
+        print(text)
+        return 0
+    _write_text(args.out, text + "\n")
+    _emit(
+        args,
+        {"file": args.out, "member_id": data["member"]["id"]},
+        [_("Wrote the member's data to {path}").format(path=args.out)],
+    )
+    return 0
+
+
+def _write_text(path: str, text: str) -> None:
+    from pathlib import Path
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(
+            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+
+
+def cmd_member_erase(args: argparse.Namespace) -> int:
+    from app.services.privacy import erase_member
+
+    if not args.yes:
+        raise CliError(
+            _(
+                "Erasing cannot be undone: run again with --yes to erase the member of card {card}"
+            ).format(card=args.card)
+        )
+    result = erase_member(_context(args), args.card)
+    lines = [
+        _("Member {id} erased: personal data removed, cards blocked: {cards}").format(
+            id=result.member_id, cards=", ".join(result.blocked_cards) or "—"
+        ),
+        _("Kept for the accounts: {sales} sales, {entries} ledger entries").format(
+            sales=result.sales_kept, entries=result.ledger_entries_kept
+        ),
+    ]
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_members_export(args: argparse.Namespace) -> int:
+    from app.services.member_io import export_members_csv
+
+    count = export_members_csv(_context(args), args.file)
+    _emit(
+        args,
+        {"file": args.file, "members": count},
+        [_("Exported {count} members to {path}").format(count=count, path=args.file)],
+    )
+    return 0
+
+
+def cmd_members_import(args: argparse.Namespace) -> int:
+    from app.services.member_io import import_members_csv
+
+    report = import_members_csv(
+        _context(args), args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid
+    )
+    delimiter = {"\t": "tab"}.get(report.delimiter, report.delimiter)
+    lines = [
+        _("File: {path} ({format}, {encoding}, separator “{sep}”), {rows} rows").format(
+            path=report.file,
+            format=report.format,
+            encoding=report.encoding,
+            sep=delimiter,
+            rows=report.rows,
+        )
+    ]
+    lines += [
+        _("Line {line}: invalid: {reason}").format(line=i.line, reason=i.reason)
+        for i in report.invalid
+    ]
+    lines += [
+        _("Line {line}: duplicate, skipped: {reason}").format(line=d.line, reason=d.reason)
+        for d in report.duplicates
+    ]
+    if not report.refused:
+        template = (
+            _("Dry run: would import {count} members ({cards} new cards, {points} points)")
+            if report.dry_run
+            else _("Imported {count} members ({cards} new cards, {points} points)")
+        )
+        lines.append(
+            template.format(
+                count=report.imported,
+                cards=report.new_cards,
+                points=format_points(report.points),
+            )
+        )
+    _emit(args, report.to_json(), lines)
+    if report.refused:
+        raise CliError(
+            _(
+                "{count} invalid rows: nothing imported "
+                "(fix them, or use --skip-invalid to import the valid rows)"
+            ).format(count=len(report.invalid))
+        )
+    return 0
+
+
 def _amount(ctx: Any, text: str) -> int:
     from app.domain.money import parse_amount
 
@@ -339,6 +496,52 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("find", cmd_member_find, _("find members by name, email or phone"), msub)
     p.add_argument("text")
     p.add_argument("--limit", type=int, default=20)
+    p = add("update", cmd_member_update, _("change a member's profile"), msub)
+    _card_arg(p)
+    p.add_argument("--first-name")
+    p.add_argument("--last-name")
+    p.add_argument("--salutation", help=_("ms, mr, mx or empty"))
+    p.add_argument("--email", help=_("empty to remove"))
+    p.add_argument("--phone", help=_("empty to remove"))
+    p.add_argument("--birthday", help="YYYY-MM-DD")
+    p.add_argument("--postcode")
+    p.add_argument(
+        "--consent",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=_("the member agreed to marketing (or withdrew with --no-consent)"),
+    )
+    p.add_argument("--notes")
+    p.add_argument("--tier", help=_("tier name, empty to remove"))
+    p = add("merge", cmd_member_merge, _("merge two members who are the same person"), msub)
+    p.add_argument("keep_card", metavar="KEEP_CARD", help=_("card of the member to keep"))
+    p.add_argument("other_card", metavar="OTHER_CARD", help=_("card of the member merged in"))
+    p = add("export", cmd_member_export, _("everything stored about a member, as JSON"), msub)
+    _card_arg(p)
+    p.add_argument("--out", metavar="FILE", help=_("write to FILE instead of the screen"))
+    p = add("erase", cmd_member_erase, _("erase a member's personal data (keeps sales)"), msub)
+    _card_arg(p)
+    p.add_argument("--yes", action="store_true", help=_("confirm the erasure"))
+
+    members = sub.add_parser("members", help=_("import and export all members as CSV"))
+    mssub = members.add_subparsers(dest="members_command", required=True, parser_class=_Parser)
+    p = add("export", cmd_members_export, _("write all members to a CSV file"), mssub)
+    p.add_argument("file", metavar="FILE.csv")
+    p = add(
+        "import",
+        cmd_members_import,
+        _("import members from a CSV file (generic, OSPOS, Square)"),
+        mssub,
+    )
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument(
+        "--dry-run", action="store_true", help=_("report what would happen, change nothing")
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help=_("import the valid rows even if some are invalid"),
+    )
 
     p = add("sale", cmd_sale, _("check out a sale for a member"))
     _card_arg(p, "--card")

@@ -65,7 +65,8 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
     to the kept member, so both balances stay equal to their ledger sums; the other member's
     active cards are blocked with ``replaced_by`` set to the kept card; the other member stays
     as a tombstone (status ``merged``, ``merged_into``). Blank profile fields of the kept
-    member are filled from the other one; notes are joined.
+    member are filled from the other one; notes are joined. Marketing consent stays as the
+    kept member has it: a consent given once on the other card may since have been withdrawn.
     """
     keep_number = validate_card_number(keep_card)
     other_number = validate_card_number(other_card)
@@ -108,10 +109,6 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
                 if not getattr(keep, key) and getattr(other, key):
                     setattr(keep, key, getattr(other, key))
                     filled.append(key)
-            if not keep.marketing_consent and other.marketing_consent:
-                keep.marketing_consent = True
-                keep.consent_at = other.consent_at
-                filled.append("marketing_consent")
             if other.notes and other.notes not in keep.notes:
                 keep.notes = "\n".join(n for n in (keep.notes, other.notes) if n)[:2000]
                 filled.append("notes")

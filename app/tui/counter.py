@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -62,6 +62,9 @@ class CounterScreen(Screen[None]):
             yield Input(
                 placeholder=_("Scan a card, or type a name, email or phone"),
                 id="scan",
+                # Selection is set where it helps (a refused scan, F3), never by a focus change
+                # that races with the keys already typed.
+                select_on_focus=False,
             )
         yield Static(id="message")
         with Horizontal(id="body"):
@@ -143,6 +146,18 @@ class CounterScreen(Screen[None]):
         scan.focus()
         scan.select_all()
 
+    def on_key(self, event: events.Key) -> None:
+        # Typing (or a scanner) while the pick list has the focus goes to the scan field, so a
+        # scan never lands as "Enter" on whichever member happens to be highlighted.
+        if self.picking and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self.picking = False
+            scan = self.scan_input
+            scan.value = event.character
+            scan.cursor_position = len(scan.value)
+            scan.focus()
+
     @on(PickList.Picked)
     def _picked(self, event: PickList.Picked) -> None:
         event.stop()
@@ -181,11 +196,7 @@ class CounterScreen(Screen[None]):
         event.stop()
         # A scanner used while the cursor is in a checkout field: treat it as the next scan.
         value = event.value.strip()
-        if (
-            event.input.id == "amount"
-            and len(value) == CARD_LENGTH
-            and looks_like_card(value, self.ctx.layout().prefix)
-        ):
+        if len(value) == CARD_LENGTH and looks_like_card(value, self.ctx.layout().prefix):
             self.scan(value)
             return
         self.action_confirm()

@@ -517,3 +517,25 @@ async def test_the_shop_name_comes_from_the_settings(ctx: Context) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.title == "Bäckerei Sonnenschein"
+
+
+async def test_a_scan_while_the_pick_list_is_open_goes_to_the_scan_field(
+    app: LoyaltyApp, member: MemberView, other_member: MemberView
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_text(pilot, "muller")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(PickList).display
+        # Anna is highlighted; the scanner's Enter must not pick her.
+        await scan(pilot, other_member.card)
+        assert text_of(app, "#member-name") == "Mr Jonas Müller"
+        assert not app.screen.query_one(PickList).display
+
+
+async def test_the_command_palette_offers_the_counter_actions(app: LoyaltyApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Enroll a new member" in titles
+        assert "Redeem the most points" in titles

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 from textual.app import App
 from textual.widgets import Label, Static
 
+import app.tui.screens as screens_package
 from app.services.context import Context
 from app.services.views import MemberView
 from app.store.models import Card, Member
 from app.tui.screens import EnrollScreen
 
+# The counter's stylesheet applies to every screen of the app, so the dialogs are tested with it.
+APP_CSS = Path(screens_package.__file__).parent.parent / "app.tcss"
+
 
 class Host(App[None]):
     """A bare app that opens the enroll form and keeps what it returns."""
+
+    CSS_PATH = APP_CSS
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -129,6 +136,9 @@ async def test_missing_names_bad_email_and_birthday_show_messages_and_save_nothi
         assert error_text(screen, "email") == "“not-an-email” is not an email address"
         assert error_text(screen, "birthday").startswith("Birthday as YYYY-MM-DD")
         assert error_text(screen, "phone") == ""
+        # With every message shown the form still fits 80x24: the buttons are on screen.
+        buttons = screen.query_one("#buttons").region
+        assert buttons.height == 1 and buttons.bottom <= 24
         # The cursor goes to the first field that needs fixing.
         assert app.focused is not None and app.focused.id == "first_name"
         # Fixing a field clears its message.
@@ -160,4 +170,23 @@ async def test_escape_cancels_without_saving(ctx: Context) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, EnrollScreen)
     assert app.results == [None]
+    assert members(ctx) == []
+
+
+async def test_text_that_looks_like_markup_is_shown_as_typed(ctx: Context) -> None:
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EnrollScreen)
+        await type_text(pilot, "[b]Eva")
+        await pilot.press("enter")
+        await type_text(pilot, "Roth")
+        await pilot.press("enter")
+        await type_text(pilot, "[red]x@y")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert (
+            error_text(screen, "first_name") == "First name contains characters a name cannot have"
+        )
+        assert error_text(screen, "email") == "“[red]x@y” is not an email address"
     assert members(ctx) == []

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
 from textual.widgets import Label
 
+import app.tui.screens as screens_package
+from app.i18n import set_language
 from app.tui.screens import HelpScreen
+
+# The counter's stylesheet applies to every screen of the app, so the dialogs are tested with it.
+APP_CSS = Path(screens_package.__file__).parent.parent / "app.tcss"
 
 
 class Host(App[None]):
+    """A bare app that opens the help screen and keeps what it returns."""
+
+    CSS_PATH = APP_CSS
+
     def __init__(self) -> None:
         super().__init__()
         self.results: list[object] = []
@@ -55,11 +66,12 @@ async def test_help_closes_with_f1() -> None:
     assert app.results == [None]
 
 
-async def test_help_in_german(monkeypatch) -> None:
-    from app.i18n import set_language
-
+async def test_help_speaks_german() -> None:
     set_language("de")
     app = Host()
     async with app.run_test(size=(80, 24)):
-        keys = shown_keys(app.screen)  # type: ignore[arg-type]
-    assert keys["F2"] != "Enroll a new member"
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        keys = shown_keys(screen)
+    assert keys["F2"] == "Neues Mitglied aufnehmen"
+    assert keys["Tab / Umschalt+Tab"] == "Nächstes / voriges Feld"

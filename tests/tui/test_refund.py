@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 from textual.app import App
 from textual.widgets import Input, Static
 
+import app.tui.screens as screens_package
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.lookup import lookup_card
@@ -15,9 +17,14 @@ from app.services.views import MemberView, RefundResult
 from app.store.models import LedgerEntry, Refund, Sale
 from app.tui.screens import RefundScreen
 
+# The counter's stylesheet applies to every screen of the app, so the dialogs are tested with it.
+APP_CSS = Path(screens_package.__file__).parent.parent / "app.tcss"
+
 
 class Host(App[None]):
     """A bare app that opens the refund dialog for one member and keeps what it returns."""
+
+    CSS_PATH = APP_CSS
 
     def __init__(self, ctx: Context, member: MemberView) -> None:
         super().__init__()
@@ -47,7 +54,7 @@ def refunds(ctx: Context) -> list[Refund]:
 
 
 def message(screen: Any) -> str:
-    box = screen.query_one("#message", Static)
+    box = screen.query_one("#dialog-error", Static)
     return str(box.render()) if box.has_class("-shown") else ""
 
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.money import parse_points
@@ -25,8 +25,8 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
     """Add or remove points; dismisses with the adjustment, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", show=False),
-        Binding("f9", "confirm", show=False),
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Adjust"), key_display="F9"),
     ]
     AUTO_FOCUS = "#points"
 
@@ -65,12 +65,12 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
         color: $text-muted;
         padding-left: 10;
     }
-    AdjustScreen #message {
+    AdjustScreen #dialog-error {
         color: $text-error;
         margin-top: 1;
         display: none;
     }
-    AdjustScreen #message.-shown {
+    AdjustScreen #dialog-error.-shown {
         display: block;
     }
     AdjustScreen #buttons {
@@ -109,16 +109,15 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
                     compact=True,
                     id="reason",
                 )
-            yield Static(id="message", markup=False)
+            yield Static(id="dialog-error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button(_("Adjust (F9)"), variant="warning", compact=True, id="confirm")
                 yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
-            yield Static(
-                _("Enter: next field · F9: adjust · Esc: cancel"), id="keys", classes="hint"
-            )
+            yield Static(_("Enter: next field"), classes="hint")
+        yield Footer()
 
     def show_message(self, text: str) -> None:
-        box = self.query_one("#message", Static)
+        box = self.query_one("#dialog-error", Static)
         box.update(text)
         box.set_class(bool(text), "-shown")
 

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import MemberDraft, salutation_label
@@ -34,8 +34,8 @@ class EnrollScreen(ModalScreen[MemberView | None]):
     """A form for a new member; dismisses with the new member, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", show=False),
-        Binding("f9", "submit", show=False),
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "submit", _("Enroll"), key_display="F9"),
         Binding("enter", "submit", show=False),
     ]
     AUTO_FOCUS = "#first_name"
@@ -83,11 +83,11 @@ class EnrollScreen(ModalScreen[MemberView | None]):
     EnrollScreen #consent {
         margin-top: 1;
     }
-    EnrollScreen #message {
+    EnrollScreen #dialog-error {
         color: $text-error;
         display: none;
     }
-    EnrollScreen #message.-shown {
+    EnrollScreen #dialog-error.-shown {
         display: block;
     }
     EnrollScreen #buttons {
@@ -170,7 +170,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
                 yield ConsentCheckbox(
                     _("Agrees to receive offers (marketing consent)"), compact=True, id="consent"
                 )
-            yield Static(id="message", markup=False)
+            yield Static(id="dialog-error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button(_("Enroll (F9)"), variant="primary", compact=True, id="submit")
                 yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
@@ -180,9 +180,8 @@ class EnrollScreen(ModalScreen[MemberView | None]):
                 yield Button(
                     _("Continue to checkout (Enter)"), variant="success", compact=True, id="go"
                 )
-            yield Static(
-                _("Enter: next field · F9: enroll · Esc: cancel"), id="keys", classes="hint"
-            )
+            yield Static(_("Enter: next field · Space: tick the box"), id="keys", classes="hint")
+        yield Footer()
 
     def draft(self) -> MemberDraft:
         """What the cashier typed, as the service wants it."""
@@ -200,7 +199,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             text = errors.get((label.id or "").removeprefix("error-"), "")
             label.update(text)
             label.set_class(bool(text), "-shown")
-        box = self.query_one("#message", Static)
+        box = self.query_one("#dialog-error", Static)
         box.update(message)
         box.set_class(bool(message), "-shown")
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from app.i18n import _
 
@@ -33,8 +33,8 @@ class HelpScreen(ModalScreen[None]):
     """Lists every key of the counter; Esc or F1 closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", show=False),
-        Binding("f1", "close", show=False),
+        Binding("escape", "close", _("Close"), key_display="Esc"),
+        Binding("f1", "close", _("Close"), key_display="F1"),
     ]
 
     DEFAULT_CSS = """
@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen #dialog {
-        width: 64;
+        width: 70;
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -58,7 +58,9 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen #keys {
         grid-size: 2;
-        grid-columns: 18 1fr;
+        grid-columns: auto 1fr;
+        grid-gutter: 0 2;
+        grid-rows: auto;
         height: auto;
     }
     HelpScreen .key {
@@ -85,7 +87,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 _("Scan a card or type its 13 digits, then Enter."), id="scan-hint", classes="hint"
             )
-            yield Static(_("Esc or F1: close"), classes="hint")
+        yield Footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

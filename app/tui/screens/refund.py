@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.money import parse_amount
@@ -45,8 +45,8 @@ class RefundScreen(ModalScreen[RefundResult | None]):
     """Pick a sale, confirm the amount; dismisses with the refund, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", show=False),
-        Binding("f9", "confirm", show=False),
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Refund"), key_display="F9"),
     ]
     AUTO_FOCUS = "#sales"
 
@@ -90,12 +90,12 @@ class RefundScreen(ModalScreen[RefundResult | None]):
         color: $text-muted;
         padding-left: 18;
     }
-    RefundScreen #message {
+    RefundScreen #dialog-error {
         color: $text-error;
         margin-top: 1;
         display: none;
     }
-    RefundScreen #message.-shown {
+    RefundScreen #dialog-error.-shown {
         display: block;
     }
     RefundScreen #buttons {
@@ -131,13 +131,12 @@ class RefundScreen(ModalScreen[RefundResult | None]):
                 yield Label(_("Amount to refund"))
                 yield Input(compact=True, id="amount")
             yield Static(id="preview", markup=False)
-            yield Static(id="message", markup=False)
+            yield Static(id="dialog-error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button(_("Refund (F9)"), variant="warning", compact=True, id="confirm")
                 yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
-            yield Static(
-                _("↑↓: choose a sale · Enter: amount · F9: refund · Esc: cancel"), classes="hint"
-            )
+            yield Static(_("↑↓: choose a sale · Enter: to the amount"), classes="hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#sales", DataTable)
@@ -171,7 +170,7 @@ class RefundScreen(ModalScreen[RefundResult | None]):
         return format_money(cents, self.ctx.rules().currency)
 
     def show_message(self, text: str) -> None:
-        box = self.query_one("#message", Static)
+        box = self.query_one("#dialog-error", Static)
         box.update(text)
         box.set_class(bool(text), "-shown")
 

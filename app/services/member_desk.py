@@ -231,49 +231,100 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filter_hits(text: str) -> tuple[str, list[Any]] | None:
-    """A sub-select of the ids matching the filter: a union of index range scans.
+@dataclass(frozen=True)
+class _Filter:
+    """A parsed filter: the word that drives index range scans, the columns it is looked up
+    in, and the other words (each must prefix a name or the email of a found row)."""
 
-    Each word must prefix a name, the email or a phone number; the longest word drives the
-    range scans, the others are checked on the few rows found.
-    """
+    drive: str
+    columns: tuple[str, ...]
+    others: tuple[str, ...]
+
+
+def _parse_filter(text: str) -> _Filter | None:
     stripped = text.strip()
     if not stripped:
         return None
     if all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in stripped):
         digits = digits_of(stripped)
-        others: list[str] = []
-        columns: tuple[str, ...] = ("phone_national", "phone_international")
-        drive = digits
         if stripped.startswith("00"):
-            drive = digits[2:]
-            columns = ("phone_international",)
-        elif stripped.startswith("+"):
-            columns = ("phone_international",)
-    else:
-        words = fold(stripped).split()
-        drive = max(words, key=len)
-        others = [w for w in words if w is not drive]
-        columns = ("last_key", "first_key", "email_key")
-    if not drive:
+            return _Filter(digits[2:], ("phone_international",), ()) if digits[2:] else None
+        if stripped.startswith("+"):
+            return _Filter(digits, ("phone_international",), ()) if digits else None
+        return _Filter(digits, ("phone_national", "phone_international"), ()) if digits else None
+    words = fold(stripped).split()
+    if not words:
         return None
+    drive = max(words, key=len)
+    others = tuple(w for w in words if w is not drive)
+    return _Filter(drive, ("last_key", "first_key", "email_key"), others)
+
+
+# Up to this many matches in a column, its index range is read and sorted (cheap); beyond,
+# matches are dense and walking the sort order's index finds a page of them sooner.
+DENSE = 5000
+
+
+def _matches_at_least(
+    ctx: Context, column: str, params: list[Any], extra_sql: str, count: int
+) -> bool:
+    row = queries.fetch_one(
+        ctx.db,
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM member m WHERE m.{column} >= ? "
+        f"AND m.{column} < ?{extra_sql} LIMIT ?) capped",
+        (*params, count),
+    )
+    return bool(row) and row[0] >= count
+
+
+def _filtered_rows(
+    ctx: Context,
+    flt: _Filter,
+    sort: str,
+    after_key: tuple[Any, ...] | list[Any] | None,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """The first ``limit`` matching rows after ``after_key``: one ordered stream per column.
+
+    Each stream either reads its column's index range (few matches) or walks the sort
+    order's index testing the column (many matches); the streams are merged in sort order.
+    """
+    after_sql, order_sql, key_columns = _SORT_SQL[sort]
+    low, high = flt.drive, _upper_bound(flt.drive)
     extra_sql = ""
     extra: list[Any] = []
-    for word in others:
+    for word in flt.others:
         like = _escape_like(word) + "%"
         extra_sql += (
-            " AND (h.first_key LIKE ? ESCAPE '\\' OR h.last_key LIKE ? ESCAPE '\\'"
-            " OR h.email_key LIKE ? ESCAPE '\\')"
+            " AND (m.first_key LIKE ? ESCAPE '\\' OR m.last_key LIKE ? ESCAPE '\\'"
+            " OR m.email_key LIKE ? ESCAPE '\\')"
         )
         extra += [like, like, like]
-    parts = []
-    params: list[Any] = []
-    for column in columns:
-        parts.append(
-            f"SELECT h.id FROM member h WHERE h.{column} >= ? AND h.{column} < ?{extra_sql}"
+    found: dict[int, tuple[Any, ...]] = {}
+    for column in flt.columns:
+        on_sort_index = sort == "name" and column == "last_key"
+        params: list[Any] = [low, high, *extra]
+        if on_sort_index or not _matches_at_least(ctx, column, params, extra_sql, DENSE):
+            target = f"m.{column}"
+        else:
+            # An expression cannot use the column's index: the planner walks the sort index.
+            target = f"(m.{column} || '')"
+        sql = (
+            f"{_PAGE_SELECT} WHERE m.status = 'active' AND {target} >= ? AND {target} < ?"
+            f"{extra_sql}"
         )
-        params += [drive, _upper_bound(drive), *extra]
-    return " UNION ".join(parts), params
+        if after_key is not None:
+            sql += f" AND {after_sql}"
+            params += list(after_key)
+        sql += f" ORDER BY {order_sql} LIMIT ?"
+        params.append(limit)
+        for row in queries.fetch_all(ctx.db, sql, tuple(params)):
+            found.setdefault(row[0], row)
+    descending = sort != "name"
+    rows = sorted(
+        found.values(), key=lambda r: tuple(r[i] for i in key_columns), reverse=descending
+    )
+    return rows[:limit]
 
 
 def list_members(
@@ -286,29 +337,28 @@ def list_members(
     """One page of active members, optionally filtered, in ``sort`` order.
 
     Without a filter the page walks the sort order's index from ``after_key``; with a filter
-    the matching ids come from index range scans, so neither reads the whole table.
+    each searched column is read by index range or by walking the sort index, whichever is
+    cheaper, so no page reads the whole table.
     """
     if sort not in SORTS:
         raise InvalidInput(_("Sort by one of: {sorts}").format(sorts=", ".join(SORTS)))
     if not 1 <= limit <= 1000:
         raise InvalidInput(_("A page has between 1 and 1000 members"))
     after_sql, order_sql, key_columns = _SORT_SQL[sort]
-    where = ["m.status = 'active'"]
-    params: list[Any] = []
-    sql = _PAGE_SELECT
-    hits = _filter_hits(filter_text or "")
-    if hits is not None:
-        sub, sub_params = hits
-        sql += f" JOIN ({sub}) hit ON hit.id = m.id"
-        params += sub_params
-    if after_key is not None:
-        if len(after_key) != len(key_columns):
-            raise InvalidInput(_("This page key does not fit the sort order"))
-        where.append(after_sql)
-        params += list(after_key)
-    sql += " WHERE " + " AND ".join(where) + f" ORDER BY {order_sql} LIMIT ?"
-    params.append(limit + 1)
-    rows = queries.fetch_all(ctx.db, sql, tuple(params))
+    if after_key is not None and len(after_key) != len(key_columns):
+        raise InvalidInput(_("This page key does not fit the sort order"))
+    flt = _parse_filter(filter_text or "")
+    if flt is not None:
+        rows = _filtered_rows(ctx, flt, sort, after_key, limit + 1)
+    else:
+        sql = _PAGE_SELECT + " WHERE m.status = 'active'"
+        params: list[Any] = []
+        if after_key is not None:
+            sql += f" AND {after_sql}"
+            params += list(after_key)
+        sql += f" ORDER BY {order_sql} LIMIT ?"
+        params.append(limit + 1)
+        rows = queries.fetch_all(ctx.db, sql, tuple(params))
     more = len(rows) > limit
     rows = rows[:limit]
     members = tuple(MemberSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows)

@@ -109,3 +109,21 @@ def test_history_views(ctx: Context, people: list[str]) -> None:
     assert sales[0].card == people[0]
     [card] = member_cards(ctx, member_id)
     assert (card.number, card.status) == (people[0], "active")
+
+
+def test_dense_filters_walk_the_sort_index_with_the_same_result(
+    ctx: Context, people: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import member_desk
+
+    expected = {
+        (text, sort): [m.member_id for m in list_members(ctx, text, sort=sort).members]
+        for text in ("mu", "anna mu", "0151")
+        for sort in ("name", "points", "newest")
+    }
+    monkeypatch.setattr(member_desk, "DENSE", 1)
+    for (text, sort), ids in expected.items():
+        assert [m.member_id for m in list_members(ctx, text, sort=sort).members] == ids
+    first = list_members(ctx, "m", limit=2)
+    rest = list_members(ctx, "m", limit=2, after_key=first.next_key)
+    assert [m.first_name for m in (*first.members, *rest.members)] == ["Ben", "Anna", "Greta"]

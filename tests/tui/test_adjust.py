@@ -136,3 +136,9 @@ async def test_points_that_are_not_a_number_or_zero(ctx: Context, member: Member
             "Give the number of points to add (e.g. 50) or remove (e.g. -50)"
         )
     assert adjustments(ctx) == []
+
+
+def test_snapshot_of_the_adjust_dialog(snap_compare: Any, ctx: Context, member: MemberView) -> None:
+    adjust_points(ctx, member.card, 120, "Welcome bonus")
+    member = lookup_card(ctx, member.card)
+    assert snap_compare(Host(ctx, member), terminal_size=(80, 24), press=[*"-20", "enter"])

@@ -190,3 +190,40 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(ctx: Context) -> No
         )
         assert error_text(screen, "email") == "“[red]x@y” is not an email address"
     assert members(ctx) == []
+
+
+async def test_from_the_counter_f2_enroll_then_ready_for_checkout(ctx: Context) -> None:
+    from app.tui.app import LoyaltyApp
+
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, EnrollScreen)
+        await type_text(pilot, "Lea")
+        await pilot.press("enter")
+        await type_text(pilot, "Koch")
+        await pilot.press("f9")
+        await pilot.pause()
+        card = members_card(ctx)
+        assert str(app.screen.query_one("#card-number", Static).render()) == card
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnrollScreen)
+        assert "Lea Koch" in str(app.screen.query_one("#member-name", Static).render())
+        assert app.focused is not None and app.focused.id == "amount"
+
+
+def members_card(ctx: Context) -> str:
+    with ctx.db.reading() as session:
+        return session.exec(select(Card.number)).one()
+
+
+def test_snapshot_of_the_form_with_its_messages(snap_compare: Any, ctx: Context) -> None:
+    assert snap_compare(
+        Host(ctx), terminal_size=(80, 24), press=[*"Eva", "enter", "enter", "x", "f9"]
+    )
+
+
+def test_snapshot_of_the_new_card(snap_compare: Any, ctx: Context) -> None:
+    assert snap_compare(Host(ctx), terminal_size=(80, 24), press=[*"Eva", "enter", *"Roth", "f9"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.widgets import Label
@@ -75,3 +76,7 @@ async def test_help_speaks_german() -> None:
         keys = shown_keys(screen)
     assert keys["F2"] == "Neues Mitglied aufnehmen"
     assert keys["Tab / Umschalt+Tab"] == "Nächstes / voriges Feld"
+
+
+def test_snapshot_of_the_help(snap_compare: Any) -> None:
+    assert snap_compare(Host(), terminal_size=(80, 24))

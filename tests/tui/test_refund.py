@@ -168,3 +168,8 @@ async def test_member_without_sales_gets_a_message(ctx: Context, member: MemberV
         assert isinstance(app.screen, RefundScreen)
         assert message(screen) == "This member has no recent sales to refund"
     assert refunds(ctx) == []
+
+
+def test_snapshot_of_the_refund_dialog(snap_compare: Any, ctx: Context, member: MemberView) -> None:
+    member = with_sales(ctx, member, 4250, 2000)
+    assert snap_compare(Host(ctx, member), terminal_size=(80, 24), press=["down"])

@@ -37,6 +37,9 @@ class EnrollScreen(ModalScreen[MemberView | None]):
         Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
         Binding("f9", "submit", _("Enroll"), key_display="F9"),
         Binding("enter", "submit", show=False),
+        # Once enrolled, the same keys hand the new member to the counter.
+        Binding("f9", "finish", _("Continue"), key_display="F9"),
+        Binding("enter,escape", "finish", show=False),
     ]
     AUTO_FOCUS = "#first_name"
 
@@ -104,6 +107,10 @@ class EnrollScreen(ModalScreen[MemberView | None]):
         align-horizontal: center;
         display: none;
     }
+    EnrollScreen #go-row {
+        height: 1;
+        align-horizontal: center;
+    }
     EnrollScreen #welcome {
         width: 100%;
         content-align: center middle;
@@ -115,7 +122,9 @@ class EnrollScreen(ModalScreen[MemberView | None]):
         content-align: center middle;
         padding: 1 0;
     }
-    EnrollScreen.-enrolled #form, EnrollScreen.-enrolled #buttons {
+    EnrollScreen.-enrolled #form,
+    EnrollScreen.-enrolled #buttons,
+    EnrollScreen.-enrolled #keys {
         display: none;
     }
     EnrollScreen.-enrolled #done {
@@ -128,7 +137,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
     }
     """
 
-    enrolled: reactive[MemberView | None] = reactive(None, init=False)
+    enrolled: reactive[MemberView | None] = reactive(None, init=False, bindings=True)
     """The member once saved; the form then shows the new card number."""
 
     def __init__(self, ctx: Context) -> None:
@@ -177,9 +186,10 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             with Vertical(id="done"):
                 yield Static(id="welcome", markup=False)
                 yield Static(id="card-number")
-                yield Button(
-                    _("Continue to checkout (Enter)"), variant="success", compact=True, id="go"
-                )
+                with Horizontal(id="go-row"):
+                    yield Button(
+                        _("Continue to checkout (Enter)"), variant="success", compact=True, id="go"
+                    )
             yield Static(_("Enter: next field · Space: tick the box"), id="keys", classes="hint")
         yield Footer()
 
@@ -203,10 +213,14 @@ class EnrollScreen(ModalScreen[MemberView | None]):
         box.update(message)
         box.set_class(bool(message), "-shown")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("submit", "cancel"):
+            return self.enrolled is None
+        if action == "finish":
+            return self.enrolled is not None
+        return True
+
     def action_submit(self) -> None:
-        if self.enrolled is not None:
-            self.dismiss(self.enrolled)
-            return
         try:
             view = enroll_member(self.ctx, self.draft())
         except ValidationFailed as exc:
@@ -236,11 +250,12 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             )
         )
         self.query_one("#card-number", Static).update(view.card)
-        self.query_one("#keys", Static).update(_("Enter: continue to checkout"))
         self.query_one("#go", Button).focus()
 
     def action_cancel(self) -> None:
-        # Once saved, the member exists: going back still hands the member to the counter.
+        self.dismiss(None)
+
+    def action_finish(self) -> None:
         self.dismiss(self.enrolled)
 
     @on(Input.Submitted)
@@ -259,9 +274,13 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             item.update("")
             item.remove_class("-shown")
 
-    @on(Button.Pressed, "#submit, #go")
+    @on(Button.Pressed, "#submit")
     def submit_pressed(self) -> None:
         self.action_submit()
+
+    @on(Button.Pressed, "#go")
+    def go_pressed(self) -> None:
+        self.action_finish()
 
     @on(Button.Pressed, "#cancel")
     def cancel_pressed(self) -> None:

@@ -226,7 +226,9 @@ def read_file(data: bytes) -> ParsedFile:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise InvalidInput(_("Line 1 cannot be read: {reason}").format(reason=exc)) from None
+        raise InvalidInput(
+            _("Line {line} cannot be read: {reason}").format(line=1, reason=exc)
+        ) from None
     kind = detect_format(header)
     keys = [_norm(h) for h in header]
     parsed = ParsedFile(format=kind, encoding=encoding, delimiter=delimiter)

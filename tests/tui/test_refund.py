@@ -13,6 +13,7 @@ import app.tui.screens as screens_package
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.lookup import lookup_card
+from app.services.refunds import refund_sale
 from app.services.views import MemberView, RefundResult
 from app.store.models import LedgerEntry, Refund, Sale
 from app.tui.screens import RefundScreen
@@ -173,3 +174,25 @@ async def test_member_without_sales_gets_a_message(ctx: Context, member: MemberV
 def test_snapshot_of_the_refund_dialog(snap_compare: Any, ctx: Context, member: MemberView) -> None:
     member = with_sales(ctx, member, 4250, 2000)
     assert snap_compare(Host(ctx, member), terminal_size=(80, 24), press=["down"])
+
+
+async def test_a_fully_refunded_sale_is_skipped_and_refused_if_chosen(
+    ctx: Context, member: MemberView
+) -> None:
+    member = with_sales(ctx, member, 4250, 2000)
+    newest, older = member.recent_sales
+    refund_sale(ctx, newest.sale_id)
+    member = lookup_card(ctx, member.card)
+    app = Host(ctx, member)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        # The cursor starts on the newest sale that can still be refunded.
+        assert screen.query_one("#amount", Input).value == "42.50"
+        await pilot.press("up")
+        assert screen.query_one("#amount", Input).value == ""
+        await pilot.press("f9")
+        await pilot.pause()
+        assert message(screen) == "This sale has already been refunded in full"
+    assert app.results == []
+    assert [r.sale_id for r in refunds(ctx)] == [newest.sale_id]
+    assert sale_row(ctx, older.sale_id).refunded_cents == 0

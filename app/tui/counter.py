@@ -177,7 +177,8 @@ class CounterScreen(Screen[None]):
         panel.reset()
         self.scan_input.value = ""
         self.say("")
-        panel.amount_input.focus()
+        # Move the cursor after the member is painted: the name appears sooner.
+        self.call_after_refresh(panel.amount_input.focus)
 
     def _reload_member(self) -> None:
         """Show the member's current state after a change (balance, last visit, sales)."""

@@ -47,7 +47,13 @@ class CheckoutPanel(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = _("Checkout")
-        self.disabled = self.member is None
+        self._enable_fields(self.member is not None)
+
+    def _enable_fields(self, enabled: bool) -> None:
+        # Only the fields, not the whole panel: disabling a container restyles every
+        # descendant, and this runs on every scan.
+        self.amount_input.disabled = not enabled
+        self.points_input.disabled = not enabled
 
     @property
     def amount_input(self) -> Input:
@@ -91,7 +97,7 @@ class CheckoutPanel(Vertical):
         return points
 
     def watch_member(self, member: MemberView | None) -> None:
-        self.disabled = member is None
+        self._enable_fields(member is not None)
         self._requote()
 
     def watch_receipt(self, receipt: SaleResult | None) -> None:
@@ -147,7 +153,7 @@ class CheckoutPanel(Vertical):
     def _hint(self, quote: CheckoutQuote | None) -> Content:
         member = self.member
         if member is None:
-            return Content("")
+            return Content.styled(_("Scan a card to start a checkout"), "dim")
         if quote is None:
             return Content.styled(
                 _("Balance {points} pts · F4 redeems the most").format(

@@ -69,10 +69,14 @@ class MemberPanel(Vertical):
         return Content.assemble(*parts)
 
     def watch_member(self, member: MemberView | None) -> None:
-        self.set_class(member is None, "-empty")
         name = self.query_one("#member-name", Static)
         details = self.query_one("#member-details", Static)
         sales = self.query_one("#member-sales", Static)
+        # Display flags rather than a CSS class: a class change restyles the whole panel,
+        # and this runs on every scan.
+        self.query_one("#member-welcome").display = member is None
+        for part in (name, details, sales):
+            part.display = member is not None
         if member is None:
             name.update("")
             details.update("")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Input
 
 from app.domain.cards import make_card_number
+from app.i18n import set_language
 from app.services.context import Context
 from app.services.lookup import get_member, lookup_card
 from app.services.refunds import refund_sale
@@ -536,3 +538,22 @@ async def test_the_command_palette_offers_the_counter_actions(app: LoyaltyApp) -
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Enroll a new member" in titles
         assert "Redeem the most points" in titles
+
+
+async def test_the_counter_speaks_german(
+    ctx: Context, rich_member: MemberView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOYALTY_LANG", "de")
+    set_language()
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.sub_title == "Kasse 1"
+        await scan(pilot, rich_member.card)
+        assert "500 Punkte = 5,00\xa0€" in text_of(app, "#member-details")
+        assert "Mitglied seit: 20.11.2026" in text_of(app, "#member-details")
+        await type_text(pilot, "12,50")
+        assert "Zu zahlen" in text_of(app, "#totals")
+        assert "12,50\xa0€" in text_of(app, "#totals")
+        await pilot.press("f4", "f9")
+        await pilot.pause()
+        assert "Verkauf gespeichert: zu zahlen 7,50\xa0€" in text_of(app, "#message")

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
-from app.domain.profile import digits_of, fold
+from app.domain.profile import fold
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
@@ -39,6 +40,13 @@ from app.store.types import parse_sqlite_timestamp
 
 CHUNK = 500
 OPENING_BALANCE = "opening_balance"
+# Names repeat a lot in a member file; folding each once saves seconds on 100 000 rows.
+_fold_name = lru_cache(maxsize=20_000)(fold)
+
+
+def _fold(text: str) -> str:
+    """:func:`fold`, with a fast path for ASCII text (most emails), where it is lower()."""
+    return text.lower().strip() if text.isascii() else fold(text)
 
 
 @dataclass
@@ -111,14 +119,14 @@ def _dedupe(ctx: Context, rows: list[MemberRow]) -> tuple[list[MemberRow], list[
     """Drop rows whose card or email is already in the file (earlier) or in the database."""
     db_cards = _existing(ctx, "number", (r.card for r in rows if r.card))
     db_emails = _existing(
-        ctx, "email_key", (fold(r.profile.email) for r in rows if r.profile.email)
+        ctx, "email_key", (_fold(r.profile.email) for r in rows if r.profile.email)
     )
     seen_cards: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     keep: list[MemberRow] = []
     issues: list[RowIssue] = []
     for row in rows:
-        email = fold(row.profile.email) if row.profile.email else None
+        email = _fold(row.profile.email) if row.profile.email else None
         reason = None
         if row.card and row.card in db_cards:
             reason = _("card {card} already belongs to a member").format(card=row.card)
@@ -287,11 +295,11 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
                     stamp,
                     stamp,
                     # The same keys as search_keys(), without parsing each phone again.
-                    fold(p.first_name),
-                    fold(p.last_name),
-                    fold(p.email) if p.email else None,
+                    _fold_name(p.first_name),
+                    _fold_name(p.last_name),
+                    _fold(p.email) if p.email else None,
                     row.phone_national,
-                    digits_of(p.phone) if p.phone else None,
+                    p.phone[1:] if p.phone else None,  # E.164: "+" and digits
                     row.tier,
                 )
             )

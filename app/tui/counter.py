@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, ClassVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,6 +26,10 @@ from app.services.views import AdjustResult, MemberView, RefundResult
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
+
+# A database that fails under the till (a locked or damaged file) must not end the app with a
+# traceback: the transaction rolled back, so the cashier is told and can try again.
+DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error)
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
 MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust"})
@@ -119,12 +125,18 @@ class CounterScreen(Screen[None]):
             except LoyaltyError as exc:
                 self._refuse_scan(exc.message)
                 return
+            except DATABASE_ERRORS as exc:
+                self._database_failed(exc)
+                return
             self.start_customer(member)
             return
         try:
             found = find_members(self.ctx, text)
         except LoyaltyError as exc:
             self._refuse_scan(exc.message)
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
             return
         if not found:
             self._refuse_scan(
@@ -138,6 +150,14 @@ class CounterScreen(Screen[None]):
         pick_list.show_results(text, found)
         self.picking = True
         pick_list.focus()
+
+    def _database_failed(self, error: Exception) -> None:
+        self.log.error("database error", error)
+        self.say(
+            _("The database did not answer ({error}); nothing was changed. Try again.").format(
+                error=str(error).splitlines()[0] if str(error) else type(error).__name__
+            )
+        )
 
     def _refuse_scan(self, message: str) -> None:
         # Keep the text selected: the next scan or keystroke replaces it.
@@ -234,6 +254,9 @@ class CounterScreen(Screen[None]):
             )
         except LoyaltyError as exc:
             self.say(exc.message)
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
             return
         panel.receipt = result
         self._reload_member()

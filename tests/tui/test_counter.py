@@ -557,3 +557,20 @@ async def test_the_counter_speaks_german(
         await pilot.press("f4", "f9")
         await pilot.pause()
         assert "Verkauf gespeichert: zu zahlen 7,50\xa0€" in text_of(app, "#message")
+
+
+async def test_a_failing_database_is_a_message_not_a_crash(
+    app: LoyaltyApp, ctx: Context, member: MemberView
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, member.card)
+        await type_text(pilot, "10")
+        # Damage the database under the running till.
+        with ctx.db.transaction() as session:
+            session.connection().exec_driver_sql("DROP TABLE audit_entry")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "The database did not answer" in text_of(app, "#message")
+        assert app.is_running
+        assert not app.screen.query_one("#receipt").display
+    assert sales(ctx, member) == 0

@@ -106,7 +106,19 @@ FORMATS = ("generic", "ospos", "square")
 MAX_POINTS = 100_000_000
 TIER_MAX = 40
 _TRUE = {"yes", "y", "1", "true", "ja", "j", "x", "subscribed", "opted in", "opted_in"}
-_FALSE = {"no", "n", "0", "false", "nein", "", "unsubscribed", "unknown", "opted out"}
+_FALSE = {
+    "no",
+    "n",
+    "0",
+    "false",
+    "nein",
+    "",
+    "unsubscribed",
+    "not subscribed",
+    "unknown",
+    "opted out",
+    "opted_out",
+}
 _US_DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")
 _NO_YEAR = re.compile(r"^(?:0000-)?(\d{1,2})-(\d{1,2})$")
 

@@ -9,7 +9,7 @@ doubled. The whole import is one transaction with bulk inserts.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -39,6 +39,7 @@ from app.store.models import Member, new_uuid
 from app.store.types import parse_sqlite_timestamp
 
 CHUNK = 500
+PROGRESS_EVERY = 2000
 OPENING_BALANCE = "opening_balance"
 # Names repeat a lot in a member file; folding each once saves seconds on 100 000 rows.
 _fold_name = lru_cache(maxsize=20_000)(fold)
@@ -152,12 +153,19 @@ def _dedupe(ctx: Context, rows: list[MemberRow]) -> tuple[list[MemberRow], list[
 
 
 def import_members_csv(
-    ctx: Context, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False
+    ctx: Context,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import members from a generic, OSPOS or Square CSV file (format found from the header).
 
     Returns the report; when rows are invalid and ``skip_invalid`` is not set, nothing is
     stored and ``report.refused`` is true. ``dry_run`` checks everything and stores nothing.
+    ``progress(done, total)`` is called now and then while rows are checked (for a TUI
+    worker's progress bar) and once at the end.
     """
     path = Path(path)
     parsed = read_file(_read_bytes(path))
@@ -173,7 +181,10 @@ def import_members_csv(
         dry_run=dry_run,
     )
     good: list[MemberRow] = []
-    for raw in parsed.rows:
+    total = len(parsed.rows)
+    for done, raw in enumerate(parsed.rows):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         try:
             good.append(check_row(raw, today=today, region=region))
         except ValidationFailed as exc:
@@ -181,14 +192,17 @@ def import_members_csv(
     good, report.duplicates = _dedupe(ctx, good)
     if report.invalid and not skip_invalid:
         report.refused = True
+        if progress is not None:
+            progress(total, total)
         return report
     report.imported = len(good)
     report.new_cards = sum(1 for r in good if not r.card)
     report.points = sum(r.points for r in good)
-    if dry_run or not good:
-        return report
-    _store(ctx, good, path.name, report)
-    report.applied = True
+    if not dry_run and good:
+        _store(ctx, good, path.name, report)
+        report.applied = True
+    if progress is not None:
+        progress(total, total)
     return report
 
 

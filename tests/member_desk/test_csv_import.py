@@ -317,3 +317,15 @@ def test_unreadable_files(ctx: Context, tmp_path: Path, content: bytes, message:
 def test_missing_file(ctx: Context, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="No such file"):
         import_members_csv(ctx, tmp_path / "nope.csv")
+
+
+def test_progress_is_reported(ctx: Context, tmp_path: Path) -> None:
+    lines = "".join(f",,Person,Nr{chr(97 + i % 26)},,,,,,,,,\n" for i in range(4500))
+    seen: list[tuple[int, int]] = []
+    report = import_members_csv(
+        ctx,
+        _write(tmp_path / "many.csv", f"{HEADER}\n{lines}"),
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert report.imported == 4500
+    assert seen == [(0, 4500), (2000, 4500), (4000, 4500), (4500, 4500)]

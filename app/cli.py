@@ -248,6 +248,34 @@ def cmd_member_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_members_list(args: argparse.Namespace) -> int:
+    from app.services.member_desk import list_members
+
+    after = None
+    if args.after:
+        try:
+            after = json.loads(args.after)
+        except json.JSONDecodeError:
+            after = None
+        if not isinstance(after, list):
+            raise CliError(_("--after takes the next_key of the previous page, as JSON"))
+    page = list_members(
+        _context(args), args.text or "", sort=args.sort, after_key=after, limit=args.limit
+    )
+    lines = [
+        f"{m.card or '—':13}  {m.last_name}, {m.first_name}  {format_points(m.points)}"
+        for m in page.members
+    ] or [_("No member found")]
+    if page.next_key is not None:
+        lines.append(
+            _("More: --after '{key}'").format(
+                key=json.dumps(list(page.next_key), ensure_ascii=False)
+            )
+        )
+    _emit(args, page.to_json(), lines)
+    return 0
+
+
 def cmd_members_export(args: argparse.Namespace) -> int:
     from app.services.member_io import export_members_csv
 
@@ -525,6 +553,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     members = sub.add_parser("members", help=_("import and export all members as CSV"))
     mssub = members.add_subparsers(dest="members_command", required=True, parser_class=_Parser)
+    p = add("list", cmd_members_list, _("list members page by page, optionally filtered"), mssub)
+    p.add_argument("text", nargs="?", help=_("filter: start of a name, an email or a phone"))
+    p.add_argument("--sort", choices=["name", "points", "newest"], default="name")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--after", metavar="KEY", help=_("next_key of the previous page (JSON)"))
     p = add("export", cmd_members_export, _("write all members to a CSV file"), mssub)
     p.add_argument("file", metavar="FILE.csv")
     p = add(

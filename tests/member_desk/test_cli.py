@@ -145,3 +145,18 @@ def test_members_import_reports_and_refuses(capsys, db_path: Path, tmp_path: Pat
 def test_members_import_missing_file(capsys, db_path: Path, tmp_path: Path) -> None:
     code, out, err = run(capsys, db_path, "members", "import", str(tmp_path / "none.csv"))
     assert code == 1 and out == "" and "No such file" in err
+
+
+def test_members_list_pages(capsys, db_path: Path, member: MemberView) -> None:
+    for first in ("Bea", "Cem", "Dan"):
+        _enroll(capsys, db_path, first, "Zorn")
+    code, out, _err = run(capsys, db_path, "members", "list", "--limit", "2", "--json")
+    page = json.loads(out)
+    assert code == 0 and [m["first_name"] for m in page["members"]] == ["Anna", "Bea"]
+    after = json.dumps(page["next_key"])
+    code, out, _err = run(capsys, db_path, "members", "list", "--limit", "2", "--after", after)
+    assert code == 0 and "Zorn, Cem" in out and "Zorn, Dan" in out and "More" not in out
+    code, out, _err = run(capsys, db_path, "members", "list", "zo", "--sort", "newest")
+    assert out.splitlines()[0].endswith("Zorn, Dan  0")
+    code, out, err = run(capsys, db_path, "members", "list", "--after", "nonsense")
+    assert code == 1 and out == "" and "--after" in err

@@ -15,8 +15,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.domain.cards import validate_card_number
-from app.domain.errors import InvalidInput, MemberNotFound
-from app.domain.profile import MemberDraft, digits_of, fold, search_keys, validate_profile
+from app.domain.errors import InvalidInput, MemberNotFound, ValidationFailed
+from app.domain.profile import (
+    MemberDraft,
+    Profile,
+    digits_of,
+    fold,
+    search_keys,
+    validate_profile,
+)
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
@@ -66,7 +73,8 @@ def member_id_for_card(ctx: Context, text: str, *, usable: bool = True) -> int:
     return int(row[3])
 
 
-def _load_member(session: Session, member_id: int, *, lock: bool = True) -> Member:
+def load_member(session: Session, member_id: int, *, lock: bool = True) -> Member:
+    """The member row inside the caller's transaction, locked for the change (PostgreSQL)."""
     statement = select(Member).where(Member.id == member_id)
     member = session.exec(statement.with_for_update() if lock else statement).first()
     if member is None:
@@ -83,8 +91,6 @@ def _require_active(member: Member) -> None:
 
 def apply_search_keys(member: Member, region: str) -> None:
     """Recompute the folded search keys from the member's current fields."""
-    from app.domain.profile import Profile
-
     keys = search_keys(
         Profile(
             first_name=member.first_name,
@@ -118,13 +124,6 @@ def _draft_of(member: Member) -> MemberDraft:
     )
 
 
-def _clean_tier(value: object) -> str | None:
-    text = " ".join(str(value or "").split())
-    if len(text) > TIER_MAX:
-        raise InvalidInput(_("The tier name is too long (at most 40 characters)"))
-    return text or None
-
-
 def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> MemberView:
     """Change some profile fields, validated like an enrolment; unchanged fields stay as they are.
 
@@ -138,7 +137,7 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
     now = ctx.now()
     region = str(ctx.settings()["shop.phone_region"])
     with ctx.db.transaction() as session:
-        member = _load_member(session, member_id)
+        member = load_member(session, member_id)
         _require_active(member)
         draft_changes = {k: v for k, v in changes.items() if k != "tier"}
         for key, value in draft_changes.items():
@@ -147,7 +146,16 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
             else:
                 draft_changes[key] = "" if value is None else str(value)
         draft = dataclasses.replace(_draft_of(member), **draft_changes)
-        profile = validate_profile(draft, today=now.astimezone().date(), region=region)
+        errors: dict[str, str] = {}
+        tier = " ".join(str(changes.get("tier") or "").split()) or None
+        if tier is not None and len(tier) > TIER_MAX:
+            errors["tier"] = _("The tier name is too long (at most 40 characters)")
+        try:
+            profile = validate_profile(draft, today=now.astimezone().date(), region=region)
+        except ValidationFailed as exc:
+            errors = {**exc.errors, **errors}
+        if errors:
+            raise ValidationFailed(errors)
         new_values: dict[str, Any] = {
             "salutation": profile.salutation,
             "first_name": profile.first_name,
@@ -160,7 +168,7 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
             "notes": profile.notes,
         }
         if "tier" in changes:
-            new_values["tier"] = _clean_tier(changes["tier"])
+            new_values["tier"] = tier
         diff: dict[str, list[Any]] = {}
         for key, new in new_values.items():
             old = getattr(member, key)

@@ -14,7 +14,7 @@ from app.domain.errors import InvalidInput, LoyaltyError
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
-from app.services.member_desk import _load_member, apply_search_keys, member_id_for_card
+from app.services.member_desk import apply_search_keys, load_member, member_id_for_card
 from app.store.models import Card, Member
 
 # Blank fields of the kept member are filled from the other one.
@@ -82,7 +82,7 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
         with ctx.db.transaction() as session:
             # Lock in id order so two concurrent merges cannot deadlock (PostgreSQL).
             first, second = sorted((keep_id, other_id))
-            loaded = {first: _load_member(session, first), second: _load_member(session, second)}
+            loaded = {first: load_member(session, first), second: load_member(session, second)}
             keep, other = loaded[keep_id], loaded[other_id]
             for m in (keep, other):
                 if m.status != "active":

@@ -17,7 +17,7 @@ from app.domain.errors import LoyaltyError
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
-from app.services.member_desk import _load_member, member_id_for_card
+from app.services.member_desk import load_member, member_id_for_card
 from app.store.models import AuditEntry, Card, LedgerEntry, Member, Refund, Sale
 
 EXPORT_VERSION = 1
@@ -79,7 +79,7 @@ def export_member_data(ctx: Context, card: str) -> dict[str, Any]:
     """
     member_id = member_id_for_card(ctx, card, usable=False)
     with ctx.db.reading() as session:
-        member = _load_member(session, member_id, lock=False)
+        member = load_member(session, member_id, lock=False)
         merged = list(session.exec(select(Member).where(col(Member.merged_into) == member_id)))
         ids = [member_id, *(m.id for m in merged if m.id is not None)]
         cards = session.exec(
@@ -163,7 +163,7 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
     member_id = member_id_for_card(ctx, card, usable=False)
     now = ctx.now()
     with ctx.db.transaction() as session:
-        member = _load_member(session, member_id)
+        member = load_member(session, member_id)
         if member.status == "erased":
             raise AlreadyErased(_("This member's data was already erased"))
         merged = list(session.exec(select(Member).where(col(Member.merged_into) == member_id)))

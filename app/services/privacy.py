@@ -56,6 +56,14 @@ def _row(model: SQLModel) -> dict[str, Any]:
     return {key: _plain(value) for key, value in model.model_dump().items()}
 
 
+# Derived copies of personal fields that only serve the search index.
+_SEARCH_KEYS = ("first_key", "last_key", "email_key", "phone_national", "phone_international")
+
+
+def _profile(member: Member) -> dict[str, Any]:
+    return {k: v for k, v in _row(member).items() if k not in _SEARCH_KEYS}
+
+
 def _audit_rows(session: Session, member_ids: list[int], sale_ids: list[int]) -> list[AuditEntry]:
     conditions = [
         (AuditEntry.entity == "member")
@@ -107,19 +115,13 @@ def export_member_data(ctx: Context, card: str) -> dict[str, Any]:
         row = _row(entry)
         row["detail"] = json.loads(entry.detail or "{}")
         audit_rows.append(row)
-    profile = _row(member)
-    for key in ("first_key", "last_key", "email_key", "phone_national", "phone_international"):
-        profile.pop(key, None)
     return {
         "format": "loyalty-member-export",
         "version": EXPORT_VERSION,
         "exported_at": ctx.now().isoformat(),
         "shop": str(ctx.settings()["shop.name"]),
-        "member": profile,
-        "merged_members": [
-            {k: v for k, v in _row(m).items() if not k.endswith("_key") and "phone_" not in k}
-            for m in merged
-        ],
+        "member": _profile(member),
+        "merged_members": [_profile(m) for m in merged],
         "cards": [_row(c) for c in cards],
         "sales": [_row(s) for s in sales],
         "refunds": [_row(r) for r in refunds],

@@ -508,7 +508,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-open", action="store_true", help=_("only create the data and print demo cards")
     )
 
-    member = sub.add_parser("member", help=_("enroll, show and find members"))
+    member = sub.add_parser(
+        "member", help=_("enroll, show, find, edit, merge, export and erase members")
+    )
     msub = member.add_subparsers(dest="member_command", required=True, parser_class=_Parser)
     p = add("add", cmd_member_add, _("enroll a new member and issue a card"), msub)
     p.add_argument("--first-name", required=True)

@@ -553,7 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
     _card_arg(p)
     p.add_argument("--yes", action="store_true", help=_("confirm the erasure"))
 
-    members = sub.add_parser("members", help=_("import and export all members as CSV"))
+    members = sub.add_parser("members", help=_("list all members; import and export them as CSV"))
     mssub = members.add_subparsers(dest="members_command", required=True, parser_class=_Parser)
     p = add("list", cmd_members_list, _("list members page by page, optionally filtered"), mssub)
     p.add_argument("text", nargs="?", help=_("filter: start of a name, an email or a phone"))

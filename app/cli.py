@@ -42,7 +42,7 @@ def _context(args: argparse.Namespace, *, demo: bool = False) -> Any:
 
 
 def _member_lines(view: Any) -> list[str]:
-    from app.domain.profile import salutation_label
+    from app.domain.profile import display_phone, salutation_label
 
     name = " ".join(
         p for p in (salutation_label(view.salutation), view.first_name, view.last_name) if p
@@ -58,7 +58,7 @@ def _member_lines(view: Any) -> list[str]:
         ),
     ]
     for field, label in (("email", _("Email")), ("phone", _("Phone")), ("postcode", _("Postcode"))):
-        value = getattr(view, field)
+        value = display_phone(view.phone) if field == "phone" else getattr(view, field)
         if value:
             lines.append(f"{label}: {value}")
     if view.birthday:
@@ -481,14 +481,24 @@ def _card_arg(parser: argparse.ArgumentParser, *flags: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", help=_("database file or URL (default: $LOYALTY_DB or the user data folder)")
-    )
-    common.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    def options(suppress: bool) -> argparse.ArgumentParser:
+        # Subcommands repeat --db/--json so they may come before or after the command name;
+        # their copies default to SUPPRESS so they never overwrite a value given earlier.
+        opts = argparse.ArgumentParser(add_help=False)
+        extra: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+        opts.add_argument(
+            "--db",
+            help=_("database file or URL (default: $LOYALTY_DB or the user data folder)"),
+            **extra,
+        )
+        opts.add_argument("--json", action="store_true", help=_("print one JSON object"), **extra)
+        return opts
 
+    common = options(suppress=True)
     parser = _Parser(
-        prog="loyalty", description=_("Loyalty counter for small shops."), parents=[common]
+        prog="loyalty",
+        description=_("Loyalty counter for small shops."),
+        parents=[options(suppress=False)],
     )
     parser.set_defaults(func=cmd_tui)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)

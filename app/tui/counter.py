@@ -117,7 +117,9 @@ class CounterScreen(Screen[None]):
         """Handle what was scanned or typed: a card number is looked up, other text searched."""
         text = text.strip()
         if not text:
-            self.say(_("Scan a card or type a name, an email or a phone number"), "info")
+            # A second Enter after a sale keeps the receipt's message in view.
+            if self.checkout_panel.receipt is None:
+                self.say(_("Scan a card or type a name, an email or a phone number"), "info")
             return
         if looks_like_card(text, self.ctx.layout().prefix):
             try:
@@ -244,6 +246,9 @@ class CounterScreen(Screen[None]):
             self.say(_("This member has no active card: issue a new card first"))
             return
         panel = self.checkout_panel
+        if panel.receipt is not None and not panel.amount_input.value.strip():
+            # F9 pressed again on the receipt: the sale is done; nothing to confirm.
+            return
         try:
             quote = panel.current_quote()
             result = checkout(

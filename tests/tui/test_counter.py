@@ -574,3 +574,18 @@ async def test_a_failing_database_is_a_message_not_a_crash(
         assert app.is_running
         assert not app.screen.query_one("#receipt").display
     assert sales(ctx, member) == 0
+
+
+async def test_pressing_confirm_again_on_the_receipt_changes_nothing(
+    app: LoyaltyApp, ctx: Context, member: MemberView
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, member.card)
+        await type_text(pilot, "10")
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f9", "enter")
+        await pilot.pause()
+        assert "Sale saved: to pay €10.00" in text_of(app, "#message")
+        assert app.screen.query_one("#receipt").display
+    assert sales(ctx, member) == 1

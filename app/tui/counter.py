@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -22,7 +22,7 @@ from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.lookup import get_member, lookup_card
 from app.services.search import find_members
-from app.services.views import AdjustResult, MemberView, RefundResult
+from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
@@ -33,6 +33,8 @@ DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error)
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
 MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust"})
+# Actions that would change the member or the checkout under a sale being written.
+WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back"}
 
 
 class CounterScreen(Screen[None]):
@@ -54,6 +56,8 @@ class CounterScreen(Screen[None]):
     """The member at the till; the panels are bound to it."""
     picking: reactive[bool] = reactive(False)
     """Whether the search results are shown."""
+    saving: reactive[bool] = reactive(False, bindings=True)
+    """Whether a sale is being written; the counter waits for it."""
 
     def __init__(self, ctx: Context, *, demo_cards: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
@@ -104,6 +108,8 @@ class CounterScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MEMBER_ACTIONS and self.member is None:
             return None
+        if action in WAIT_FOR_SALE and self.saving:
+            return None
         return True
 
     # --- scanning and searching --------------------------------------------------------
@@ -116,6 +122,9 @@ class CounterScreen(Screen[None]):
     def scan(self, text: str) -> None:
         """Handle what was scanned or typed: a card number is looked up, other text searched."""
         text = text.strip()
+        if self.saving:
+            self._refuse_scan(_("One moment: the sale is being saved. Then scan again."))
+            return
         if not text:
             # A second Enter after a sale keeps the receipt's message in view.
             if self.checkout_panel.receipt is None:
@@ -153,13 +162,14 @@ class CounterScreen(Screen[None]):
         self.picking = True
         pick_list.focus()
 
-    def _database_failed(self, error: Exception) -> None:
-        self.log.error("database error", error)
-        self.say(
-            _("The database did not answer ({error}); nothing was changed. Try again.").format(
-                error=str(error).splitlines()[0] if str(error) else type(error).__name__
-            )
+    @staticmethod
+    def _database_message(error: Exception) -> str:
+        return _("The database did not answer ({error}); nothing was changed. Try again.").format(
+            error=str(error).splitlines()[0] if str(error) else type(error).__name__
         )
+
+    def _database_failed(self, error: Exception) -> None:
+        self.say(self._database_message(error))
 
     def _refuse_scan(self, message: str) -> None:
         # Keep the text selected: the next scan or keystroke replaces it.
@@ -251,19 +261,32 @@ class CounterScreen(Screen[None]):
             return
         try:
             quote = panel.current_quote()
-            result = checkout(
-                self.ctx,
-                member.card,
-                quote.amount_cents,
-                redeem_points=quote.points_redeemed,
-            )
         except LoyaltyError as exc:
             self.say(exc.message)
             return
+        self.saving = True
+        self.say(_("Saving the sale…"), "info")
+        self._save_sale(member.card, quote.amount_cents, quote.points_redeemed)
+
+    @work(thread=True, group="checkout")
+    def _save_sale(self, card: str, amount_cents: int, redeem_points: int) -> None:
+        """Write the sale off the event loop: another till may hold the database for a moment."""
+        try:
+            result = checkout(self.ctx, card, amount_cents, redeem_points=redeem_points)
+        except LoyaltyError as exc:
+            self.app.call_from_thread(self._sale_failed, exc.message)
         except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
-            return
-        panel.receipt = result
+            self.app.call_from_thread(self._sale_failed, self._database_message(exc))
+        else:
+            self.app.call_from_thread(self._sale_saved, result)
+
+    def _sale_failed(self, message: str) -> None:
+        self.saving = False
+        self.say(message)
+
+    def _sale_saved(self, result: SaleResult) -> None:
+        self.saving = False
+        self.checkout_panel.receipt = result
         self._reload_member()
         self.say(
             _("Sale saved: to pay {amount}. Scan the next card.").format(

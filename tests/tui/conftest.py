@@ -51,6 +51,30 @@ async def scan(pilot: Pilot[None], card: str) -> None:
     await pilot.pause()
 
 
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish (a sale is written off the event loop), then the messages."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def confirm(pilot: Pilot[None], key: str = "f9") -> None:
+    """Press a confirm key, then wait until the sale is saved (receipt) or refused (message).
+
+    Waiting on what the cashier sees, not on CPU idleness, keeps this right on a busy machine.
+    """
+    await pilot.press(key)
+    app = pilot.app
+    for _attempt in range(200):
+        await settle(pilot)
+        screen = app.screen
+        done = screen.query_one("#receipt").display or screen.query_one("#message").has_class(
+            "-error"
+        )
+        if done and not getattr(screen, "saving", False):
+            return
+    raise AssertionError("the sale was neither saved nor refused")
+
+
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*text)
     await pilot.pause()

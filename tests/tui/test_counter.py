@@ -15,7 +15,7 @@ from app.services.views import MemberView
 from app.store.models import Card
 from app.tui.app import LoyaltyApp
 from app.tui.widgets.pick_list import PickList
-from tests.tui.conftest import scan, text_of, type_text
+from tests.tui.conftest import confirm, scan, settle, text_of, type_text
 
 
 def wrong_check_digit(card: str) -> str:
@@ -35,7 +35,7 @@ def sales(ctx: Context, member: MemberView) -> int:
 
 async def test_opens_on_the_counter_with_the_cursor_in_the_scan_field(app: LoyaltyApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.focused is not None and app.focused.id == "scan"
         assert app.title == "Loyalty Counter"
         assert app.sub_title == "Till 1"
@@ -110,7 +110,7 @@ async def test_the_next_scan_replaces_a_refused_number(app: LoyaltyApp, member: 
 async def test_enter_on_an_empty_scan_field_explains_what_to_do(app: LoyaltyApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Scan a card or type a name" in text_of(app, "#message")
 
 
@@ -123,13 +123,13 @@ async def test_search_by_name_shows_a_pick_list_and_arrows_enter_pick(
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "muller")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         pick_list = app.screen.query_one(PickList)
         assert pick_list.display and pick_list.option_count == 2
         assert app.focused is pick_list
         assert not app.screen.query_one("#member-panel").display
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#member-name") == "Mr Jonas Müller"
         assert not app.screen.query_one(PickList).display
 
@@ -138,9 +138,9 @@ async def test_search_by_phone_digits_finds_the_member(app: LoyaltyApp, member: 
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "017123")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#member-name") == "Ms Anna Müller"
 
 
@@ -148,7 +148,7 @@ async def test_search_without_result_says_so(app: LoyaltyApp, member: MemberView
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "zimmermann")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "No member found for “zimmermann”" in text_of(app, "#message")
         assert not app.screen.query_one(PickList).display
 
@@ -157,7 +157,7 @@ async def test_a_too_short_search_is_explained(app: LoyaltyApp, member: MemberVi
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "m")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "at least two letters" in text_of(app, "#message")
 
 
@@ -165,10 +165,10 @@ async def test_escape_closes_the_pick_list(app: LoyaltyApp, member: MemberView) 
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "anna")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.query_one(PickList).display
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert not app.screen.query_one(PickList).display
         assert app.screen.query_one("#member-panel").display
         assert app.focused is not None and app.focused.id == "scan"
@@ -191,11 +191,11 @@ async def test_checkout_with_a_comma_amount_and_points_saves_the_sale(
         assert "−€2.50" in totals
         assert "€10.00" in totals
         assert "260" in totals  # 500 - 250 + 10
-        await pilot.press("enter")
-        await pilot.pause()
+        await confirm(pilot, "enter")
         receipt = text_of(app, "#receipt")
         assert "Amount            €12.50" in receipt
-        assert "Paid with points  €2.50 (250 pts)" in receipt
+        assert "Paid with points  €2.50" in receipt
+        assert "Points redeemed   250" in receipt
         assert "To pay            €10.00" in receipt
         assert "Points earned     10" in receipt
         assert "New balance       260" in receipt
@@ -214,12 +214,11 @@ async def test_f4_redeems_the_most_points_and_f9_confirms(
         await scan(pilot, rich_member.card)
         await type_text(pilot, "3.00")
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         # 3.00 due: at most 300 of the 500 points.
         assert app.screen.query_one("#redeem", Input).value == "300"
         assert "Redeeming 300 points" in text_of(app, "#message")
-        await pilot.press("f9")
-        await pilot.pause()
+        await confirm(pilot, "f9")
         assert "To pay            €0.00" in text_of(app, "#receipt")
     assert balance(ctx, rich_member) == 200
 
@@ -230,8 +229,8 @@ async def test_f4_takes_the_whole_balance_when_it_is_worth_less_than_the_amount(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, rich_member.card)
         await type_text(pilot, "20")
-        await pilot.press("f4", "f9")
-        await pilot.pause()
+        await pilot.press("f4")
+        await confirm(pilot, "f9")
     # 20.00 - 5.00 paid with points = 15.00 paid, 15 points earned.
     assert balance(ctx, rich_member) == 15
 
@@ -240,7 +239,7 @@ async def test_f4_without_an_amount_asks_for_it(app: LoyaltyApp, rich_member: Me
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, rich_member.card)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         assert "Type the amount first" in text_of(app, "#message")
         assert app.screen.query_one("#redeem", Input).value == ""
 
@@ -254,7 +253,7 @@ async def test_a_bad_amount_is_refused_and_nothing_is_saved(
         assert "is not an amount" in text_of(app, "#checkout-error")
         assert app.screen.query_one("#amount").has_class("-invalid")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "is not an amount" in text_of(app, "#message")
         assert not app.screen.query_one("#receipt").display
     assert sales(ctx, rich_member) == 0
@@ -268,7 +267,7 @@ async def test_an_absurd_amount_is_refused(
         await scan(pilot, member.card)
         await type_text(pilot, "20000")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "more than the largest allowed sale" in text_of(app, "#message")
     assert sales(ctx, member) == 0
 
@@ -279,7 +278,7 @@ async def test_confirming_without_an_amount_asks_for_one(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Enter an amount" in text_of(app, "#message")
     assert sales(ctx, member) == 0
 
@@ -296,7 +295,7 @@ async def test_too_many_points_are_refused_and_nothing_is_saved(
         assert app.screen.query_one("#redeem").has_class("-invalid")
         assert text_of(app, "#totals") == ""
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Only 500 points available, not 600" in text_of(app, "#message")
     assert sales(ctx, rich_member) == 0
     assert balance(ctx, rich_member) == 500
@@ -311,7 +310,7 @@ async def test_points_worth_more_than_the_amount_are_refused(
         await pilot.press("tab")
         await type_text(pilot, "300")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "At most 200 points can be redeemed on €2.00" in text_of(app, "#message")
     assert sales(ctx, rich_member) == 0
 
@@ -319,7 +318,7 @@ async def test_points_worth_more_than_the_amount_are_refused(
 async def test_checkout_keys_do_nothing_without_a_member(app: LoyaltyApp, ctx: Context) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9", "f4", "f5", "f6")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is app.screen_stack[0]
         assert app.focused is not None and app.focused.id == "scan"
 
@@ -331,7 +330,7 @@ async def test_escape_clears_the_member_and_the_checkout(
         await scan(pilot, member.card)
         await type_text(pilot, "9,99")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#member-name") == ""
         assert app.screen.query_one("#member-welcome").display
         assert app.screen.query_one("#amount", Input).disabled
@@ -345,8 +344,7 @@ async def test_the_next_scan_after_a_receipt_starts_the_next_customer(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await type_text(pilot, "10")
-        await pilot.press("enter")
-        await pilot.pause()
+        await confirm(pilot, "enter")
         assert app.screen.query_one("#receipt").display
         # No extra key: the scanner's digits land in the scan field.
         await scan(pilot, other_member.card)
@@ -354,8 +352,7 @@ async def test_the_next_scan_after_a_receipt_starts_the_next_customer(
         assert not app.screen.query_one("#receipt").display
         assert text_of(app, "#message") == ""
         await type_text(pilot, "4,50")
-        await pilot.press("enter")
-        await pilot.pause()
+        await confirm(pilot, "enter")
     assert balance(ctx, member) == 10
     assert balance(ctx, other_member) == 4
 
@@ -377,13 +374,11 @@ async def test_typing_a_new_amount_after_a_receipt_starts_another_sale(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await type_text(pilot, "10")
-        await pilot.press("enter")
-        await pilot.pause()
+        await confirm(pilot, "enter")
         await pilot.click("#amount")
         await type_text(pilot, "5")
         assert not app.screen.query_one("#receipt").display
-        await pilot.press("enter")
-        await pilot.pause()
+        await confirm(pilot, "enter")
     assert sales(ctx, member) == 2
     assert balance(ctx, member) == 15
 
@@ -392,7 +387,7 @@ async def test_f3_goes_back_to_the_scan_field(app: LoyaltyApp, member: MemberVie
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot)
         assert app.focused is not None and app.focused.id == "scan"
         assert text_of(app, "#member-name") == "Ms Anna Müller"
 
@@ -405,10 +400,10 @@ async def test_f1_shows_the_help_and_escape_returns(app: LoyaltyApp) -> None:
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.focused is not None and app.focused.id == "scan"
 
 
@@ -419,11 +414,11 @@ async def test_an_enrolled_member_is_put_on_the_counter(app: LoyaltyApp, ctx: Co
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, EnrollScreen)
         new = enroll_member(ctx, MemberDraft(first_name="Lea", last_name="Koch"))
         app.screen.dismiss(new)
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#member-name") == "Lea Koch"
         assert f"New card {new.card}" in text_of(app, "#message")
         assert app.focused is not None and app.focused.id == "amount"
@@ -437,14 +432,13 @@ async def test_a_refund_reloads_the_member(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await type_text(pilot, "20")
-        await pilot.press("enter")
-        await pilot.pause()
+        await confirm(pilot, "enter")
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, RefundScreen)
         sale_id = get_member(ctx, member.member_id).recent_sales[0].sale_id
         app.screen.dismiss(refund_sale(ctx, sale_id, None))
-        await pilot.pause()
+        await settle(pilot)
         assert f"Refund of sale {sale_id} saved: €20.00 back" in text_of(app, "#message")
         assert "0 points = €0.00" in text_of(app, "#member-details")
         assert "refunded €20.00" in text_of(app, "#member-sales")
@@ -459,10 +453,10 @@ async def test_an_adjustment_reloads_the_member(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AdjustScreen)
         app.screen.dismiss(adjust_points(ctx, member.card, 75, "lost receipt"))
-        await pilot.pause()
+        await settle(pilot)
         assert "Points adjusted by +75; new balance 75 pts" in text_of(app, "#message")
         assert "75 points = €0.75" in text_of(app, "#member-details")
     assert lookup_card(ctx, member.card).points == 75
@@ -474,9 +468,9 @@ async def test_a_cancelled_modal_leaves_the_counter_as_it_was(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#member-name") == "Ms Anna Müller"
         assert text_of(app, "#message") == ""
 
@@ -487,7 +481,7 @@ async def test_a_cancelled_modal_leaves_the_counter_as_it_was(
 async def test_demo_mode_shows_cards_to_try(ctx: Context, member: MemberView) -> None:
     app = LoyaltyApp(ctx, demo_cards=[(member.card, "Anna Müller")])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         welcome = text_of(app, "#member-welcome")
         assert "Demo cards to try" in welcome
         assert f"{member.card}  Anna Müller" in welcome
@@ -501,8 +495,8 @@ async def test_the_counter_works_on_a_large_terminal(
     async with app.run_test(size=(200, 60)) as pilot:
         await scan(pilot, rich_member.card)
         await type_text(pilot, "7,25")
-        await pilot.press("f4", "f9")
-        await pilot.pause()
+        await pilot.press("f4")
+        await confirm(pilot, "f9")
         assert "New balance       2" in text_of(app, "#receipt")
     assert balance(ctx, rich_member) == 2
 
@@ -514,7 +508,7 @@ async def test_the_shop_name_comes_from_the_settings(ctx: Context) -> None:
     ctx.forget_settings()
     app = LoyaltyApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.title == "Bäckerei Sonnenschein"
 
 
@@ -524,7 +518,7 @@ async def test_a_scan_while_the_pick_list_is_open_goes_to_the_scan_field(
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "muller")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.query_one(PickList).display
         # Anna is highlighted; the scanner's Enter must not pick her.
         await scan(pilot, other_member.card)
@@ -534,7 +528,7 @@ async def test_a_scan_while_the_pick_list_is_open_goes_to_the_scan_field(
 
 async def test_the_command_palette_offers_the_counter_actions(app: LoyaltyApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Enroll a new member" in titles
         assert "Redeem the most points" in titles
@@ -554,8 +548,8 @@ async def test_the_counter_speaks_german(
         await type_text(pilot, "12,50")
         assert "Zu zahlen" in text_of(app, "#totals")
         assert "12,50\xa0€" in text_of(app, "#totals")
-        await pilot.press("f4", "f9")
-        await pilot.pause()
+        await pilot.press("f4")
+        await confirm(pilot, "f9")
         assert "Verkauf gespeichert: zu zahlen 7,50\xa0€" in text_of(app, "#message")
 
 
@@ -568,8 +562,7 @@ async def test_a_failing_database_is_a_message_not_a_crash(
         # Damage the database under the running till.
         with ctx.db.transaction() as session:
             session.connection().exec_driver_sql("DROP TABLE audit_entry")
-        await pilot.press("f9")
-        await pilot.pause()
+        await confirm(pilot, "f9")
         assert "The database did not answer" in text_of(app, "#message")
         assert app.is_running
         assert not app.screen.query_one("#receipt").display
@@ -582,10 +575,9 @@ async def test_pressing_confirm_again_on_the_receipt_changes_nothing(
     async with app.run_test(size=(80, 24)) as pilot:
         await scan(pilot, member.card)
         await type_text(pilot, "10")
-        await pilot.press("f9")
-        await pilot.pause()
+        await confirm(pilot, "f9")
         await pilot.press("f9", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Sale saved: to pay €10.00" in text_of(app, "#message")
         assert app.screen.query_one("#receipt").display
     assert sales(ctx, member) == 1

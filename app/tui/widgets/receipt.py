@@ -27,13 +27,8 @@ class Receipt(Static):
         money = self.currency
         rows = [
             (_("Amount"), format_money(result.amount_cents, money)),
-            (
-                _("Paid with points"),
-                _("{value} ({points} pts)").format(
-                    value=format_money(result.redeem_value_cents, money),
-                    points=format_points(result.points_redeemed),
-                ),
-            ),
+            (_("Paid with points"), format_money(result.redeem_value_cents, money)),
+            (_("Points redeemed"), format_points(result.points_redeemed)),
             (_("To pay"), format_money(result.to_pay_cents, money)),
             (_("Points earned"), format_points(result.points_earned)),
             (_("New balance"), format_points(result.points_balance)),

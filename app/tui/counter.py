@@ -105,6 +105,9 @@ class CounterScreen(Screen[None]):
     def watch_picking(self, picking: bool) -> None:
         self.set_class(picking, "-picking")
 
+    def watch_saving(self, saving: bool) -> None:
+        self.checkout_panel.locked = saving
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MEMBER_ACTIONS and self.member is None:
             return None
@@ -248,6 +251,8 @@ class CounterScreen(Screen[None]):
 
     def action_confirm(self) -> None:
         """Record the sale through the checkout service and show the receipt."""
+        if self.saving:
+            return
         member = self.member
         if member is None:
             self.say(_("Scan a member card first"))
@@ -266,6 +271,8 @@ class CounterScreen(Screen[None]):
             return
         self.saving = True
         self.say(_("Saving the sale…"), "info")
+        # The next thing a cashier does is scan the next card.
+        self.scan_input.focus()
         self._save_sale(member.card, quote.amount_cents, quote.points_redeemed)
 
     @work(thread=True, group="checkout")
@@ -294,9 +301,6 @@ class CounterScreen(Screen[None]):
             ),
             "success",
         )
-        scan = self.scan_input
-        scan.value = ""
-        scan.focus()
 
     # --- navigation --------------------------------------------------------------------
 

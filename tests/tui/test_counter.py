@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 from textual.widgets import Input
@@ -580,4 +583,34 @@ async def test_pressing_confirm_again_on_the_receipt_changes_nothing(
         await settle(pilot)
         assert "Sale saved: to pay €10.00" in text_of(app, "#message")
         assert app.screen.query_one("#receipt").display
+    assert sales(ctx, member) == 1
+
+
+async def test_the_counter_stays_responsive_while_another_till_holds_the_database(
+    app: LoyaltyApp, ctx: Context, db_path: Path, member: MemberView
+) -> None:
+    other_till = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await scan(pilot, member.card)
+            await type_text(pilot, "10")
+            other_till.execute("BEGIN IMMEDIATE")  # the other till is writing
+            await pilot.press("f9")
+            await pilot.pause()
+            assert "Saving the sale…" in text_of(app, "#message")
+            assert app.screen.query_one("#amount", Input).disabled
+            # The screen still answers keys; what would change the sale waits for it.
+            await pilot.press("escape")
+            await pilot.pause()
+            assert text_of(app, "#member-name") == "Ms Anna Müller"
+            await scan(pilot, member.card)
+            assert "the sale is being saved" in text_of(app, "#message")
+            other_till.execute("COMMIT")
+            for _attempt in range(200):
+                await settle(pilot)
+                if app.screen.query_one("#receipt").display:
+                    break
+            assert "Sale saved: to pay €10.00" in text_of(app, "#message")
+    finally:
+        other_till.close()
     assert sales(ctx, member) == 1

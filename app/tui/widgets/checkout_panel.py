@@ -28,6 +28,8 @@ class CheckoutPanel(Vertical):
     receipt: reactive[SaleResult | None] = reactive(None)
     quote: reactive[CheckoutQuote | None] = reactive(None)
     error: reactive[str] = reactive("")
+    locked: reactive[bool] = reactive(False)
+    """Set while the sale is being saved: the fields wait."""
 
     def __init__(self, *, rules: ProgramRules, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -47,13 +49,17 @@ class CheckoutPanel(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = _("Checkout")
-        self._enable_fields(self.member is not None)
+        self._enable_fields()
 
-    def _enable_fields(self, enabled: bool) -> None:
+    def _enable_fields(self) -> None:
         # Only the fields, not the whole panel: disabling a container restyles every
         # descendant, and this runs on every scan.
-        self.amount_input.disabled = not enabled
-        self.points_input.disabled = not enabled
+        disabled = self.member is None or self.locked
+        self.amount_input.disabled = disabled
+        self.points_input.disabled = disabled
+
+    def watch_locked(self) -> None:
+        self._enable_fields()
 
     @property
     def amount_input(self) -> Input:
@@ -96,8 +102,8 @@ class CheckoutPanel(Vertical):
         self._requote()
         return points
 
-    def watch_member(self, member: MemberView | None) -> None:
-        self._enable_fields(member is not None)
+    def watch_member(self) -> None:
+        self._enable_fields()
         self._requote()
 
     def watch_receipt(self, receipt: SaleResult | None) -> None:

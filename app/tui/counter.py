@@ -224,6 +224,8 @@ class CounterScreen(Screen[None]):
         except LoyaltyError as exc:
             self.member = None
             self.say(exc.message)
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
 
     # --- checkout ----------------------------------------------------------------------
 
@@ -289,7 +291,11 @@ class CounterScreen(Screen[None]):
 
     def _sale_failed(self, message: str) -> None:
         self.saving = False
+        # Another till may have changed the balance since the member was scanned.
+        self._reload_member()
         self.say(message)
+        # Back to the amount, so the cashier can correct it and confirm again.
+        self.checkout_panel.amount_input.focus()
 
     def _sale_saved(self, result: SaleResult) -> None:
         self.saving = False

@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from app.domain.cards import make_card_number
 from app.i18n import set_language
+from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.lookup import get_member, lookup_card
 from app.services.refunds import refund_sale
@@ -567,6 +568,7 @@ async def test_a_failing_database_is_a_message_not_a_crash(
             session.connection().exec_driver_sql("DROP TABLE audit_entry")
         await confirm(pilot, "f9")
         assert "The database did not answer" in text_of(app, "#message")
+        assert app.focused is not None and app.focused.id == "amount"
         assert app.is_running
         assert not app.screen.query_one("#receipt").display
     assert sales(ctx, member) == 0
@@ -614,3 +616,21 @@ async def test_the_counter_stays_responsive_while_another_till_holds_the_databas
     finally:
         other_till.close()
     assert sales(ctx, member) == 1
+
+
+async def test_points_spent_at_another_till_meanwhile_are_caught_by_the_sale(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, rich_member.card)
+        await type_text(pilot, "10")
+        await pilot.press("tab")
+        await type_text(pilot, "500")
+        adjust_points(ctx, rich_member.card, -400, "spent at till 2")
+        await confirm(pilot, "f9")
+        assert "Only 100 points available, not 500" in text_of(app, "#message")
+        # The panel now shows the balance as it is.
+        assert "100 points = €1.00" in text_of(app, "#member-details")
+        assert "Only 100 points available" in text_of(app, "#checkout-error")
+    assert sales(ctx, rich_member) == 0
+    assert balance(ctx, rich_member) == 100

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from app.domain.cards import CARD_LENGTH, looks_like_card
 from app.domain.errors import LoyaltyError
@@ -24,6 +24,7 @@ from app.services.lookup import get_member, lookup_card
 from app.services.search import find_members
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.widgets.checkout_panel import CheckoutPanel
+from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
 
@@ -56,7 +57,7 @@ class CounterScreen(Screen[None]):
     """The member at the till; the panels are bound to it."""
     picking: reactive[bool] = reactive(False)
     """Whether the search results are shown."""
-    saving: reactive[bool] = reactive(False, bindings=True)
+    saving: reactive[bool] = reactive(False, bindings=True, init=False)
     """Whether a sale is being written; the counter waits for it."""
 
     def __init__(self, ctx: Context, *, demo_cards: list[tuple[str, str]] | None = None) -> None:
@@ -83,7 +84,7 @@ class CounterScreen(Screen[None]):
                 currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
             ).data_bind(CounterScreen.member)
             yield CheckoutPanel(rules=rules, id="checkout-panel").data_bind(CounterScreen.member)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     # --- parts -------------------------------------------------------------------------
 
@@ -212,8 +213,7 @@ class CounterScreen(Screen[None]):
         panel.reset()
         self.scan_input.value = ""
         self.say("")
-        # Move the cursor after the member is painted: the name appears sooner.
-        self.call_after_refresh(panel.amount_input.focus)
+        panel.amount_input.focus()
 
     def _reload_member(self) -> None:
         """Show the member's current state after a change (balance, last visit, sales)."""

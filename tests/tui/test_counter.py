@@ -43,6 +43,10 @@ async def test_opens_on_the_counter_with_the_cursor_in_the_scan_field(app: Loyal
         assert app.focused is not None and app.focused.id == "scan"
         assert app.title == "Loyalty Counter"
         assert app.sub_title == "Till 1"
+        keys = text_of(app, "KeyBar")
+        for key in ("F1 Help", "F2 Enroll", "F3 Scan", "F4 Max pts", "F5 Refund", "F9 Confirm"):
+            assert key in keys
+        assert "Esc Clear" in keys
         assert app.screen.query_one("#member-welcome").display
         assert app.screen.query_one("#amount", Input).disabled
 

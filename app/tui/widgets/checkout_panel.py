@@ -28,7 +28,7 @@ class CheckoutPanel(Vertical):
     receipt: reactive[SaleResult | None] = reactive(None)
     quote: reactive[CheckoutQuote | None] = reactive(None)
     error: reactive[str] = reactive("")
-    locked: reactive[bool] = reactive(False)
+    locked: reactive[bool] = reactive(False, init=False)
     """Set while the sale is being saved: the fields wait."""
 
     def __init__(self, *, rules: ProgramRules, id: str | None = None) -> None:

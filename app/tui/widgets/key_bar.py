@@ -1,0 +1,64 @@
+"""The key bar: the screen's declared bindings on one line, unavailable ones dimmed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.content import Content
+from textual.screen import Screen
+from textual.style import Style
+from textual.widgets import Static
+
+
+class KeyBar(Static):
+    """A footer drawn as one line of text.
+
+    Textual's ``Footer`` rebuilds a widget per key whenever the bindings change, and the
+    counter's bindings change on every scan (the cursor moves, checkout keys light up). That
+    rebuild came before the member on screen; re-rendering one line does not. Keys still come
+    from the declared ``BINDINGS`` and ``check_action``, like the footer's.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--description"}
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-description-foreground;
+        & > .key-bar--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .key-bar--description {
+            color: $footer-description-foreground;
+        }
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        # After the first refresh: the bindings' checks look at widgets still being mounted.
+        self.call_after_refresh(self._bindings_changed, self.screen)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self.update(self._keys(screen))
+
+    def _keys(self, screen: Screen[object]) -> Content:
+        key_style = self.get_visual_style("key-bar--key")
+        description_style = self.get_visual_style("key-bar--description")
+        parts: list[Content | str | tuple[str, str | Style]] = []
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = binding.key_display or self.app.get_key_display(binding)
+            item = Content.assemble(
+                (key, key_style), " ", (binding.description, description_style), " "
+            )
+            parts.append(item if active.enabled else item.stylize("dim"))
+        return Content.assemble(*parts)

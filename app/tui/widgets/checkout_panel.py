@@ -108,7 +108,9 @@ class CheckoutPanel(Vertical):
 
     def watch_receipt(self, receipt: SaleResult | None) -> None:
         self.query_one(Receipt).result = receipt
-        self.set_class(receipt is not None, "-receipt")
+        # Display flags, not a class: a class change restyles the panel on the next scan.
+        for part in ("#totals", "#redeem-hint", "#checkout-error"):
+            self.query_one(part).display = receipt is None
         if receipt is not None:
             # Clear without triggering a re-quote that would hide the receipt again.
             with self.prevent(Input.Changed):

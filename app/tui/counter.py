@@ -55,7 +55,7 @@ class CounterScreen(Screen[None]):
 
     member: reactive[MemberView | None] = reactive(None, bindings=True)
     """The member at the till; the panels are bound to it."""
-    picking: reactive[bool] = reactive(False)
+    picking: reactive[bool] = reactive(False, init=False)
     """Whether the search results are shown."""
     saving: reactive[bool] = reactive(False, bindings=True, init=False)
     """Whether a sale is being written; the counter waits for it."""
@@ -104,7 +104,10 @@ class CounterScreen(Screen[None]):
             message.set_class(bool(text) and name == kind, f"-{name}")
 
     def watch_picking(self, picking: bool) -> None:
-        self.set_class(picking, "-picking")
+        # The pick list takes the panels' place (display flags: no restyle of the screen).
+        self.query_one(PickList).display = picking
+        self.query_one(MemberPanel).display = not picking
+        self.checkout_panel.display = not picking
 
     def watch_saving(self, saving: bool) -> None:
         self.checkout_panel.locked = saving

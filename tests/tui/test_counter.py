@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from textual.widgets import Input
 from app.domain.cards import make_card_number
 from app.i18n import set_language
 from app.services.adjustments import adjust_points
+from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.lookup import get_member, lookup_card
 from app.services.refunds import refund_sale
@@ -19,6 +22,7 @@ from app.services.views import MemberView
 from app.store.models import Card
 from app.tui.app import LoyaltyApp
 from app.tui.widgets.pick_list import PickList
+from tests.conftest import Clock
 from tests.tui.conftest import confirm, scan, settle, text_of, type_text
 
 
@@ -638,3 +642,17 @@ async def test_points_spent_at_another_till_meanwhile_are_caught_by_the_sale(
         assert "Only 100 points available" in text_of(app, "#checkout-error")
     assert sales(ctx, rich_member) == 0
     assert balance(ctx, rich_member) == 100
+
+
+async def test_dates_are_the_shops_local_days(
+    app: LoyaltyApp, ctx: Context, clock: Clock, member: MemberView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 23:30 UTC on 20 November is already 21 November in Berlin.
+    clock.now = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+    checkout(ctx, member.card, 1000)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, member.card)
+        assert "Last visit: Nov 21, 2026" in text_of(app, "#member-details")
+        assert "Nov 21, 2026  €10.00" in text_of(app, "#member-sales")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -19,9 +21,14 @@ def member_display_name(member: MemberView) -> str:
     return " ".join(p for p in parts if p)
 
 
+def local_day(moment: datetime) -> str:
+    """The day of a stored (UTC) moment as the shop sees it: in the till's time zone."""
+    return format_day(moment.astimezone().date())
+
+
 def _sale_line(sale: SaleLine, currency: str) -> Content:
     text = _("{when}  {amount}  +{earned} −{redeemed} pts").format(
-        when=format_day(sale.created_at.date()),
+        when=local_day(sale.created_at),
         amount=format_money(sale.amount_cents, currency),
         earned=format_points(sale.points_earned),
         redeemed=format_points(sale.points_redeemed),
@@ -87,7 +94,7 @@ class MemberPanel(Vertical):
         sales.update(self._sales(member))
 
     def _details(self, member: MemberView) -> Content:
-        last_visit = format_day(member.last_visit.date()) if member.last_visit else "—"
+        last_visit = local_day(member.last_visit) if member.last_visit else "—"
         return Content.assemble(
             (
                 _("{points} points = {value}").format(
@@ -99,7 +106,7 @@ class MemberPanel(Vertical):
             "\n",
             _("Card: {card}").format(card=member.card or "—"),
             "\n",
-            _("Member since: {date}").format(date=format_day(member.member_since.date())),
+            _("Member since: {date}").format(date=local_day(member.member_since)),
             "\n",
             _("Last visit: {date}").format(date=last_visit),
         )

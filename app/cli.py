@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.domain.errors import LoyaltyError
 from app.i18n import _, format_day, format_money, format_points, format_timestamp, set_language
 
@@ -52,10 +54,8 @@ def _member_lines(view: Any) -> list[str]:
         _("Points: {points} = {value}").format(
             points=format_points(view.points), value=format_money(view.points_value_cents)
         ),
-        _("Member since: {date}").format(date=format_day(view.member_since.date())),
-        _("Last visit: {date}").format(
-            date=format_day(view.last_visit.date()) if view.last_visit else "—"
-        ),
+        _("Member since: {date}").format(date=format_day(view.member_since)),
+        _("Last visit: {date}").format(date=format_day(view.last_visit)),
     ]
     for field, label in (("email", _("Email")), ("phone", _("Phone")), ("postcode", _("Postcode"))):
         value = display_phone(view.phone) if field == "phone" else getattr(view, field)
@@ -628,6 +628,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except SQLAlchemyError as exc:
+        # Typically another till holding the database longer than the busy timeout.
+        print(
+            _("The database is busy or unavailable, nothing was changed: {reason}").format(
+                reason=str(getattr(exc, "orig", exc)).splitlines()[0]
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: not an error of ours, and nothing to print.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -121,9 +121,12 @@ def format_points(points: int) -> str:
     return format_decimal(points, locale=current_locale())
 
 
-def format_day(value: date | None) -> str:
+def format_day(value: date | datetime | None) -> str:
+    """A day for people; a timestamp is first moved to the till's local time zone."""
     if value is None:
         return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone().date()
     return _babel_date(value, format="medium", locale=current_locale())
 
 

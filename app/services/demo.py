@@ -87,6 +87,30 @@ LAST_NAMES = (
 POSTCODES = ("10115", "20095", "50667", "60311", "70173", "80331", "01067", "04109", "28195")
 MOBILE_PREFIXES = ("151", "152", "157", "160", "162", "170", "171", "172", "175", "176", "178")
 DEMO_MEMBERS = 24
+# Salutations that fit the demo first names (the rest are addressed as "Mr").
+FEMININE = {
+    "Anna",
+    "Sophie",
+    "Marie",
+    "Laura",
+    "Lea",
+    "Hannah",
+    "Emma",
+    "Mia",
+    "Lena",
+    "Clara",
+    "Zoë",
+    "Chloé",
+    "Özlem",
+    "Renée",
+    "Ines",
+}
+
+
+def _salutation(first: str, addressed: bool) -> str:
+    if not addressed:
+        return ""
+    return "ms" if first in FEMININE else "mr"
 
 
 def demo_profiles(count: int, rng: random.Random) -> list[MemberDraft]:
@@ -99,7 +123,7 @@ def demo_profiles(count: int, rng: random.Random) -> list[MemberDraft]:
             MemberDraft(
                 first_name=first,
                 last_name=last,
-                salutation=rng.choice(("ms", "mr", "", "mx")),
+                salutation=_salutation(first, rng.choice((True, True, True, False))),
                 email=email,
                 phone=phone if rng.random() < 0.7 else "",
                 birthday=f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-"

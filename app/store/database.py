@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
 from app.domain.errors import LoyaltyError
@@ -89,7 +89,9 @@ class Database:
 
             try:
                 upgrade(self.engine)
-            except OperationalError as exc:
+            except DBAPIError as exc:
+                # OperationalError (locked, unreadable) and DatabaseError ("file is not a
+                # database") alike: a human message, not a traceback.
                 raise DatabaseUnavailable(
                     _("Cannot open the database {url}: {reason}").format(
                         url=self.display_name, reason=exc.orig

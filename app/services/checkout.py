@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from app.domain.errors import InvalidInput
 from app.domain.rules import CheckoutQuote, quote_checkout
+from app.i18n import _, format_money
 from app.services.audit import record
 from app.services.context import Context
 from app.services.members import lock_member_by_card
@@ -24,6 +26,15 @@ def checkout(
     redeemed and earns nothing.
     """
     rules = ctx.rules()
+    if amount_cents > rules.max_sale_cents:
+        # The interfaces parse amounts against this maximum too; a script calling the service
+        # directly must not get round the shop's limit.
+        raise InvalidInput(
+            _("{amount} is more than the largest allowed sale ({maximum})").format(
+                amount=format_money(amount_cents, rules.currency),
+                maximum=format_money(rules.max_sale_cents, rules.currency),
+            )
+        )
     now = ctx.now()
     with ctx.db.transaction() as session:
         member, number = lock_member_by_card(session, card)

@@ -1,4 +1,4 @@
-"""The key bar: the screen's declared bindings on one line, unavailable ones dimmed."""
+"""The key bar: the screen's declared bindings, unavailable ones dimmed, wrapped to the width."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import ClassVar
 
 from textual.content import Content
 from textual.screen import Screen
-from textual.style import Style
 from textual.widgets import Static
 
 
@@ -24,7 +23,8 @@ class KeyBar(Static):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 2;
         background: $footer-background;
         color: $footer-description-foreground;
         & > .key-bar--key {
@@ -44,12 +44,18 @@ class KeyBar(Static):
         self.call_after_refresh(self._bindings_changed, self.screen)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
+        self._screen = screen
         self.update(self._keys(screen))
+
+    def on_resize(self) -> None:
+        screen = getattr(self, "_screen", None)
+        if screen is not None:
+            self.update(self._keys(screen))
 
     def _keys(self, screen: Screen[object]) -> Content:
         key_style = self.get_visual_style("key-bar--key")
         description_style = self.get_visual_style("key-bar--description")
-        parts: list[Content | str | tuple[str, str | Style]] = []
+        parts: list[Content] = []
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
@@ -61,4 +67,18 @@ class KeyBar(Static):
                 (key, key_style), " ", (binding.description, description_style), " "
             )
             parts.append(item if active.enabled else item.stylize("dim"))
-        return Content.assemble(*parts)
+        return self._pack(parts)
+
+    def _pack(self, items: list[Content]) -> Content:
+        # Break between keys, never between a key and its description (at 80 columns the
+        # German labels need a second line).
+        width = self.size.width or 10_000
+        lines: list[list[Content]] = [[]]
+        used = 0
+        for item in items:
+            if lines[-1] and used + item.cell_length > width:
+                lines.append([])
+                used = 0
+            lines[-1].append(item)
+            used += item.cell_length
+        return Content("\n").join(Content.assemble(*line) for line in lines)

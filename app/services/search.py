@@ -19,6 +19,9 @@ from app.store import queries
 MIN_LENGTH = 2
 _TEXT_COLUMNS = ("last_key", "first_key", "email_key")
 _PHONE_PUNCTUATION = set(" +-/()")
+# Ties on the searched column (many "Wagner") are broken in the final sort order, so that the
+# LIMIT keeps the first members by name, not whichever rows the index returned first.
+_NAME_ORDER = "m.last_key, m.first_key, m.id"
 _SELECT = (
     "SELECT m.id, c.number, m.first_name, m.last_name, m.email, m.phone, m.postcode, "
     "m.points_balance, m.last_key, m.first_key FROM member m "
@@ -29,6 +32,11 @@ _SELECT = (
 
 def _upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _order(col: str) -> str:
+    # On last_key the name order is exactly ix_member_name_order: read in order, no sort.
+    return _NAME_ORDER if col == "last_key" else f"m.{col}, {_NAME_ORDER}"
 
 
 def _escape_like(word: str) -> str:
@@ -49,7 +57,10 @@ def _phone_queries(text: str) -> list[tuple[str, tuple[Any, ...]]]:
     else:
         columns = ("phone_national", "phone_international")
     return [
-        (f"m.{col} >= ? AND m.{col} < ? ORDER BY m.{col} LIMIT ?", (digits, _upper_bound(digits)))
+        (
+            f"m.{col} >= ? AND m.{col} < ? ORDER BY {_order(col)} LIMIT ?",
+            (digits, _upper_bound(digits)),
+        )
         for col in columns
     ]
 
@@ -68,7 +79,7 @@ def _text_queries(words: list[str]) -> list[tuple[str, tuple[Any, ...]]]:
         extra += [like, like, like]
     return [
         (
-            f"m.{col} >= ? AND m.{col} < ?{extra_sql} ORDER BY m.{col} LIMIT ?",
+            f"m.{col} >= ? AND m.{col} < ?{extra_sql} ORDER BY {_order(col)} LIMIT ?",
             (drive, _upper_bound(drive), *extra),
         )
         for col in _TEXT_COLUMNS

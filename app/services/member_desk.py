@@ -498,3 +498,58 @@ def member_cards(ctx: Context, member_id: int) -> list[CardLine]:
         for r in rows
     ]
     return sorted(lines, key=lambda c: c.status != "active")
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """Every profile field of one member, as the member view shows and edits it."""
+
+    member_id: int
+    status: str
+    card: str | None
+    salutation: str
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    birthday: date | None
+    postcode: str | None
+    marketing_consent: bool
+    consent_at: datetime | None
+    notes: str
+    tier: str | None
+    points: int
+    created_at: datetime
+    last_visit_at: datetime | None
+    merged_into: int | None
+
+
+def member_profile(ctx: Context, member_id: int) -> MemberProfile:
+    """The member's full profile (any status: merged and erased members show what is left)."""
+    with ctx.db.reading() as session:
+        member = load_member(session, member_id, lock=False)
+        card = session.exec(
+            select(Card.number)
+            .where(Card.member_id == member_id, Card.status == "active")
+            .order_by(col(Card.issued_at).desc())
+        ).first()
+        return MemberProfile(
+            member_id=member_id,
+            status=member.status,
+            card=card,
+            salutation=member.salutation,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            email=member.email,
+            phone=member.phone,
+            birthday=member.birthday,
+            postcode=member.postcode,
+            marketing_consent=member.marketing_consent,
+            consent_at=member.consent_at,
+            notes=member.notes,
+            tier=member.tier,
+            points=member.points_balance,
+            created_at=member.created_at,
+            last_visit_at=member.last_visit_at,
+            merged_into=member.merged_into,
+        )

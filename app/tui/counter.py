@@ -35,7 +35,7 @@ DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error)
 # Actions that need a member on the counter; the footer shows them dimmed without one.
 MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust"})
 # Actions that would change the member or the checkout under a sale being written.
-WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back"}
+WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members"}
 
 
 class CounterScreen(Screen[None]):
@@ -49,6 +49,7 @@ class CounterScreen(Screen[None]):
         Binding("f4", "max_points", _("Max pts"), key_display="F4"),
         Binding("f5", "refund", _("Refund"), key_display="F5"),
         Binding("f6", "adjust", _("Adjust"), key_display="F6"),
+        Binding("f8", "members", _("Members"), key_display="F8"),
         Binding("f9", "confirm", _("Confirm"), key_display="F9"),
         Binding("escape", "back", _("Clear"), key_display="Esc"),
     ]
@@ -399,12 +400,33 @@ class CounterScreen(Screen[None]):
             "success",
         )
 
+    def action_members(self) -> None:
+        """F8: the member desk; with a member at the counter, straight to their view."""
+        from app.tui.screens.members import MembersScreen
+
+        open_member = self.member.member_id if self.member is not None else None
+        self.app.push_screen(MembersScreen(self.ctx, open_member=open_member), self._desk_closed)
+
+    def _desk_closed(self, _result: object = None) -> None:
+        # The member may have been edited, merged or erased at the desk.
+        self._reload_member()
+        if self.member is not None and not self.member.card:
+            # Merged away or erased: nobody to check out any more.
+            self.member = None
+            self.checkout_panel.reset()
+        self.scan_input.focus()
+
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """The counter's actions for the command palette (title, help, callback)."""
         return [
             (_("Enroll a new member"), _("Open the enrollment form (F2)"), self.action_enroll),
             (_("Refund a sale"), _("Refund one of the member's sales (F5)"), self.action_refund),
             (_("Adjust points"), _("Add or remove points with a reason (F6)"), self.action_adjust),
+            (
+                _("Member desk"),
+                _("All members: profiles, merge, export, erase (F8)"),
+                self.action_members,
+            ),
             (_("Redeem the most points"), _("Fill in the maximum (F4)"), self.action_max_points),
             (_("Show the keys"), _("The help screen (F1)"), self.action_help),
         ]

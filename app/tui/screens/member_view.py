@@ -1,0 +1,784 @@
+"""One member at the desk: the profile to edit, the points ledger, sales and cards; merge,
+data export and erasure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+
+from app.config import data_dir
+from app.domain.errors import LoyaltyError, ValidationFailed
+from app.domain.profile import display_phone, salutation_label
+from app.i18n import _, format_day, format_money, format_points, format_timestamp
+from app.services.context import Context
+from app.services.lookup import lookup_card
+from app.services.member_desk import (
+    MemberProfile,
+    member_cards,
+    member_ledger,
+    member_profile,
+    member_sales,
+    update_member,
+)
+from app.services.merge import MergeResult, merge_members
+from app.services.privacy import erase_member, export_member_data
+from app.tui.counter import DATABASE_ERRORS
+from app.tui.screens.confirm import ConfirmScreen
+from app.tui.screens.enroll import ConsentCheckbox
+from app.tui.widgets.key_bar import KeyBar
+from app.tui.widgets.member_panel import member_display_name
+
+# The text fields of the profile, in form order (the service's field names).
+TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode", "tier")
+TABS = ("desk-tab-profile", "desk-tab-ledger", "desk-tab-sales", "desk-tab-cards")
+
+
+def profile_name(profile: MemberProfile) -> str:
+    """Salutation and name, or a placeholder for an erased member."""
+    parts = (salutation_label(profile.salutation), profile.first_name, profile.last_name)
+    return " ".join(p for p in parts if p) or _("(erased member {id})").format(id=profile.member_id)
+
+
+def kind_label(kind: str) -> str:
+    """A ledger row's kind as the owner reads it."""
+    labels = {
+        "earn": _("earned"),
+        "redeem": _("redeemed"),
+        "adjustment": _("adjustment"),
+        "refund_earned": _("refund (earned back)"),
+        "refund_redeemed": _("refund (returned)"),
+        "opening_balance": _("opening balance"),
+    }
+    return labels.get(kind, kind)
+
+
+def card_status_label(status: str) -> str:
+    labels = {"active": _("active"), "blocked": _("blocked"), "replaced": _("replaced")}
+    return labels.get(status, status)
+
+
+def default_export_path(member_id: int) -> Path:
+    """Where a member's data export goes unless the owner types another path."""
+    return data_dir() / "exports" / f"member-{member_id}.json"
+
+
+class MemberViewScreen(Screen[None]):
+    """A member's profile (F9 saves), ledger, sales and cards; Esc goes back."""
+
+    AUTO_FOCUS = "#desk-email"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("f9", "save", _("Save"), key_display="F9"),
+        Binding("f2", "next_tab", _("Next tab"), key_display="F2"),
+        Binding("f5", "merge", _("Merge"), key_display="F5"),
+        Binding("f6", "export", _("Export"), key_display="F6"),
+        Binding("f7", "erase", _("Erase"), key_display="F7"),
+    ]
+
+    DEFAULT_CSS = """
+    MemberViewScreen #desk-who {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        color: $text-accent;
+    }
+    MemberViewScreen #desk-view-message {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    MemberViewScreen #desk-view-message.-error {
+        color: $text-error;
+        text-style: bold;
+    }
+    MemberViewScreen #desk-view-message.-success {
+        color: $text-success;
+        text-style: bold;
+    }
+    MemberViewScreen TabbedContent {
+        height: 1fr;
+    }
+    MemberViewScreen TabPane {
+        padding: 0;
+    }
+    MemberViewScreen #desk-form {
+        height: 1fr;
+        padding: 0 1;
+    }
+    MemberViewScreen .desk-row {
+        height: 1;
+    }
+    MemberViewScreen .desk-row Label {
+        width: 12;
+    }
+    MemberViewScreen .desk-row Input, MemberViewScreen .desk-row Select {
+        width: 1fr;
+    }
+    MemberViewScreen .desk-field-error {
+        color: $text-error;
+        padding-left: 12;
+        display: none;
+    }
+    MemberViewScreen .desk-field-error.-shown {
+        display: block;
+    }
+    MemberViewScreen #desk-consent-row {
+        height: 1;
+    }
+    MemberViewScreen #desk-consent-at {
+        color: $text-muted;
+        padding-left: 2;
+    }
+    MemberViewScreen #desk-notes-row {
+        height: 3;
+    }
+    MemberViewScreen #desk-notes-row Label {
+        width: 12;
+    }
+    MemberViewScreen #desk-notes {
+        width: 1fr;
+        height: 3;
+    }
+    MemberViewScreen TabPane DataTable {
+        height: 1fr;
+    }
+    """
+
+    profile: reactive[MemberProfile | None] = reactive(None, init=False, bindings=True)
+    """The member as last loaded; the form and the title follow it."""
+
+    def __init__(self, ctx: Context, member_id: int) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.member_id = member_id
+
+    def compose(self) -> ComposeResult:
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "birthday": _("Birthday"),
+            "postcode": _("Postcode"),
+            "tier": _("Tier"),
+        }
+        placeholders = {
+            "email": _("name@example.org"),
+            "phone": _("+49 171 2345678"),
+            "birthday": _("YYYY-MM-DD"),
+        }
+        salutations = [(_("(none)"), "")] + [(salutation_label(c), c) for c in ("ms", "mr", "mx")]
+        yield Header()
+        yield Static(id="desk-who", markup=False)
+        yield Static(id="desk-view-message")
+        with TabbedContent(id="desk-tabs"):
+            with TabPane(_("Profile"), id=TABS[0]), VerticalScroll(id="desk-form"):
+                with Horizontal(classes="desk-row"):
+                    yield Label(_("Salutation"))
+                    yield Select(
+                        salutations,
+                        value="",
+                        allow_blank=False,
+                        compact=True,
+                        id="desk-salutation",
+                    )
+                yield Label(id="desk-error-salutation", classes="desk-field-error", markup=False)
+                for name in TEXT_FIELDS:
+                    with Horizontal(classes="desk-row"):
+                        yield Label(labels[name])
+                        yield Input(
+                            placeholder=placeholders.get(name, ""),
+                            compact=True,
+                            id=f"desk-{name}",
+                        )
+                    yield Label(id=f"desk-error-{name}", classes="desk-field-error", markup=False)
+                with Horizontal(id="desk-consent-row"):
+                    yield ConsentCheckbox(_("Marketing consent"), compact=True, id="desk-consent")
+                    yield Static(id="desk-consent-at", markup=False)
+                with Horizontal(id="desk-notes-row"):
+                    yield Label(_("Notes"))
+                    yield TextArea(compact=True, id="desk-notes")
+                yield Label(id="desk-error-notes", classes="desk-field-error", markup=False)
+            with TabPane(_("Points ledger"), id=TABS[1]):
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="desk-ledger")
+            with TabPane(_("Sales"), id=TABS[2]):
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="desk-sales")
+            with TabPane(_("Cards"), id=TABS[3]):
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="desk-cards")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        ledger = self.query_one("#desk-ledger", DataTable)
+        for label in (_("Time"), _("Points"), _("Kind"), _("Reason"), _("Sale"), _("Cashier")):
+            ledger.add_column(label)
+        sales = self.query_one("#desk-sales", DataTable)
+        for label in (
+            _("Time"),
+            _("Sale"),
+            _("Amount"),
+            _("Paid"),
+            _("Earned"),
+            _("Redeemed"),
+            _("Refunded"),
+        ):
+            sales.add_column(label)
+        cards = self.query_one("#desk-cards", DataTable)
+        for label in (_("Card"), _("Status"), _("Issued"), _("Blocked"), _("Replaced by")):
+            cards.add_column(label)
+        self.reload()
+
+    # --- loading -----------------------------------------------------------------------
+
+    def say(self, text: str, kind: str = "info") -> None:
+        """One line under the title: ``info``, ``success`` or ``error``."""
+        message = self.query_one("#desk-view-message", Static)
+        message.update(Content(text))
+        for name in ("error", "success"):
+            message.set_class(bool(text) and name == kind, f"-{name}")
+
+    def reload(self) -> None:
+        """Read the member, their ledger, sales and cards again."""
+        try:
+            profile = member_profile(self.ctx, self.member_id)
+            ledger = member_ledger(self.ctx, self.member_id)
+            sales = member_sales(self.ctx, self.member_id)
+            cards = member_cards(self.ctx, self.member_id)
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS as exc:
+            self.say(_("The database did not answer ({error}). Try again.").format(error=exc))
+            return
+        currency = self.ctx.rules().currency
+        table = self.query_one("#desk-ledger", DataTable)
+        table.clear()
+        for line in ledger:
+            table.add_row(
+                Text(format_timestamp(line.created_at)),
+                Text(
+                    ("+" if line.points > 0 else "") + format_points(line.points), justify="right"
+                ),
+                Text(kind_label(line.kind)),
+                Text(line.reason),
+                Text(str(line.sale_id) if line.sale_id else ""),
+                Text(line.actor),
+            )
+        table = self.query_one("#desk-sales", DataTable)
+        table.clear()
+        for sale in sales:
+            table.add_row(
+                Text(format_timestamp(sale.created_at)),
+                Text(str(sale.sale_id)),
+                Text(format_money(sale.amount_cents, currency), justify="right"),
+                Text(format_money(sale.to_pay_cents, currency), justify="right"),
+                Text(format_points(sale.points_earned), justify="right"),
+                Text(format_points(sale.points_redeemed), justify="right"),
+                Text(
+                    format_money(sale.refunded_cents, currency) if sale.refunded_cents else "",
+                    justify="right",
+                ),
+            )
+        table = self.query_one("#desk-cards", DataTable)
+        table.clear()
+        for card in cards:
+            table.add_row(
+                Text(card.number),
+                Text(card_status_label(card.status)),
+                Text(format_day(card.issued_at)),
+                Text(format_day(card.blocked_at) if card.blocked_at else ""),
+                Text(card.replaced_by or ""),
+            )
+        self.cards = cards
+        self.profile = profile
+
+    def watch_profile(self, profile: MemberProfile | None) -> None:
+        if profile is None:
+            return
+        who = _("{name} · card {card} · {points} points").format(
+            name=profile_name(profile),
+            card=profile.card or "—",
+            points=format_points(profile.points),
+        )
+        self.query_one("#desk-who", Static).update(who)
+        self.fill_form(profile)
+        self.query_one("#desk-form").disabled = profile.status != "active"
+        if profile.status == "erased":
+            self.say(_("This member's data was erased; sales and ledger are kept"), "error")
+        elif profile.status == "merged":
+            self.say(
+                _("This member was merged into member {id}").format(id=profile.merged_into),
+                "error",
+            )
+
+    def fill_form(self, profile: MemberProfile) -> None:
+        values = {
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "email": profile.email or "",
+            "phone": display_phone(profile.phone),
+            "birthday": profile.birthday.isoformat() if profile.birthday else "",
+            "postcode": profile.postcode or "",
+            "tier": profile.tier or "",
+        }
+        with self.prevent(Input.Changed, Select.Changed):
+            for name, value in values.items():
+                self.query_one(f"#desk-{name}", Input).value = value
+            self.query_one("#desk-salutation", Select).value = profile.salutation
+            self.query_one("#desk-consent", Checkbox).value = profile.marketing_consent
+        self.query_one("#desk-notes", TextArea).text = profile.notes
+        self.query_one("#desk-consent-at", Static).update(
+            _("given {when}").format(when=format_timestamp(profile.consent_at))
+            if profile.marketing_consent and profile.consent_at
+            else ""
+        )
+        self.show_errors({})
+
+    # --- the profile -------------------------------------------------------------------
+
+    def changes(self) -> dict[str, Any]:
+        """What the form holds, as the service's field names."""
+        values: dict[str, Any] = {
+            name: self.query_one(f"#desk-{name}", Input).value for name in TEXT_FIELDS
+        }
+        salutation = self.query_one("#desk-salutation", Select).value
+        values["salutation"] = salutation if isinstance(salutation, str) else ""
+        values["marketing_consent"] = self.query_one("#desk-consent", Checkbox).value
+        values["notes"] = self.query_one("#desk-notes", TextArea).text
+        return values
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Put each message under its field."""
+        for label in self.query(".desk-field-error").results(Label):
+            text = errors.get((label.id or "").removeprefix("desk-error-"), "")
+            label.update(text)
+            label.set_class(bool(text), "-shown")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        profile = self.profile
+        if action in ("save", "merge"):
+            return None if profile is None or profile.status != "active" else True
+        if action == "erase":
+            return None if profile is None or profile.status == "erased" else True
+        return True
+
+    def action_save(self) -> None:
+        """Validate and save the profile; on any error nothing is saved."""
+        if self.profile is None or self.profile.status != "active":
+            return
+        try:
+            update_member(self.ctx, self.member_id, self.changes())
+        except ValidationFailed as exc:
+            self.query_one("#desk-tabs", TabbedContent).active = TABS[0]
+            self.show_errors(exc.errors)
+            self.say(_("Not saved: correct the marked fields"), "error")
+            for name in ("salutation", *TEXT_FIELDS, "notes"):
+                if name in exc.errors:
+                    self.query_one(f"#desk-{name}").focus()
+                    break
+            return
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS:
+            self.say(_("The database is busy or unavailable: try again"), "error")
+            return
+        self.reload()
+        self.say(_("Profile saved"), "success")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _clear_error(self, event: Input.Changed | Select.Changed) -> None:
+        name = (event.control.id or "").removeprefix("desk-")
+        for item in self.query(f"#desk-error-{name}").results(Label):
+            item.update("")
+            item.remove_class("-shown")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#desk-tabs", TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + 1) % len(TABS)]
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    # --- merge -------------------------------------------------------------------------
+
+    def action_merge(self) -> None:
+        profile = self.profile
+        if profile is None or profile.status != "active":
+            return
+        if not profile.card:
+            self.say(_("This member has no active card: issue a new card first"), "error")
+            return
+        self.app.push_screen(MergeScreen(self.ctx, profile), self._merged)
+
+    def _merged(self, result: MergeResult | None) -> None:
+        if result is None:
+            return
+        self.reload()
+        self.say(
+            _(
+                "Merged member {other} into this one: {points} points moved, balance {balance};"
+                " blocked {cards}"
+            ).format(
+                other=result.merged_member_id,
+                points=format_points(result.points_moved),
+                balance=format_points(result.points_balance),
+                cards=", ".join(result.blocked_cards) or "—",
+            ),
+            "success",
+        )
+
+    # --- data protection ---------------------------------------------------------------
+
+    def any_card(self) -> str | None:
+        """A card of the member (the current one, else a former one) for the privacy services."""
+        if self.profile is not None and self.profile.card:
+            return self.profile.card
+        cards = getattr(self, "cards", [])
+        return cards[0].number if cards else None
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportScreen(default_export_path(self.member_id)), self._export_to)
+
+    def _export_to(self, path: str | None) -> None:
+        card = self.any_card()
+        if not path:
+            return
+        if card is None:
+            self.say(_("This member has no card to export by"), "error")
+            return
+        self.say(_("Exporting the member's data…"))
+        self._export(card, path)
+
+    @work(thread=True, group="desk-export")
+    def _export(self, card: str, path: str) -> None:
+        """Collect and write the member's data off the event loop."""
+        target = Path(path).expanduser()
+        try:
+            data = export_member_data(self.ctx, card)
+            if target.parent == default_export_path(self.member_id).parent:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        except LoyaltyError as exc:
+            self.app.call_from_thread(self.say, exc.message, "error")
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.say,
+                _("Cannot write {path}: {reason}").format(
+                    path=target, reason=exc.strerror or type(exc).__name__
+                ),
+                "error",
+            )
+        except DATABASE_ERRORS:
+            self.app.call_from_thread(
+                self.say, _("The database is busy or unavailable: try again"), "error"
+            )
+        else:
+            self.app.call_from_thread(
+                self.say,
+                _("Wrote the member's data to {path}").format(path=target),
+                "success",
+            )
+
+    def action_erase(self) -> None:
+        profile = self.profile
+        if profile is None or profile.status == "erased":
+            return
+        word = _("ERASE")
+        text = _(
+            "Erase {name}? Name, contact details, birthday, notes and consent are removed and"
+            " every card is blocked. Sales and the points ledger stay for the accounts."
+            " This cannot be undone."
+        ).format(name=profile_name(profile))
+        screen = ConfirmScreen(
+            _("Erase this member's data"), text, action_label=_("Erase"), word=word
+        )
+        self.app.push_screen(screen, self._erase_confirmed)
+
+    def _erase_confirmed(self, confirmed: bool | None) -> None:
+        card = self.any_card()
+        if not confirmed or card is None:
+            return
+        try:
+            result = erase_member(self.ctx, card)
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS:
+            self.say(_("The database is busy or unavailable: try again"), "error")
+            return
+        self.reload()
+        self.say(
+            _("Member erased: personal data removed, cards blocked: {cards}").format(
+                cards=", ".join(result.blocked_cards) or "—"
+            ),
+            "success",
+        )
+
+
+class MergeScreen(ModalScreen[MergeResult | None]):
+    """Asks for the other member's card, shows who that is, then merges on a second F9."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Merge"), key_display="F9"),
+    ]
+    AUTO_FOCUS = "#desk-merge-card"
+
+    DEFAULT_CSS = """
+    MergeScreen {
+        align: center middle;
+    }
+    MergeScreen #desk-merge-dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $warning;
+        padding: 0 1;
+        background: $surface;
+    }
+    MergeScreen .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    MergeScreen #desk-merge-keep {
+        color: $text-muted;
+    }
+    MergeScreen .desk-row {
+        height: 1;
+        margin-top: 1;
+    }
+    MergeScreen .desk-row Label {
+        width: 14;
+    }
+    MergeScreen .desk-row Input {
+        width: 1fr;
+    }
+    MergeScreen #desk-merge-preview {
+        margin-top: 1;
+        display: none;
+    }
+    MergeScreen #desk-merge-preview.-shown {
+        display: block;
+    }
+    MergeScreen #desk-merge-error {
+        color: $text-error;
+        margin-top: 1;
+        display: none;
+    }
+    MergeScreen #desk-merge-error.-shown {
+        display: block;
+    }
+    MergeScreen .hint {
+        color: $text-muted;
+        width: 100%;
+        content-align: center middle;
+        margin-top: 1;
+    }
+    """
+
+    def __init__(self, ctx: Context, keep: MemberProfile) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.keep = keep
+        # The other card once the owner has seen whose it is; a second F9 then merges.
+        self.checked: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="desk-merge-dialog"):
+            yield Label(_("Merge two members"), classes="title")
+            yield Static(
+                _("Keep: {name} · card {card} · {points} points").format(
+                    name=profile_name(self.keep),
+                    card=self.keep.card,
+                    points=format_points(self.keep.points),
+                ),
+                id="desk-merge-keep",
+                markup=False,
+            )
+            with Horizontal(classes="desk-row"):
+                yield Label(_("Other card"))
+                yield Input(
+                    placeholder=_("scan or type the other member's card"),
+                    compact=True,
+                    id="desk-merge-card",
+                )
+            yield Static(id="desk-merge-preview", markup=False)
+            yield Static(id="desk-merge-error", markup=False)
+            yield Static(
+                _("Enter/F9: check the card, then F9 again to merge · Esc: cancel"),
+                classes="hint",
+            )
+        yield Footer()
+
+    def _show(self, selector: str, text: str) -> None:
+        box = self.query_one(selector, Static)
+        box.update(text)
+        box.set_class(bool(text), "-shown")
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.checked = None
+        self._show("#desk-merge-preview", "")
+        self._show("#desk-merge-error", "")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        text = self.query_one("#desk-merge-card", Input).value.strip()
+        try:
+            if self.checked is None or self.checked != text:
+                other = lookup_card(self.ctx, text, recent=0)
+                if other.member_id == self.keep.member_id:
+                    self._show("#desk-merge-error", _("Both cards belong to the same member"))
+                    return
+                self.checked = text
+                self._show(
+                    "#desk-merge-preview",
+                    _(
+                        "Merge {name} (card {card}, {points} points) into this member? Their"
+                        " sales, points and cards move here and card {card} is blocked."
+                        " Press F9 to merge."
+                    ).format(
+                        name=member_display_name(other),
+                        card=other.card,
+                        points=format_points(other.points),
+                    ),
+                )
+                return
+            assert self.keep.card is not None
+            result = merge_members(self.ctx, self.keep.card, text)
+        except LoyaltyError as exc:
+            self.checked = None
+            self._show("#desk-merge-preview", "")
+            self._show("#desk-merge-error", exc.message)
+            return
+        except DATABASE_ERRORS:
+            self._show("#desk-merge-error", _("The database is busy or unavailable: try again"))
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExportScreen(ModalScreen[str | None]):
+    """Asks where to write a member's data export; dismisses with the path, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Export"), key_display="F9"),
+    ]
+    AUTO_FOCUS = "#desk-export-path"
+
+    DEFAULT_CSS = """
+    ExportScreen {
+        align: center middle;
+    }
+    ExportScreen #desk-export-dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    ExportScreen .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    ExportScreen #desk-export-text {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    ExportScreen .desk-row {
+        height: 1;
+        margin-top: 1;
+    }
+    ExportScreen .desk-row Label {
+        width: 6;
+    }
+    ExportScreen .desk-row Input {
+        width: 1fr;
+    }
+    ExportScreen #desk-export-error {
+        color: $text-error;
+        display: none;
+    }
+    ExportScreen #desk-export-error.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(self, default: Path) -> None:
+        super().__init__()
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="desk-export-dialog"):
+            yield Label(_("Export the member's data"), classes="title")
+            yield Static(
+                _(
+                    "Everything stored about the member (profile, cards, sales, ledger, audit)"
+                    " as one JSON file. Enter/F9 writes it."
+                ),
+                id="desk-export-text",
+                markup=False,
+            )
+            with Horizontal(classes="desk-row"):
+                yield Label(_("File"))
+                yield Input(str(self.default), compact=True, id="desk-export-path")
+            yield Static(id="desk-export-error", markup=False)
+        yield Footer()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        path = self.query_one("#desk-export-path", Input).value.strip()
+        if not path:
+            box = self.query_one("#desk-export-error", Static)
+            box.update(_("Type the path of the file to write"))
+            box.add_class("-shown")
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

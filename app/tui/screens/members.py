@@ -1,0 +1,332 @@
+"""The member desk: every member, filtered as the owner types, one page at a time.
+
+Only one page of members is ever in the table: the page is as tall as the table, and
+PageDown/PageUp fetch the next or previous page by keyset (the last row's sort key), so the
+list costs the same at a million members as at a hundred.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.worker import get_current_worker
+
+from app.domain.cards import looks_like_card
+from app.domain.errors import LoyaltyError
+from app.domain.profile import display_phone
+from app.i18n import _, format_points
+from app.services.context import Context
+from app.services.member_desk import (
+    MemberPage,
+    list_members,
+    member_id_for_card,
+    member_profile,
+)
+from app.services.views import MemberSummary
+from app.tui.counter import DATABASE_ERRORS
+from app.tui.widgets.key_bar import KeyBar
+
+# Typing pauses shorter than this are one filter: no query per keystroke.
+DEBOUNCE_SECONDS = 0.15
+# Before the table has a size (first load), a page of this many rows.
+DEFAULT_PAGE = 20
+
+
+def sort_label(sort: str) -> str:
+    """The sort order as the owner reads it."""
+    labels = {
+        "name": _("name"),
+        "points": _("points (most first)"),
+        "newest": _("newest members first"),
+    }
+    return labels.get(sort, sort)
+
+
+class MembersScreen(Screen[None]):
+    """All members in a table with a filter field; Enter opens a member, Esc goes back."""
+
+    AUTO_FOCUS = "#desk-filter"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("f2", "sort('name')", _("By name"), key_display="F2"),
+        Binding("f3", "sort('points')", _("By points"), key_display="F3"),
+        Binding("f4", "sort('newest')", _("Newest"), key_display="F4"),
+        Binding("pagedown", "next_page", _("Next"), key_display="PgDn", priority=True),
+        Binding("pageup", "previous_page", _("Prev"), key_display="PgUp", priority=True),
+        Binding("enter", "open", _("Open"), key_display="Enter"),
+    ]
+
+    DEFAULT_CSS = """
+    MembersScreen #desk-filter-row {
+        height: 1;
+        padding: 0 1;
+        margin-top: 1;
+    }
+    MembersScreen #desk-filter-label {
+        width: auto;
+        padding-right: 1;
+        text-style: bold;
+    }
+    MembersScreen #desk-filter {
+        width: 1fr;
+    }
+    MembersScreen #desk-status {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    MembersScreen #desk-status.-error {
+        color: $text-error;
+        text-style: bold;
+    }
+    MembersScreen #desk-table {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, ctx: Context, *, open_member: int | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.open_member = open_member
+        self.sort = "name"
+        # The after-key each shown page started from; the last one is the page on screen.
+        self.page_starts: list[tuple[Any, ...] | None] = [None]
+        self.next_key: tuple[Any, ...] | None = None
+        self.rows_shown = 0
+        self.generation = 0
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="desk-filter-row"):
+            yield Label(_("Filter"), id="desk-filter-label")
+            yield Input(
+                placeholder=_("name, email, phone or card number"),
+                compact=True,
+                id="desk-filter",
+            )
+        yield Static(id="desk-status")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="desk-table")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.add_column(_("Card"), key="card", width=13)
+        table.add_column(_("Name"), key="name", width=26)
+        table.add_column(_("Phone"), key="phone", width=16)
+        table.add_column(_("Postcode"), key="postcode", width=8)
+        table.add_column(_("Points"), key="points", width=7)
+        # After the first layout the table knows its height, and so the page size.
+        self.call_after_refresh(self.load)
+        if self.open_member is not None:
+            self.show_member(self.open_member)
+
+    # --- parts -------------------------------------------------------------------------
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#desk-table", DataTable)
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#desk-filter", Input).value
+
+    @property
+    def filter_pending(self) -> bool:
+        """Whether a typed filter still waits for the typing pause before it is queried."""
+        return self._timer is not None
+
+    @property
+    def page_number(self) -> int:
+        return len(self.page_starts)
+
+    def page_size(self) -> int:
+        height = self.table.size.height
+        # One line is the header; a table not laid out yet gets a sensible page.
+        return max(5, height - 1) if height > 1 else DEFAULT_PAGE
+
+    def say(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#desk-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    # --- loading pages -----------------------------------------------------------------
+
+    @on(Input.Changed, "#desk-filter")
+    def _filter_changed(self) -> None:
+        self.page_starts = [None]
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self.load)
+
+    @on(Input.Submitted, "#desk-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.page_starts = [None]
+        self.load()
+        self.table.focus()
+
+    def load(self) -> None:
+        """Fetch the current page (filter, sort, start) off the event loop."""
+        self._timer = None
+        self.generation += 1
+        self._fetch(
+            self.generation, self.filter_text, self.sort, self.page_starts[-1], self.page_size()
+        )
+
+    @work(thread=True, exclusive=True, group="desk-members")
+    def _fetch(
+        self, generation: int, text: str, sort: str, after: tuple[Any, ...] | None, limit: int
+    ) -> None:
+        try:
+            page = self._query(text, sort, after, limit)
+        except LoyaltyError as exc:
+            message = exc.message
+            page = None
+        except DATABASE_ERRORS as exc:
+            message = _("The database did not answer ({error}). Try again.").format(
+                error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            )
+            page = None
+        if get_current_worker().is_cancelled:
+            return
+        if page is None:
+            self.app.call_from_thread(self._failed, generation, message)
+        else:
+            self.app.call_from_thread(self._show, generation, page)
+
+    def _query(self, text: str, sort: str, after: tuple[Any, ...] | None, limit: int) -> MemberPage:
+        stripped = text.strip()
+        if after is None and looks_like_card(stripped, self.ctx.layout().prefix):
+            # A scanned card shows its member, whichever card of theirs it is.
+            try:
+                member_id = member_id_for_card(self.ctx, stripped, usable=False)
+            except LoyaltyError:
+                return list_members(self.ctx, text, sort=sort, limit=limit)
+            p = member_profile(self.ctx, member_id)
+            summary = MemberSummary(
+                p.member_id,
+                p.card,
+                p.first_name,
+                p.last_name,
+                p.email,
+                p.phone,
+                p.postcode,
+                p.points,
+            )
+            return MemberPage(members=(summary,), next_key=None)
+        return list_members(self.ctx, text, sort=sort, after_key=after, limit=limit)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self.generation:
+            self.say(message, error=True)
+
+    def _show(self, generation: int, page: MemberPage) -> None:
+        # A slower answer to an older filter must not replace a newer one.
+        if generation != self.generation:
+            return
+        table = self.table
+        table.clear()
+        for m in page.members:
+            table.add_row(
+                Text(m.card or "—"),
+                Text(", ".join(n for n in (m.last_name, m.first_name) if n) or "—"),
+                Text(display_phone(m.phone) if m.phone else ""),
+                Text(m.postcode or ""),
+                Text(format_points(m.points), justify="right"),
+                key=str(m.member_id),
+            )
+        self.next_key = page.next_key
+        self.rows_shown = len(page.members)
+        self.refresh_bindings()
+        if not page.members:
+            self.say(_("No member found"), error=bool(self.filter_text.strip()))
+            return
+        more = _("PgDn: next page") if page.next_key is not None else _("last page")
+        self.say(
+            _("Page {page} · sorted by {sort} · {more}").format(
+                page=self.page_number, sort=sort_label(self.sort), more=more
+            )
+        )
+
+    # --- keys --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_page":
+            return True if self.next_key is not None else None
+        if action == "previous_page":
+            return True if self.page_number > 1 else None
+        if action == "open":
+            return True if self.rows_shown else None
+        return True
+
+    def action_sort(self, sort: str) -> None:
+        """Sort by name, points or newest members; back to the first page."""
+        self.sort = sort
+        self.page_starts = [None]
+        self.load()
+
+    def action_next_page(self) -> None:
+        if self.next_key is None:
+            return
+        self.page_starts.append(self.next_key)
+        self.next_key = None
+        self.load()
+        self.table.move_cursor(row=0)
+
+    def action_previous_page(self) -> None:
+        if len(self.page_starts) > 1:
+            self.page_starts.pop()
+            self.load()
+            self.table.move_cursor(row=0)
+
+    def action_open(self) -> None:
+        """Open the member under the cursor."""
+        table = self.table
+        if not table.row_count:
+            return
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        if row_key.value is not None:
+            self.show_member(int(row_key.value))
+
+    @on(DataTable.RowSelected, "#desk-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.show_member(int(event.row_key.value))
+
+    def show_member(self, member_id: int) -> None:
+        from app.tui.screens.member_view import MemberViewScreen
+
+        self.app.push_screen(MemberViewScreen(self.ctx, member_id), self._member_closed)
+
+    def _member_closed(self, _result: object = None) -> None:
+        # A profile edit, a merge or an erasure changes the list: show the page as it is now.
+        self.load()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing while the table has the focus goes on with the filter.
+        if self.focused is self.table and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field = self.query_one("#desk-filter", Input)
+            field.insert_text_at_cursor(event.character)
+            field.focus()
+        elif event.key == "down" and self.focused is not self.table and self.rows_shown:
+            event.stop()
+            self.table.focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)

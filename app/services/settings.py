@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -58,6 +59,37 @@ def _store(value: Any) -> str:
     return text
 
 
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in allowed:
+            raise ValueError
+        return text
+
+    return parse
+
+
+def _optional_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _logo(value: Any) -> str:
+    """The shipped logo for "", no logo for "none", else an image file that exists now."""
+    text = _optional_text(value)
+    if text and text.lower() != "none" and not Path(text).expanduser().is_file():
+        raise ValueError
+    return text
+
+
+def _printer_profile(value: Any) -> str:
+    from escpos.capabilities import CAPABILITIES
+
+    text = str(value).strip()
+    if text not in CAPABILITIES["profiles"]:
+        raise ValueError
+    return text
+
+
 # key -> (default, parser that raises ValueError/LoyaltyError on bad values)
 DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "program.earn_points_per_unit": (1, _positive_int),
@@ -68,6 +100,11 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "shop.phone_region": ("DE", _region),
     "shop.store_code": ("001", _store),
     "card.prefix": ("29", _prefix),
+    "shop.logo": ("", _logo),
+    "printer.kind": ("none", _choice("none", "network", "usb", "serial", "file")),
+    "printer.target": ("", _optional_text),
+    "printer.profile": ("default", _printer_profile),
+    "printer.qr": ("native", _choice("native", "image")),
 }
 
 

@@ -22,7 +22,7 @@ def counter_keys() -> list[tuple[str, str]]:
         ("F4", _("Redeem as many points as possible")),
         ("F5", _("Refund one of the member's sales")),
         ("F6", _("Adjust the member's points (with a reason)")),
-        ("F8", _("Member desk: all members, profiles, merge, export, erase")),
+        ("F8", _("Member desk: list, edit, merge, erase")),
         (_("F9 / Enter"), _("Confirm")),
         (_("Esc"), _("Back / clear")),
         (_("Tab / Shift+Tab"), _("Next / previous field")),

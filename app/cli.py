@@ -466,8 +466,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        # One line, like every other error: scripts read stderr line by line.
+        print(
+            _("{prog}: {message} (see {prog} --help)").format(prog=self.prog, message=message),
+            file=sys.stderr,
+        )
         raise SystemExit(EXIT_ERROR)
 
 

@@ -1,96 +1,83 @@
-"""SVG cards: millimetre coordinates, bars and QR modules as filled paths, the logo embedded.
-
-Text stays text (searchable, selectable) in DejaVu Sans with common fallbacks, all of which
-carry umlauts and accents.
-"""
+"""The member card as a standalone SVG document (millimetre units, codes as filled paths)."""
 
 from __future__ import annotations
 
 import base64
+import io
 from xml.sax.saxutils import escape, quoteattr
 
-from app.printing.layout import FONT_FAMILY, CardPlan
+from PIL import Image
+
+from app.printing import face as f
+
+FONT_FAMILY = "'DejaVu Sans', Verdana, Arial, sans-serif"
+LOGO_PX = 150  # embedded logo side in pixels: 12 mm at about 300 dpi, a few kB
 
 
 def _n(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text or "0"
+    """A coordinate with at most 3 decimals (micrometres), without trailing zeros."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _hex(colour: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*colour)
-
-
-def barcode_path(plan: CardPlan) -> str:
-    """The path data of the EAN-13 bars: one rectangle per bar."""
-    bars = plan.barcode
-    if bars is None:
-        return ""
+def _bars_path(number: str) -> str:
+    m, y, h = f.EAN_MODULE, f.EAN_Y, f.EAN_H
     return "".join(
-        f"M{_n(bars.x + start * bars.module)} {_n(bars.y)}"
-        f"h{_n(width * bars.module)}v{_n(bars.height)}h{_n(-width * bars.module)}z"
-        for start, width in bars.runs
+        f"M{_n(f.EAN_X + start * m)} {_n(y)}h{_n(length * m)}v{_n(h)}h{_n(-length * m)}z"
+        for start, length in f.dark_runs(f.ean13_modules(number))
     )
 
 
-def qr_path(plan: CardPlan) -> str:
-    """The path data of the QR code: one rectangle per horizontal run of dark modules."""
-    code = plan.qr
-    if code is None:
-        return ""
-    module = code.module
+def _qr_path(number: str) -> str:
+    m = f.QR_MODULE
     parts = []
-    for r, row in enumerate(code.matrix):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            end = c
-            while end < len(row) and row[end]:
-                end += 1
-            parts.append(
-                f"M{_n(code.x + c * module)} {_n(code.y + r * module)}"
-                f"h{_n((end - c) * module)}v{_n(module)}h{_n(-(end - c) * module)}z"
-            )
-            c = end
+    for r, row in enumerate(f.qr_matrix(number)):
+        for start, length in f.dark_runs("".join("1" if v else "0" for v in row)):
+            x, y = f.QR_X + start * m, f.QR_Y + r * m
+            parts.append(f"M{_n(x)} {_n(y)}h{_n(length * m)}v{_n(m)}h{_n(-length * m)}z")
     return "".join(parts)
 
 
-def render_svg(plan: CardPlan, *, title: str = "") -> bytes:
-    """The card as a standalone SVG document (UTF-8)."""
-    w, h = _n(plan.width), _n(plan.height)
+def _logo_data(face: f.CardFace) -> str | None:
+    logo = f.logo_image(face)
+    if logo is None:
+        return None
+    logo.thumbnail((LOGO_PX, LOGO_PX), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    logo.save(buf, format="PNG", optimize=True)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def render_svg(face: f.CardFace) -> bytes:
+    """The card as UTF-8 SVG, 85.60 x 53.98 mm; text set in DejaVu Sans where installed."""
+    w, h = _n(f.CARD_W), _n(f.CARD_H)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" '
-        f'viewBox="0 0 {w} {h}" shape-rendering="crispEdges">',
+        f'viewBox="0 0 {w} {h}">',
+        f"<title>{escape(face.member_name)} {face.number}</title>",
+        f'<rect width="{w}" height="{h}" fill="#ffffff"/>',
     ]
-    if title:
-        out.append(f"<title>{escape(title)}</title>")
-    out.append(f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>')
-    for box, colour in plan.rules:
+    data = _logo_data(face)
+    if data is not None:
+        x, y, side = f.LOGO_BOX
         out.append(
-            f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" height="{_n(box.h)}" '
-            f'fill="{_hex(colour)}"/>'
-        )
-    if plan.logo is not None:
-        path, box = plan.logo
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        out.append(
-            f'<image x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" height="{_n(box.h)}" '
+            f'<image x="{_n(x)}" y="{_n(y)}" width="{_n(side)}" height="{_n(side)}" '
             f'href="data:image/png;base64,{data}"/>'
         )
-    family = quoteattr(f"'{FONT_FAMILY}', 'DejaVu Sans', Verdana, Arial, sans-serif")
-    for text in plan.texts:
-        weight = ' font-weight="bold"' if text.bold else ""
+    family = quoteattr(FONT_FAMILY)
+    for text, bold, x, baseline, size_pt in f.text_lines(face):
+        weight = ' font-weight="bold"' if bold else ""
         out.append(
-            f'<text x="{_n(text.x)}" y="{_n(text.y)}" font-family={family} '
-            f'font-size="{_n(text.size)}"{weight} text-anchor="{text.anchor}" '
-            f'fill="{_hex(text.colour)}">{escape(text.text)}</text>'
+            f'<text x="{_n(x)}" y="{_n(baseline)}" font-family={family} '
+            f'font-size="{_n(size_pt * f.PT_MM)}"{weight} fill="#000000">{escape(text)}</text>'
         )
-    if plan.barcode is not None:
-        out.append(f'<path id="ean13" fill="#000000" d="{barcode_path(plan)}"/>')
-    if plan.qr is not None:
-        out.append(f'<path id="qr" fill="#000000" d="{qr_path(plan)}"/>')
+    # crispEdges: no anti-aliased seams between modules when rasterised.
+    out.append(
+        f'<path id="ean13" fill="#000000" shape-rendering="crispEdges" '
+        f'd="{_bars_path(face.number)}"/>'
+    )
+    out.append(
+        f'<path id="qr" fill="#000000" shape-rendering="crispEdges" d="{_qr_path(face.number)}"/>'
+    )
     out.append("</svg>")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -336,6 +336,46 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_card_print(args: argparse.Namespace) -> int:
+    from app.services.cards import print_card, print_new_cards
+
+    if args.all_new == bool(args.card):
+        raise CliError(_("Give a card number, or --all-new for every card not printed yet"))
+    ctx = _context(args)
+    if args.all_new:
+        result = print_new_cards(ctx, args.format, args.out)
+    else:
+        result = print_card(ctx, args.card, args.format, args.out)
+    if not result.cards:
+        lines = [_("No cards waiting to be printed")]
+    elif len(result.cards) == 1:
+        lines = [
+            _("Printed card {card} ({format}) to {destination}").format(
+                card=result.cards[0], format=result.format, destination=result.destination
+            )
+        ]
+    else:
+        lines = [
+            _("Printed {count} cards ({format}) to {destination}").format(
+                count=len(result.cards), format=result.format, destination=result.destination
+            )
+        ]
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_card_replace(args: argparse.Namespace) -> int:
+    from app.services.cards import replace_card
+
+    result = replace_card(_context(args), args.card)
+    lines = [
+        _("Card {old} replaced by card {new}").format(old=result.old_card, new=result.new_card),
+        _("The old card is blocked; points and history stay with the member."),
+    ]
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
 def _amount(ctx: Any, text: str) -> int:
     from app.domain.money import parse_amount
 
@@ -590,6 +630,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("import the valid rows even if some are invalid"),
     )
+
+    card = sub.add_parser("card", help=_("print member cards, replace a lost card"))
+    csub = card.add_subparsers(dest="card_command", required=True, parser_class=_Parser)
+    p = add(
+        "print", cmd_card_print, _("print a member card to a file or the receipt printer"), csub
+    )
+    p.add_argument("card", nargs="?", metavar="CARD", help=_("13-digit card number"))
+    p.add_argument("--all-new", action="store_true", help=_("every card that was never printed"))
+    p.add_argument(
+        "--format",
+        default="pdf",
+        metavar="png|svg|pdf|escpos",
+        help=_("file format, or escpos for a receipt printer (default: pdf)"),
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=_("file to write (a folder for --all-new as png or svg); escpos without it prints"),
+    )
+    p = add("replace", cmd_card_replace, _("give a member a new card number (lost card)"), csub)
+    _card_arg(p)
 
     p = add("sale", cmd_sale, _("check out a sale for a member"))
     _card_arg(p, "--card")

@@ -15,6 +15,7 @@ import barcode
 import qrcode
 from PIL import Image, ImageFont
 
+from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput
 from app.i18n import _
 
@@ -56,12 +57,11 @@ class CardFace:
 
 
 def ean13_modules(number: str) -> str:
-    """The 95 modules of the EAN-13 symbol ('1' dark, '0' light) for a 13-digit number."""
-    if len(number) != 13 or not number.isdigit():
-        raise InvalidInput(_("A card number has 13 digits"))
+    """The 95 modules of the EAN-13 symbol ('1' dark, '0' light) for a valid card number."""
+    number = validate_card_number(number)
     code = barcode.get_barcode_class("ean13")(number[:12])
-    if code.get_fullcode() != number:
-        raise InvalidInput(_("Wrong check digit in card number {number}").format(number=number))
+    # python-barcode computes the check digit itself; the card number was checked above.
+    assert code.get_fullcode() == number
     return code.build()[0]
 
 

@@ -1,0 +1,223 @@
+"""The member view at the desk: profile editing, ledger/sales/cards tabs, merge, export, erase."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label, TabbedContent
+
+from app.domain.errors import CardBlocked
+from app.services.adjustments import adjust_points
+from app.services.checkout import checkout
+from app.services.context import Context
+from app.services.lookup import lookup_card
+from app.services.member_desk import member_profile
+from app.services.views import MemberView
+from app.store.models import Card, Sale
+from app.tui.app import LoyaltyApp
+from app.tui.screens.confirm import ConfirmScreen
+from app.tui.screens.member_view import ExportScreen, MemberViewScreen, MergeScreen
+from tests.tui.conftest import scan
+
+SIZE = (80, 24)
+
+
+async def open_view(pilot: Pilot[None], card: str) -> MemberViewScreen:
+    """From the counter: scan the card, F8 opens the member's view at the desk."""
+    await pilot.pause()
+    await scan(pilot, card)
+    await pilot.press("f8")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, MemberViewScreen)
+    return screen
+
+
+def message(screen: MemberViewScreen) -> str:
+    return str(screen.query_one("#desk-view-message").render())
+
+
+async def replace_text(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Click into a field, clear it and type like a person."""
+    pilot.app.screen.query_one(selector).focus()
+    await pilot.press("end", "ctrl+u", *[c if c != " " else "space" for c in text])
+    await pilot.pause()
+
+
+def rows(screen: MemberViewScreen, selector: str) -> list[list[str]]:
+    table = screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_editing_the_profile_saves_it(ctx: Context, member: MemberView) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        assert screen.query_one("#desk-email", Input).value == "anna.mueller@example.org"
+        await replace_text(pilot, "#desk-email", "anna@example.com")
+        await replace_text(pilot, "#desk-phone", "0171 9876543")
+        await replace_text(pilot, "#desk-postcode", "80331")
+        screen.query_one("#desk-consent").focus()
+        await pilot.press("space", "f9")
+        await pilot.pause()
+        assert message(screen) == "Profile saved"
+        assert "given" in str(screen.query_one("#desk-consent-at").render())
+    stored = member_profile(ctx, member.member_id)
+    assert stored.email == "anna@example.com"
+    assert stored.phone == "+491719876543"
+    assert stored.postcode == "80331"
+    assert stored.marketing_consent and stored.consent_at is not None
+    assert stored.birthday is not None and stored.birthday.isoformat() == "1985-04-12"
+
+
+async def test_a_bad_email_is_shown_next_to_the_field_and_nothing_is_saved(
+    ctx: Context, member: MemberView
+) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await replace_text(pilot, "#desk-email", "anna-at-example")
+        await replace_text(pilot, "#desk-postcode", "99999")
+        await pilot.press("f9")
+        await pilot.pause()
+        error = screen.query_one("#desk-error-email", Label)
+        assert "is not an email address" in str(error.render())
+        assert error.has_class("-shown")
+        assert "Not saved" in message(screen)
+        assert screen.focused is screen.query_one("#desk-email")
+    stored = member_profile(ctx, member.member_id)
+    assert stored.email == "anna.mueller@example.org"
+    assert stored.postcode == "10115"
+
+
+async def test_ledger_sales_and_cards_tabs_show_the_history(
+    ctx: Context, member: MemberView
+) -> None:
+    adjust_points(ctx, member.card, 250, "welcome bonus")
+    checkout(ctx, member.card, 4200, redeem_points=100)
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        tabs = screen.query_one("#desk-tabs", TabbedContent)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert tabs.active == "desk-tab-ledger"
+        ledger = rows(screen, "#desk-ledger")
+        kinds = [row[2] for row in ledger]
+        assert kinds == ["earned", "redeemed", "adjustment"]
+        assert ledger[1][1] == "-100"
+        assert ledger[2][1] == "+250" and ledger[2][3] == "welcome bonus"
+        assert ledger[0][4] == ledger[1][4] != ""  # both rows name the sale
+        assert all(row[5] == "tester" for row in ledger)
+        await pilot.press("f2")
+        await pilot.pause()
+        sales = rows(screen, "#desk-sales")
+        assert len(sales) == 1 and sales[0][2] == "€42.00"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert rows(screen, "#desk-cards") == [[member.card, "active", "Nov 20, 2026", "", ""]]
+
+
+async def test_merge_through_the_desk_moves_the_balance_and_blocks_the_other_card(
+    ctx: Context, member: MemberView, other_member: MemberView
+) -> None:
+    adjust_points(ctx, member.card, 100, "start")
+    adjust_points(ctx, other_member.card, 40, "start")
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("f5")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, MergeScreen)
+        await pilot.press(*other_member.card, "enter")
+        await pilot.pause()
+        preview = str(dialog.query_one("#desk-merge-preview").render())
+        assert "Jonas Müller" in preview and "40 points" in preview
+        # Nothing happens until the owner confirms what they saw.
+        assert member_profile(ctx, other_member.member_id).status == "active"
+        await pilot.press("f9")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert "40 points moved, balance 140" in message(screen)
+        assert "140 points" in str(screen.query_one("#desk-who").render())
+    assert member_profile(ctx, member.member_id).points == 140
+    with pytest.raises(CardBlocked):
+        lookup_card(ctx, other_member.card)
+
+
+async def test_merge_refuses_the_members_own_card(ctx: Context, member: MemberView) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        await open_view(pilot, member.card)
+        await pilot.press("f5")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        await pilot.press(*member.card, "enter", "f9")
+        await pilot.pause()
+        assert "same member" in str(dialog.query_one("#desk-merge-error").render())
+        assert pilot.app.screen is dialog
+
+
+async def test_export_writes_the_members_data_as_json(
+    ctx: Context, member: MemberView, tmp_path: Path
+) -> None:
+    checkout(ctx, member.card, 1000)
+    target = tmp_path / "anna.json"
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("f6")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportScreen)
+        default = dialog.query_one("#desk-export-path", Input).value
+        assert default.endswith(f"member-{member.member_id}.json")
+        await pilot.press("end", "ctrl+u", *str(target), "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert f"Wrote the member's data to {target}" in message(screen)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["member"]["email"] == "anna.mueller@example.org"
+    assert [c["number"] for c in data["cards"]] == [member.card]
+    assert len(data["sales"]) == 1
+
+
+async def test_erase_needs_the_word_typed_then_anonymises(ctx: Context, member: MemberView) -> None:
+    checkout(ctx, member.card, 1000)
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("f7")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Type ERASE exactly" in str(dialog.query_one("#confirm-error").render())
+        assert member_profile(ctx, member.member_id).status == "active"
+        await pilot.press(*"ERASE", "enter")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert "Member erased" in message(screen)
+        assert "(erased member" in str(screen.query_one("#desk-who").render())
+        # An erased member can no longer be edited.
+        assert screen.query_one("#desk-form").disabled
+    stored = member_profile(ctx, member.member_id)
+    assert stored.status == "erased"
+    assert (stored.first_name, stored.last_name, stored.email, stored.phone) == ("", "", None, None)
+    with ctx.db.reading() as session:
+        card = session.exec(select(Card).where(Card.number == member.card)).one()
+        assert card.status == "blocked"
+        # The sale stays for the accounts.
+        assert len(session.exec(select(Sale).where(Sale.member_id == member.member_id)).all()) == 1
+
+
+async def test_erase_cancelled_changes_nothing(ctx: Context, member: MemberView) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press(*"ERASE", "escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+    assert member_profile(ctx, member.member_id).status == "active"

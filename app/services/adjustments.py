@@ -10,12 +10,17 @@ from app.services.members import lock_member_by_card
 from app.services.views import AdjustResult
 from app.store.models import LedgerEntry
 
+MAX_ADJUSTMENT = 100_000_000
+
 
 def adjust_points(ctx: Context, card: str, points: int, reason: str) -> AdjustResult:
     """Add (positive) or remove (negative) points; the balance never goes below zero."""
     reason = " ".join((reason or "").split())
     if points == 0:
         raise InvalidInput(_("Give the number of points to add (e.g. 50) or remove (e.g. -50)"))
+    if abs(points) > MAX_ADJUSTMENT:
+        # Same bound as typed points; beyond SQLite's 64-bit integers it would be a traceback.
+        raise InvalidInput(_("That is far too many points"))
     if not reason:
         raise InvalidInput(_("A reason is required for a manual adjustment"))
     if len(reason) > 200:

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.domain.profile import MemberDraft, fold
+from app.domain.rules import max_redeemable
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.members import enroll_member
@@ -171,7 +172,7 @@ def seed_demo(ctx: Context, *, members: int = DEMO_MEMBERS, seed: int = 7) -> li
         for when in visits:
             amount = rng.choice((450, 990, 1250, 1999, 2480, 3475, 5600, 8990))
             redeem = balance if balance >= 200 and rng.random() < 0.3 else 0
-            redeem = min(redeem, amount)
+            redeem = min(redeem, max_redeemable(ctx.rules(), balance, amount))
             at: datetime = when
             result = checkout(
                 replace(ctx, clock=lambda at=at: at), member.card, amount, redeem_points=redeem

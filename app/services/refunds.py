@@ -15,6 +15,9 @@ from app.store.models import LedgerEntry, Member, Refund, Sale
 
 def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> RefundResult:
     """Refund ``amount_cents`` of a sale (default: all that is left)."""
+    if not 0 < sale_id < 2**63:
+        # No row can have such an id; the database driver would fail on it with a traceback.
+        raise SaleNotFound(_("There is no sale number {id}").format(id=sale_id))
     now = ctx.now()
     with ctx.db.transaction() as session:
         sale = session.exec(select(Sale).where(Sale.id == sale_id).with_for_update()).first()

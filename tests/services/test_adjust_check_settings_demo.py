@@ -74,6 +74,9 @@ def test_adjust_adds_and_removes_with_a_ledger_row_and_an_audit_row(
         (50, "x" * 201, InvalidInput, "too long"),
         (0, "nothing", InvalidInput, "number of points"),
         (-101, "too much", NotEnoughPoints, "Cannot remove 101 points: the balance is 100"),
+        (100_000_001, "typo", InvalidInput, "far too many points"),
+        (10**20, "beyond 64 bits", InvalidInput, "far too many points"),
+        (-(10**20), "beyond 64 bits", InvalidInput, "far too many points"),
     ],
 )
 def test_adjust_refusals_change_nothing(
@@ -239,3 +242,14 @@ def test_seed_demo_leaves_a_shop_with_members_alone(
     before = snapshot(db_path)
     assert seed_demo(ctx) == [(member.card, "Anna Müller")]
     assert snapshot(db_path) == before
+
+
+def test_seed_demo_follows_the_shops_redeem_rules(ctx: Context, db_path: Path) -> None:
+    # A shop that set its rules first: 10 points per euro, 50 points worth 1.00. The demo's
+    # redemptions must stay within what these rules allow (they once assumed 100 points = 1.00).
+    write_setting(ctx.db, "program.earn_points_per_unit", 10)
+    write_setting(ctx.db, "program.redeem_points_per_unit", 50)
+    ctx.forget_settings()
+    assert seed_demo(ctx, members=24)
+    assert scalar(db_path, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'redeem'") > 0
+    assert check_database(ctx).ok

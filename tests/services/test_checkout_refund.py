@@ -273,8 +273,10 @@ def test_refund_refuses_non_positive_amounts(
     assert snapshot(db_path) == before
 
 
-def test_refund_unknown_sale(ctx: Context, member: MemberView, db_path: Path) -> None:
+@pytest.mark.parametrize("sale_id", [999, 0, -1, 10**20])
+def test_refund_unknown_sale(ctx: Context, member: MemberView, db_path: Path, sale_id: int) -> None:
+    checkout(ctx, member.card, 1000)
     before = snapshot(db_path)
-    with pytest.raises(SaleNotFound, match="no sale number 999"):
-        refund_sale(ctx, 999)
+    with pytest.raises(SaleNotFound, match=f"no sale number {sale_id}"):
+        refund_sale(ctx, sale_id)
     assert snapshot(db_path) == before

@@ -14,6 +14,7 @@ from app.services.context import Context
 from app.services.members import enroll_member
 from app.services.views import MemberView
 from app.store.database import Database
+from tests.pg import pgserver
 
 FIXED_NOW = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 
@@ -47,6 +48,25 @@ def db(db_path: Path) -> Iterator[Database]:
     database = Database(str(db_path))
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL seeing a fresh, empty schema (skipped without LOYALTY_TEST_PG_URL)."""
+    with pgserver.fresh_schema(pgserver.require_base_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    database = Database(pg_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def pg_ctx(pg_db: Database, clock: Clock) -> Context:
+    return Context(pg_db, clock=clock, actor="tester", till=1)
 
 
 @pytest.fixture

@@ -11,11 +11,14 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.lookup import check_card_row, get_member
 from app.services.views import MemberView
+from app.store.database import serialize
 from app.store.models import Card, Member
 
 
 def next_card_number(session: Session, layout: CardLayout) -> str:
     """The next free number of this store (highest serial + 1), inside the caller's transaction."""
+    # Two tills enrolling at once on PostgreSQL would both read the same highest number.
+    serialize(session, "card-number")
     low, high = layout.stem + "0000000", layout.stem + "9999999~"
     highest = session.exec(
         select(func.max(Card.number)).where(Card.number >= low, Card.number <= high)
@@ -70,5 +73,12 @@ def lock_member_by_card(session: Session, text: str) -> tuple[Member, str]:
         check_card_row(None, number)
     card, _member = row  # type: ignore[misc]
     check_card_row((card.number, card.status, card.replaced_by, _member.status), number)
-    member = session.exec(select(Member).where(Member.id == card.member_id).with_for_update()).one()
+    # populate_existing: the join above already loaded this member without the lock; the balance
+    # must be the one read under the lock, or two tills lose an update on PostgreSQL.
+    member = session.exec(
+        select(Member)
+        .where(Member.id == card.member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     return member, number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +55,26 @@ def _begin_deferred(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _postgres_session(dbapi_conn: Any, _record: Any) -> None:
+    # Timestamps read on the raw path come back in the session's zone: make it UTC, as stored.
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
+    dbapi_conn.execute("SET TIME ZONE 'UTC'")
+    dbapi_conn.autocommit = autocommit
+
+
+def serialize(session: Session, name: str) -> None:
+    """Let one transaction at a time past this point (e.g. handing out the next card number).
+
+    SQLite transactions here take the write lock at BEGIN already; on PostgreSQL a transaction
+    advisory lock on ``name``, released at commit or rollback, does the same.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode()) - 2**31  # stable, and fits the signed 32-bit argument
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
+
+
 class Database:
     """One opened database: a write engine, a read engine and a fast raw reader per thread."""
 
@@ -82,7 +103,9 @@ class Database:
         else:
             self.path = None
         self.engine = self._make_engine(immediate=True)
-        self.read_engine = self._make_engine(immediate=False)
+        # SQLite needs a second engine whose transactions do not take the write lock; on
+        # PostgreSQL readers never block writers, and one pool halves the server connections.
+        self.read_engine = self._make_engine(immediate=False) if self.is_sqlite else self.engine
         self._local = threading.local()
         if migrate:
             from app.store.migrate import upgrade
@@ -106,11 +129,26 @@ class Database:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _begin_immediate if immediate else _begin_deferred)
             return engine
-        return create_engine(self.url, pool_pre_ping=True)
+        try:
+            engine = create_engine(self.url, pool_pre_ping=True)
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseUnavailable(
+                _("Cannot open the database {url}: {reason}").format(
+                    url=self.display_name, reason=exc
+                )
+            ) from None
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _postgres_session)
+        return engine
 
     @property
     def display_name(self) -> str:
+        """The file path, or the URL with its password hidden."""
         return str(self.path) if self.path else make_url(self.url).render_as_string()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -127,6 +165,10 @@ class Database:
     def raw(self) -> Any:
         """This thread's DBAPI connection in autocommit mode, for the hot read path."""
         conn = getattr(self._local, "conn", None)
+        if conn is not None and not self.is_sqlite and (conn.closed or conn.broken):
+            # The server restarted or dropped us: the next read takes a fresh connection.
+            self._local.pooled.invalidate()
+            conn = self._local.conn = self._local.pooled = None
         if conn is None:
             pooled = self.read_engine.raw_connection()
             conn = pooled.driver_connection
@@ -138,7 +180,10 @@ class Database:
 
     def sql(self, statement: str) -> str:
         """Adapt a ``?``-parameter statement to the driver's parameter style."""
-        return statement if self.is_sqlite else statement.replace("?", "%s")
+        if self.is_sqlite:
+            return statement
+        # psycopg: %s marks a parameter, so a literal % (in LIKE 'a%') must be doubled.
+        return statement.replace("%", "%%").replace("?", "%s")
 
     def dispose(self) -> None:
         pooled = getattr(self._local, "pooled", None)
@@ -147,4 +192,5 @@ class Database:
             self._local.pooled = None
             self._local.conn = None
         self.engine.dispose()
-        self.read_engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

@@ -16,13 +16,20 @@ depends_on = None
 KEYS = ("first_key", "last_key", "email_key", "phone_national", "phone_international")
 
 
+def _key(length: int) -> sa.types.TypeEngine:
+    # Prefix search reads an index range (key >= 'mull' AND key < 'mulm') and pages sort in
+    # Python too: both need plain code point order, which a PostgreSQL database with a
+    # language collation (en_US: punctuation and spaces ignored) does not give.
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("member") as batch:
-        batch.add_column(sa.Column("first_key", sa.String(80), nullable=False, server_default=""))
-        batch.add_column(sa.Column("last_key", sa.String(80), nullable=False, server_default=""))
-        batch.add_column(sa.Column("email_key", sa.String(254)))
-        batch.add_column(sa.Column("phone_national", sa.String(20)))
-        batch.add_column(sa.Column("phone_international", sa.String(20)))
+        batch.add_column(sa.Column("first_key", _key(80), nullable=False, server_default=""))
+        batch.add_column(sa.Column("last_key", _key(80), nullable=False, server_default=""))
+        batch.add_column(sa.Column("email_key", _key(254)))
+        batch.add_column(sa.Column("phone_national", _key(20)))
+        batch.add_column(sa.Column("phone_international", _key(20)))
     conn = op.get_bind()
     member = sa.table(
         "member",

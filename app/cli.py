@@ -343,7 +343,7 @@ def cmd_card_print(args: argparse.Namespace) -> int:
         raise CliError(_("Give a card number, or --all-new for every card not printed yet"))
     ctx = _context(args)
     if args.all_new:
-        result = print_new_cards(ctx, args.format, args.out)
+        result = print_new_cards(ctx, args.format, args.out, limit=args.limit)
     else:
         result = print_card(ctx, args.card, args.format, args.out)
     if not result.cards:
@@ -638,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("card", nargs="?", metavar="CARD", help=_("13-digit card number"))
     p.add_argument("--all-new", action="store_true", help=_("every card that was never printed"))
+    p.add_argument(
+        "--limit", type=int, metavar="N", help=_("with --all-new: only the first N cards")
+    )
     p.add_argument(
         "--format",
         default="pdf",

@@ -200,8 +200,8 @@ def print_card(ctx: Context, card: str, fmt: str, out: str | Path | None = None)
     return PrintResult((face.number,), fmt, destination)
 
 
-def new_cards(ctx: Context) -> list[CardFace]:
-    """Every usable card that was never printed, in number order."""
+def new_cards(ctx: Context, limit: int | None = None) -> list[CardFace]:
+    """Every usable card that was never printed (the first ``limit``), in number order."""
     with ctx.db.reading() as session:
         rows = session.exec(
             select(Card.number, Member.first_name, Member.last_name)
@@ -212,17 +212,23 @@ def new_cards(ctx: Context) -> list[CardFace]:
                 col(Member.status) == "active",
             )
             .order_by(col(Card.number))
+            .limit(limit)
         ).all()
     return [_face(ctx, number, first, last) for number, first, last in rows]
 
 
-def print_new_cards(ctx: Context, fmt: str, out: str | Path | None = None) -> PrintResult:
+def print_new_cards(
+    ctx: Context, fmt: str, out: str | Path | None = None, *, limit: int | None = None
+) -> PrintResult:
     """Print every card never printed: a PDF of A4 sheets, one printer job, or one file each.
 
-    For PNG and SVG ``out`` is a folder that gets ``card-<number>.png`` per card.
+    For PNG and SVG ``out`` is a folder that gets ``card-<number>.png`` per card. ``limit``
+    takes only the first cards (e.g. 10 for one sheet); the others wait for the next run.
     """
     _check_format(fmt)
-    faces = new_cards(ctx)
+    if limit is not None and limit < 1:
+        raise InvalidInput(_("The number of cards must be at least 1"))
+    faces = new_cards(ctx, limit)
     if not faces:
         return PrintResult((), fmt, None)
     numbers = [face.number for face in faces]

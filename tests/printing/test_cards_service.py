@@ -261,3 +261,15 @@ def test_png_bytes_are_a_300_dpi_id1_image(
     image = Image.open(io.BytesIO(out.read_bytes()))
     assert image.size == (1011, 638)
     assert round(image.info["dpi"][0]) == 300
+
+
+def test_limit_prints_one_sheet_and_leaves_the_rest_waiting(
+    ctx: Context, member: MemberView, tmp_path: Path
+) -> None:
+    numbers = sorted([member.card, *_enroll(ctx, 11)])
+    result = print_new_cards(ctx, "pdf", tmp_path / "first.pdf", limit=10)
+    assert list(result.cards) == numbers[:10]
+    assert len(pdf_pages(tmp_path / "first.pdf")) == 1
+    assert [face.number for face in new_cards(ctx)] == numbers[10:]
+    with pytest.raises(InvalidInput):
+        print_new_cards(ctx, "pdf", tmp_path / "none.pdf", limit=0)

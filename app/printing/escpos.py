@@ -162,6 +162,8 @@ def _device(config: PrinterConfig) -> object:
 
 
 def _reason(exc: BaseException) -> str:
+    if type(exc).__name__ == "NoBackendError":  # pyusb without the system's libusb
+        return _("the USB library libusb is not installed")
     context = exc.__context__
     if isinstance(context, OSError) and context.strerror:
         return context.strerror

@@ -113,6 +113,7 @@ def _closed_port() -> int:
         (PrinterConfig(kind="network", target=f"127.0.0.1:{_closed_port()}"), "not reachable"),
         (PrinterConfig(kind="serial", target="/dev/no-such-printer"), "not reachable"),
         (PrinterConfig(kind="usb", target="not-hex"), "vendor:product"),
+        (PrinterConfig(kind="usb", target="ffff:fffe"), "not reachable"),
         (PrinterConfig(kind="file", target="/no/such/folder/printer"), "Cannot write"),
     ],
 )

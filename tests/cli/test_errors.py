@@ -4,29 +4,47 @@ nothing changed in the database."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from app.domain.profile import MemberDraft
 from app.services.adjustments import adjust_points
 from app.services.checkout import checkout
 from app.services.context import Context
-from app.services.views import MemberView
+from app.services.members import enroll_member
+from app.store.database import Database
+from tests.conftest import Clock
 from tests.services.dbstate import execute, snapshot, with_check_digit, wrong_check_digit
 
 CARD = "{card}"
 UNKNOWN = with_check_digit("290019999999")
 
 
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Built once: Anna with 150 points and one sale (number 1) of 50.00."""
+    path = tmp_path_factory.mktemp("shop") / "template.db"
+    db = Database(str(path))
+    try:
+        ctx = Context(db, clock=Clock(), actor="tester")
+        card = enroll_member(ctx, MemberDraft(first_name="Anna", last_name="Müller")).card
+        adjust_points(ctx, card, 100, "welcome")
+        sale = checkout(ctx, card, 5000)
+        assert (sale.sale_id, sale.points_balance) == (1, 150)
+    finally:
+        db.dispose()
+    return path, card
+
+
 @pytest.fixture
-def shop(ctx: Context, member: MemberView, db_path: Path) -> dict[str, str]:
-    """Anna with 150 points and one sale (number 1) of 50.00."""
-    adjust_points(ctx, member.card, 100, "welcome")
-    sale = checkout(ctx, member.card, 5000)
-    assert (sale.sale_id, sale.points_balance) == (1, 150)
-    ctx.db.dispose()
-    return {"card": member.card, "db": str(db_path)}
+def shop(shop_template: tuple[Path, str], db_path: Path) -> dict[str, str]:
+    """A fresh copy of the template for each test (opening it again changes nothing)."""
+    template, card = shop_template
+    shutil.copyfile(template, db_path)
+    return {"card": card, "db": str(db_path)}
 
 
 def _fill(args: list[str], card: str) -> list[str]:

@@ -32,7 +32,15 @@ def check_database(ctx: Context) -> CheckReport:
             rows = session.exec(text("PRAGMA integrity_check")).all()  # type: ignore[call-overload]
             integrity = "; ".join(str(r[0]) for r in rows)
         else:
-            integrity = "ok"
+            # PostgreSQL checks its pages itself; what it can leave behind is an index that a
+            # failed build marked invalid (the planner then ignores it).
+            invalid = session.exec(
+                text(  # type: ignore[call-overload]
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace"
+                )
+            ).all()
+            integrity = "; ".join(f"invalid index {r[0]}" for r in invalid) or "ok"
     return CheckReport(
         members=members, ledger_entries=entries, mismatches=mismatches, integrity=integrity
     )

@@ -231,6 +231,10 @@ class MemberPage:
         }
 
 
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def _upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
@@ -370,7 +374,9 @@ def list_members(
     more = len(rows) > limit
     rows = rows[:limit]
     members = tuple(MemberSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows)
-    next_key = tuple(rows[-1][i] for i in key_columns) if more and rows else None
+    # Plain JSON on every database: PostgreSQL's driver returns timestamps as datetimes (an ISO
+    # string given back as after_key compares as the timestamp it names).
+    next_key = tuple(_plain(rows[-1][i]) for i in key_columns) if more and rows else None
     return MemberPage(members=members, next_key=next_key)
 
 

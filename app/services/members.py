@@ -81,4 +81,12 @@ def lock_member_by_card(session: Session, text: str) -> tuple[Member, str]:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    if session.get_bind().dialect.name != "sqlite":
+        # Cards change only under their member's lock (replace, merge, erase): read the card
+        # again now that the lock is held, so one replaced at another till a moment ago is
+        # refused here as well. (SQLite read it under the write lock taken at BEGIN already.)
+        card = session.exec(
+            select(Card).where(Card.number == number).execution_options(populate_existing=True)
+        ).one()
+        check_card_row((card.number, card.status, card.replaced_by, member.status), number)
     return member, number

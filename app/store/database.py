@@ -117,7 +117,9 @@ class Database:
                 # database") alike: a human message, not a traceback.
                 raise DatabaseUnavailable(
                     _("Cannot open the database {url}: {reason}").format(
-                        url=self.display_name, reason=exc.orig
+                        # One line: psycopg adds a hint on a second line.
+                        url=self.display_name,
+                        reason=" ".join(str(exc.orig).split()),
                     )
                 ) from None
 

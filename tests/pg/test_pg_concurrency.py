@@ -21,7 +21,13 @@ from app.services.health import check_database
 from app.services.members import enroll_member
 from app.store.database import Database
 from tests.pg import pgserver
-from tests.pg.tills import EARN_AMOUNT, REDEEM_POINTS, checkout_till, enroll_till
+from tests.pg.tills import (
+    EARN_AMOUNT,
+    REDEEM_POINTS,
+    checkout_till,
+    enroll_till,
+    replace_till,
+)
 
 TILLS = 2
 ROUNDS = 24
@@ -120,3 +126,20 @@ def test_two_tills_enrolling_at_once_never_hand_out_one_card_number_twice(
     cards = [card for r in results for card in r[1]]
     assert len(cards) == len(set(cards)) == TILLS * count
     assert sorted(int(c[5:12]) for c in cards) == list(range(1, TILLS * count + 1))
+
+
+def test_one_card_replaced_at_two_tills_at_once_is_replaced_once(
+    shared_url: str, shared_ctx: Context
+) -> None:
+    from app.domain.profile import MemberDraft
+
+    member = enroll_member(shared_ctx, MemberDraft(first_name="Anna", last_name="Müller"))
+    results = _run(replace_till, [(shared_url, member.card, till) for till in range(TILLS)])
+    outcomes = sorted(r[1].split(" ", 1)[0] for r in results)
+    assert outcomes == ["new", "refused"], results
+    with shared_ctx.db.reading() as session:
+        active = session.execute(
+            text("SELECT number FROM card WHERE member_id = :m AND status = 'active'"),
+            {"m": member.member_id},
+        ).all()
+    assert len(active) == 1

@@ -129,3 +129,16 @@ def test_a_refused_sale_changes_nothing(
         checkout(pg_ctx, pg_member.card, 1000, redeem_points=10)
     assert _scalar(pg_db, "SELECT count(*) FROM sale") == 0
     assert _scalar(pg_db, "SELECT count(*) FROM ledger_entry") == 0
+
+
+def test_check_reports_an_index_postgresql_marked_invalid(pg_ctx: Context, pg_db: Database) -> None:
+    with pg_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE pg_index SET indisvalid = false "
+                "WHERE indexrelid = 'ix_member_last_key'::regclass"
+            )
+        )
+    report = check_database(pg_ctx)
+    assert report.integrity == "invalid index ix_member_last_key"
+    assert not report.ok

@@ -65,3 +65,27 @@ def enroll_till(url: str, till: int, count: int, barrier: Any, results: Any) -> 
     finally:
         db.dispose()
         results.put((till, cards, error))
+
+
+def replace_till(url: str, card: str, till: int, barrier: Any, results: Any) -> None:
+    """Replaces ``card`` (a lost card reported at two tills at once); reports the outcome."""
+    from app.domain.errors import CardBlocked
+    from app.i18n import set_language
+    from app.services.cards import replace_card
+    from app.services.context import Context
+    from app.store.database import Database
+
+    set_language("en_US")
+    outcome = ""
+    db = Database(url)
+    try:
+        ctx = Context(db, actor=f"till-{till}", till=till)
+        barrier.wait(timeout=60)
+        outcome = "new " + replace_card(ctx, card).new_card
+    except CardBlocked as exc:
+        outcome = "refused " + exc.message
+    except Exception as exc:
+        outcome = f"error {type(exc).__name__}: {exc}"
+    finally:
+        db.dispose()
+        results.put((till, outcome))

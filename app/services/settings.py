@@ -19,11 +19,19 @@ from app.store.database import Database
 from app.store.models import Setting
 
 
-def _positive_int(value: Any) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ValueError
-    return number
+def _positive_int(maximum: int) -> Callable[[Any], int]:
+    """A whole number from 1 to ``maximum``: ``2.5`` or ``true`` are refused, not truncated."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        number = int(value)
+        # The bound keeps every amount and balance within SQLite's 64-bit integers.
+        if not 0 < number <= maximum:
+            raise ValueError
+        return number
+
+    return parse
 
 
 def _text(value: Any) -> str:
@@ -92,9 +100,9 @@ def _printer_profile(value: Any) -> str:
 
 # key -> (default, parser that raises ValueError/LoyaltyError on bad values)
 DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-    "program.earn_points_per_unit": (1, _positive_int),
-    "program.redeem_points_per_unit": (100, _positive_int),
-    "program.max_sale_cents": (1_000_000, _positive_int),
+    "program.earn_points_per_unit": (1, _positive_int(1_000)),
+    "program.redeem_points_per_unit": (100, _positive_int(1_000_000)),
+    "program.max_sale_cents": (1_000_000, _positive_int(10_000_000_000)),
     "shop.name": ("Loyalty Counter", _text),
     "shop.currency": ("EUR", _currency),
     "shop.phone_region": ("DE", _region),

@@ -95,6 +95,8 @@ ERRORS = [
     (["adjust", "{bad}", "--points", "5", "--reason", "typo"], "check digit"),
     (["settings", "set", "program.magic", "1"], "Unknown setting"),
     (["settings", "set", "program.earn_points_per_unit", "0"], "not a valid value"),
+    (["settings", "set", "program.earn_points_per_unit", "2.5"], "not a valid value"),
+    (["settings", "set", "program.max_sale_cents", "1e30"], "not a valid value"),
     (["settings", "set", "card.prefix", "31"], "prefix"),
     (["no-such-command"], "no-such-command"),
 ]

@@ -162,6 +162,8 @@ def test_settings_defaults_and_stored_values(ctx: Context, db_path: Path) -> Non
     values = load_settings(ctx.db)
     assert values == {key: default for key, (default, _parse) in DEFAULTS.items()}
     assert write_setting(ctx.db, "program.earn_points_per_unit", "5") == 5
+    assert write_setting(ctx.db, "program.earn_points_per_unit", 4.0) == 4
+    assert write_setting(ctx.db, "program.earn_points_per_unit", 5) == 5
     assert write_setting(ctx.db, "shop.currency", " chf ") == "CHF"
     assert write_setting(ctx.db, "shop.currency", "usd") == "USD"
     stored = load_settings(ctx.db)
@@ -184,6 +186,13 @@ def test_unknown_setting(ctx: Context, db_path: Path) -> None:
         ("program.earn_points_per_unit", -3),
         ("program.earn_points_per_unit", "many"),
         ("program.redeem_points_per_unit", None),
+        # Once silently truncated to 2 / 1, or stored so large that a sale overflowed SQLite.
+        ("program.earn_points_per_unit", 2.5),
+        ("program.earn_points_per_unit", True),
+        ("program.earn_points_per_unit", 1_001),
+        ("program.redeem_points_per_unit", 10**30),
+        ("program.max_sale_cents", 1e30),
+        ("program.max_sale_cents", 10_000_000_001),
         ("program.max_sale_cents", "1e3x"),
         ("shop.name", "   "),
         ("shop.currency", "EURO"),

@@ -51,7 +51,11 @@ async def settle(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
         if not isinstance(screen, MembersScreen):
             return
-        if screen.generation and not screen.filter_pending:
+        if (
+            screen.generation
+            and not screen.filter_pending
+            and screen.shown_generation == screen.generation
+        ):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
             return

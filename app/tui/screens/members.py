@@ -51,6 +51,18 @@ def sort_label(sort: str) -> str:
     return labels.get(sort, sort)
 
 
+class DeskTable(DataTable[Any], inherit_bindings=False):
+    """The members table: PageUp/PageDown belong to the screen (next and previous page)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", show=False),
+        Binding("up", "cursor_up", show=False),
+        Binding("down", "cursor_down", show=False),
+        Binding("home", "scroll_top", show=False),
+        Binding("end", "scroll_bottom", show=False),
+    ]
+
+
 class MembersScreen(Screen[None]):
     """All members in a table with a filter field; Enter opens a member, Esc goes back."""
 
@@ -60,8 +72,8 @@ class MembersScreen(Screen[None]):
         Binding("f2", "sort('name')", _("By name"), key_display="F2"),
         Binding("f3", "sort('points')", _("By points"), key_display="F3"),
         Binding("f4", "sort('newest')", _("Newest"), key_display="F4"),
-        Binding("pagedown", "next_page", _("Next"), key_display="PgDn", priority=True),
-        Binding("pageup", "previous_page", _("Prev"), key_display="PgUp", priority=True),
+        Binding("pagedown", "next_page", _("Next"), key_display="PgDn"),
+        Binding("pageup", "previous_page", _("Prev"), key_display="PgUp"),
         Binding("enter", "open", _("Open"), key_display="Enter"),
     ]
 
@@ -103,6 +115,8 @@ class MembersScreen(Screen[None]):
         self.next_key: tuple[Any, ...] | None = None
         self.rows_shown = 0
         self.generation = 0
+        # The query whose answer (rows or a message) is on screen.
+        self.shown_generation = 0
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -115,7 +129,7 @@ class MembersScreen(Screen[None]):
                 id="desk-filter",
             )
         yield Static(id="desk-status")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="desk-table")
+        yield DeskTable(cursor_type="row", zebra_stripes=True, id="desk-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -231,6 +245,7 @@ class MembersScreen(Screen[None]):
 
     def _failed(self, generation: int, message: str) -> None:
         if generation == self.generation:
+            self.shown_generation = generation
             self.say(message, error=True)
 
     def _show(self, generation: int, page: MemberPage) -> None:
@@ -250,6 +265,7 @@ class MembersScreen(Screen[None]):
             )
         self.next_key = page.next_key
         self.rows_shown = len(page.members)
+        self.shown_generation = generation
         self.refresh_bindings()
         if not page.members:
             self.say(_("No member found"), error=bool(self.filter_text.strip()))

@@ -88,6 +88,8 @@ def _text_queries(words: list[str]) -> list[tuple[str, tuple[Any, ...]]]:
 
 def find_members(ctx: Context, text: str, *, limit: int = 20) -> list[MemberSummary]:
     """Members matching every word of ``text``, sorted by last and first name."""
+    # SQL reads LIMIT -1 as "no limit" and the slice below as "all but the last".
+    limit = max(limit, 0)
     query = (text or "").strip()
     if _is_phone_query(query):
         if len(digits_of(query)) < 3:

@@ -10,6 +10,7 @@ checkout, a cold start of the counter in a fresh process and scan-to-panel throu
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import resource
 import sqlite3
@@ -17,8 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from multiprocessing import get_context
@@ -166,6 +168,43 @@ def _uuid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
+def _generated(
+    members: int, seed: int, layout: CardLayout, region: str, rules: ProgramRules
+) -> Iterator[tuple[list[tuple[Any, ...]], ...]]:
+    """The rows chunk by chunk, in order, made by worker processes while this one inserts."""
+    starts = iter(range(0, members, CHUNK))
+    workers = min(os.cpu_count() or 1, -(-members // CHUNK))
+    if workers == 1:
+        for start in starts:
+            yield _member_rows(start, min(CHUNK, members - start), seed, layout, region, rules)
+        return
+    pending: deque[Future[Any]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+
+        def submit() -> None:
+            start = next(starts, None)
+            if start is not None:
+                pending.append(
+                    pool.submit(
+                        _member_rows,
+                        start,
+                        min(CHUNK, members - start),
+                        seed,
+                        layout,
+                        region,
+                        rules,
+                    )
+                )
+
+        # A few chunks ahead of the inserts, never the whole database in memory.
+        for _i in range(workers * 2):
+            submit()
+        while pending:
+            rows = pending.popleft().result()
+            submit()
+            yield rows
+
+
 _INSERTS = (
     "INSERT INTO member (id, uuid, salutation, first_name, last_name, email, phone, birthday, "
     "postcode, marketing_consent, consent_at, points_balance, home_store, created_at, "
@@ -206,17 +245,16 @@ def build_database(path: str, members: int, *, seed: int = 7, progress: bool = F
     conn.execute("BEGIN")
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    for start in range(0, members, CHUNK):
-        rows = _member_rows(start, min(CHUNK, members - start), seed, layout, region, rules)
+    done = 0
+    for rows in _generated(members, seed, layout, region, rules):
         for statement, values in zip(_INSERTS, rows, strict=True):
             conn.executemany(statement, values)
+        done += len(rows[0])
         counts["sales"] += len(rows[2])
         counts["ledger_entries"] += len(rows[3])
         if progress:
             _say(
-                _("built {done} of {total} members").format(
-                    done=f"{start + len(rows[0]):,}", total=f"{members:,}"
-                )
+                _("built {done} of {total} members").format(done=f"{done:,}", total=f"{members:,}")
             )
     for _name, sql in indexes:
         conn.execute(sql)
@@ -351,6 +389,15 @@ def _measure_startup(path: str) -> tuple[float, float]:
 
 
 async def _scan_to_panel(ctx: Context, members: int, rng: random.Random) -> list[float]:
+    """Seconds from the scanner's Enter to the first frame that shows the member's name.
+
+    The scanner has already typed the 13 digits into the scan field (``pilot.press`` waits
+    for the app to be idle, at least 20 ms, after every key, which would measure Pilot, not the
+    counter). The Enter key is posted to the app as the terminal driver posts it; the clock
+    stops when the screen's compositor has rendered a frame with the name in ``#member-name``
+    (headless, so that frame is computed but not written to a terminal).
+    """
+    from textual import events
     from textual.widgets import Input, Static
 
     from app.services.lookup import lookup_card
@@ -361,21 +408,32 @@ async def _scan_to_panel(ctx: Context, members: int, rng: random.Random) -> list
     app = LoyaltyApp(ctx)
     took = []
     async with app.run_test(size=(80, 24)) as pilot:
-        name_widget = app.screen.query_one("#member-name", Static)
-        scan = app.screen.query_one("#scan", Input)
+        screen = app.screen
+        name_widget = screen.query_one("#member-name", Static)
+        scan = screen.query_one("#scan", Input)
+        expected = ""
+        painted = asyncio.Event()
+        refresh = screen._compositor_refresh
+
+        def traced_refresh() -> None:
+            refresh()
+            if expected and str(name_widget.content) == expected:
+                painted.set()
+
+        screen._compositor_refresh = traced_refresh  # type: ignore[method-assign]
         for i in range(SCANS + 2):
             card = make_card_number(layout, rng.randint(1, members))
-            expected = member_display_name(lookup_card(ctx, card, recent=0))
+            name = member_display_name(lookup_card(ctx, card, recent=0))
+            expected = ""
             await pilot.press("escape")  # the previous customer is done: clear the counter
             await pilot.pause()
-            # The scanner has typed the 13 digits (pilot.press would wait for the app to be
-            # idle after every key); what is timed is Enter until the name is in the panel.
             scan.value = card
             scan.cursor_position = len(card)
+            painted.clear()
+            expected = name
             t0 = time.perf_counter()
-            await pilot.press("enter")
-            while str(name_widget.content) != expected:
-                await pilot.pause()
+            app.post_message(events.Key("enter", "\r"))
+            await asyncio.wait_for(painted.wait(), timeout=30)
             if i >= 2:  # the first scans load code and styles once
                 took.append(time.perf_counter() - t0)
     return took

@@ -72,8 +72,10 @@ class MembersScreen(Screen[None]):
         Binding("f2", "sort('name')", _("By name"), key_display="F2"),
         Binding("f3", "sort('points')", _("By points"), key_display="F3"),
         Binding("f4", "sort('newest')", _("Newest"), key_display="F4"),
-        Binding("pagedown", "next_page", _("Next"), key_display="PgDn"),
-        Binding("pageup", "previous_page", _("Prev"), key_display="PgUp"),
+        # Priority: the filter field would otherwise take them (and the key bar would not show
+        # them) while the owner types.
+        Binding("pagedown", "next_page", _("Next"), key_display="PgDn", priority=True),
+        Binding("pageup", "previous_page", _("Prev"), key_display="PgUp", priority=True),
         Binding("enter", "open", _("Open"), key_display="Enter"),
     ]
 

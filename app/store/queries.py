@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from app.store.database import Database
 
 MEMBER_COLUMNS = (
@@ -25,11 +27,19 @@ RECENT_SALES = (
 )
 
 
+def _driver_error(db: Database, statement: str, params: tuple[Any, ...], exc: Exception) -> Any:
+    # The same exception classes as the ORM path (sqlalchemy.exc.OperationalError...), so the
+    # CLI and the till report a busy or lost database the same way on every database.
+    return DBAPIError.instance(statement, params, exc, db.engine.dialect.loaded_dbapi.Error)
+
+
 def fetch_one(db: Database, statement: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
     cur = db.raw().cursor()
     try:
         cur.execute(db.sql(statement), params)
         return cur.fetchone()
+    except db.engine.dialect.loaded_dbapi.Error as exc:
+        raise _driver_error(db, statement, params, exc) from exc
     finally:
         cur.close()
 
@@ -39,5 +49,7 @@ def fetch_all(db: Database, statement: str, params: tuple[Any, ...]) -> list[tup
     try:
         cur.execute(db.sql(statement), params)
         return cur.fetchall()
+    except db.engine.dialect.loaded_dbapi.Error as exc:
+        raise _driver_error(db, statement, params, exc) from exc
     finally:
         cur.close()

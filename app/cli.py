@@ -39,6 +39,9 @@ def _context(args: argparse.Namespace, *, demo: bool = False) -> Any:
     from app.services.context import Context
     from app.store.database import Database
 
+    if args.db is not None and not args.db.strip():
+        # `--db "$UNSET"` in a script must not quietly open the shop's default database.
+        raise CliError(_("Give the database a file path"))
     config = load_config(args.db, demo=demo)
     return Context(Database(config.db), actor=config.actor, till=config.till)
 

@@ -183,3 +183,29 @@ def test_errors_are_in_german_with_loyalty_lang_de(
     # Babel puts a no-break space between the amount and the sign.
     assert "50,00\xa0€" in err and "60,00\xa0€" in err
     assert snapshot(shop["db"]) == before
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_db_option_does_not_fall_back_to_the_default_database(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    empty: str,
+) -> None:
+    data_home = tmp_path / "data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    assert main(["--db", empty, "member", "add", "--first-name", "A", "--last-name", "B"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == "Error: Give the database a file path\n"
+    assert not data_home.exists()
+
+
+def test_a_bad_till_number_is_one_line(
+    shop: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOYALTY_TILL", "till seven")
+    before = snapshot(shop["db"])
+    assert main(["--db", shop["db"], "sale", "--card", shop["card"], "--amount", "5"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == "Error: LOYALTY_TILL must be a number from 1 to 999\n"
+    assert snapshot(shop["db"]) == before

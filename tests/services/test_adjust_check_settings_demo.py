@@ -155,6 +155,27 @@ def test_check_sees_a_member_without_ledger_rows_but_a_balance(
     assert (mismatch.cached, mismatch.ledger) == (5, 0)
 
 
+def test_check_reports_a_damaged_index(ctx: Context, member: MemberView, db_path: Path) -> None:
+    # Rewrite an index's definition without rebuilding it: its entries no longer match the rows,
+    # which is what SQLite's integrity check exists to find.
+    ctx.db.dispose()
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, '(member_id)', '(status)') "
+            "WHERE name = 'ix_card_member_id'"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    report = check_database(ctx)
+    assert not report.ok
+    assert report.mismatches == ()
+    assert "ix_card_member_id" in report.integrity
+    assert report.to_json()["ok"] is False
+
+
 # --- settings -----------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@ list costs the same at a million members as at a hundred.
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,7 +20,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Label, Static
-from textual.worker import get_current_worker
 
 from app.domain.cards import looks_like_card
 from app.domain.errors import LoyaltyError
@@ -120,6 +121,9 @@ class MembersScreen(Screen[None]):
         # The query whose answer (rows or a message) is on screen.
         self.shown_generation = 0
         self._timer: Timer | None = None
+        # One reading thread for the screen's life: its database connection (one per thread)
+        # and that connection's page cache stay warm from one keystroke to the next.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="member-desk")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -202,26 +206,24 @@ class MembersScreen(Screen[None]):
             self.generation, self.filter_text, self.sort, self.page_starts[-1], self.page_size()
         )
 
-    @work(thread=True, exclusive=True, group="desk-members")
-    def _fetch(
+    @work(exclusive=True, group="desk-members")
+    async def _fetch(
         self, generation: int, text: str, sort: str, after: tuple[Any, ...] | None, limit: int
     ) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            page = self._query(text, sort, after, limit)
+            page = await loop.run_in_executor(self._reader, self._query, text, sort, after, limit)
         except LoyaltyError as exc:
-            message = exc.message
-            page = None
+            self._failed(generation, exc.message)
         except DATABASE_ERRORS as exc:
-            message = _("The database did not answer ({error}). Try again.").format(
-                error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self._failed(
+                generation,
+                _("The database did not answer ({error}). Try again.").format(
+                    error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                ),
             )
-            page = None
-        if get_current_worker().is_cancelled:
-            return
-        if page is None:
-            self.app.call_from_thread(self._failed, generation, message)
         else:
-            self.app.call_from_thread(self._show, generation, page)
+            self._show(generation, page)
 
     def _query(self, text: str, sort: str, after: tuple[Any, ...] | None, limit: int) -> MemberPage:
         stripped = text.strip()
@@ -348,3 +350,6 @@ class MembersScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        self._reader.shutdown(wait=False, cancel_futures=True)

@@ -143,11 +143,13 @@ def cmd_member_show(args: argparse.Namespace) -> int:
 
 
 def cmd_member_find(args: argparse.Namespace) -> int:
+    from app.domain.profile import display_phone
     from app.services.search import find_members
 
     found = find_members(_context(args), args.text, limit=args.limit)
     lines = [
-        f"{m.card or '—':13}  {m.last_name}, {m.first_name}  {m.email or ''}  {m.phone or ''}"
+        f"{m.card or '—':13}  {m.last_name}, {m.first_name}  {m.email or ''}  "
+        f"{display_phone(m.phone)}".rstrip()
         for m in found
     ] or [_("No member found")]
     _emit(args, {"members": [m.to_json() for m in found], "count": len(found)}, lines)

@@ -209,3 +209,15 @@ def test_a_bad_till_number_is_one_line(
     out, err = capsys.readouterr()
     assert out == "" and err == "Error: LOYALTY_TILL must be a number from 1 to 999\n"
     assert snapshot(shop["db"]) == before
+
+
+def test_member_find_shows_phones_as_people_read_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "shop.db")
+    add = ["--db", db, "member", "add", "--first-name", "Anna", "--last-name", "Müller"]
+    assert main([*add, "--phone", "0171 2345678"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "member", "find", "0171 23"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.endswith("Müller, Anna    +49 171 2345678")

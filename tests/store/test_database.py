@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -136,6 +138,8 @@ def _make_first_version_database(path: Path) -> dict[str, list[tuple[object, ...
     engine.dispose()
     con = sqlite3.connect(path)
     try:
+        # As the first release's Database left it: in WAL mode, which stays with the file.
+        con.execute("PRAGMA journal_mode = WAL")
         con.executescript(OLD_ROWS)
         con.commit()
         # Only the first migration's columns exist: the search keys came later.
@@ -240,3 +244,39 @@ def test_migrating_an_empty_file_and_engine_level_upgrade_are_idempotent(tmp_pat
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     engine.dispose()
+
+
+# --- two tills start at once --------------------------------------------------------------
+
+
+def _open_in_process(path: str, barrier: Any) -> str:
+    barrier.wait()
+    try:
+        Database(path).dispose()
+    except Exception as exc:  # reported to the test, which shows it
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def test_tills_opening_a_new_or_old_file_at_the_same_moment_migrate_it_once(
+    tmp_path: Path,
+) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    tills = 4
+    with ctx.Manager() as manager, ctx.Pool(tills) as pool:
+        barrier = manager.Barrier(tills)
+        for round_ in range(16):
+            path = tmp_path / f"round{round_}.db"
+            before = _make_first_version_database(path) if round_ % 2 else None
+            results = pool.starmap(_open_in_process, [(str(path), barrier)] * tills)
+            assert results == ["ok"] * tills, (round_, results)
+            con = sqlite3.connect(path)
+            try:
+                assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [
+                    (HEAD,)
+                ]
+                if before is not None:
+                    rows = con.execute("SELECT * FROM member ORDER BY 1").fetchall()
+                    assert [r[: len(before["member"][0])] for r in rows] == before["member"]
+            finally:
+                con.close()

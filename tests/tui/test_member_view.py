@@ -221,3 +221,27 @@ async def test_erase_cancelled_changes_nothing(ctx: Context, member: MemberView)
         await pilot.pause()
         assert pilot.app.screen is screen
     assert member_profile(ctx, member.member_id).status == "active"
+
+
+async def test_esc_with_unsaved_edits_warns_first(ctx: Context, member: MemberView) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("escape")
+        await pilot.pause()
+        # Nothing edited: Esc goes straight back.
+        assert not isinstance(pilot.app.screen, MemberViewScreen)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, MemberViewScreen)
+        await replace_text(pilot, "#desk-postcode", "80331")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert "Unsaved changes" in message(screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, MemberViewScreen)
+    assert member_profile(ctx, member.member_id).postcode == "10115"

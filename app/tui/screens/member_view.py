@@ -174,6 +174,8 @@ class MemberViewScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.member_id = member_id
+        self.loaded: dict[str, Any] = {}
+        self.warned = False
 
     def compose(self) -> ComposeResult:
         labels = {
@@ -355,6 +357,9 @@ class MemberViewScreen(Screen[None]):
             else ""
         )
         self.show_errors({})
+        # What the form holds now is the saved state: Esc leaves without asking.
+        self.loaded = self.changes()
+        self.warned = False
 
     # --- the profile -------------------------------------------------------------------
 
@@ -427,6 +432,12 @@ class MemberViewScreen(Screen[None]):
         tabs.active = TABS[(index + 1) % len(TABS)]
 
     def action_back(self) -> None:
+        """Esc: back to the list; with unsaved edits, a first Esc only warns."""
+        unsaved = self.profile is not None and self.changes() != self.loaded
+        if unsaved and not self.warned:
+            self.warned = True
+            self.say(_("Unsaved changes: F9 saves them, Esc again discards them"), "error")
+            return
         self.dismiss(None)
 
     # --- merge -------------------------------------------------------------------------

@@ -202,3 +202,34 @@ def test_snapshot_of_the_members_list(snap_compare, ctx: Context, shop: dict) ->
         await open_desk(pilot)
 
     assert snap_compare(LoyaltyApp(ctx), terminal_size=SIZE, run_before=open_it)
+
+
+async def test_a_larger_terminal_gets_larger_pages(ctx: Context) -> None:
+    surnames = [f"Tall{chr(65 + i // 26)}{chr(97 + i % 26)}" for i in range(60)]
+    for surname in surnames:
+        enroll_member(ctx, MemberDraft(first_name="Member", last_name=surname))
+    sizes = {}
+    for size in ((80, 24), (160, 50)):
+        async with LoyaltyApp(ctx).run_test(size=size) as pilot:
+            screen = await open_desk(pilot)
+            table = screen.query_one("#desk-table", DataTable)
+            # A page fills the table's height and no more: nothing hidden below the fold.
+            assert table.row_count == table.size.height - 1
+            sizes[size] = table.row_count
+    assert sizes[(160, 50)] > sizes[(80, 24)]
+
+
+async def test_resizing_the_terminal_refits_the_page(ctx: Context) -> None:
+    for i in range(40):
+        enroll_member(
+            ctx,
+            MemberDraft(first_name="Member", last_name=f"Fit{chr(97 + i % 26) * (1 + i // 26)}"),
+        )
+    async with LoyaltyApp(ctx).run_test(size=(80, 24)) as pilot:
+        screen = await open_desk(pilot)
+        table = screen.query_one("#desk-table", DataTable)
+        small = table.row_count
+        await pilot.resize_terminal(100, 40)
+        await pilot.pause()
+        await settle(pilot)
+        assert table.row_count == table.size.height - 1 > small

@@ -117,6 +117,7 @@ class MembersScreen(Screen[None]):
         self.page_starts: list[tuple[Any, ...] | None] = [None]
         self.next_key: tuple[Any, ...] | None = None
         self.rows_shown = 0
+        self.page_limit = DEFAULT_PAGE
         self.generation = 0
         # The query whose answer (rows or a message) is on screen.
         self.shown_generation = 0
@@ -202,9 +203,18 @@ class MembersScreen(Screen[None]):
         """Fetch the current page (filter, sort, start) off the event loop."""
         self._timer = None
         self.generation += 1
+        self.page_limit = self.page_size()
         self._fetch(
-            self.generation, self.filter_text, self.sort, self.page_starts[-1], self.page_size()
+            self.generation, self.filter_text, self.sort, self.page_starts[-1], self.page_limit
         )
+
+    def on_resize(self) -> None:
+        # A taller or shorter terminal: once laid out, fetch a page that fits it.
+        self.call_after_refresh(self._fit_page)
+
+    def _fit_page(self) -> None:
+        if self.generation and self.page_size() != self.page_limit:
+            self.load()
 
     @work(exclusive=True, group="desk-members")
     async def _fetch(

@@ -179,7 +179,7 @@ def test_a_first_version_database_is_upgraded_in_place_with_nothing_lost(
             ("jose", "garcia", None, None, None),
         ]
         indexes = {i["name"] for i in inspect(database.engine).get_indexes("member")}
-        assert {"ix_member_last_key", "ix_member_name_order"} <= indexes
+        assert "ix_member_name_order" in indexes  # the later migrations ran too
 
         ctx = Context(database, clock=clock, actor="tester")
         assert [m.member_id for m in find_members(ctx, "muller")] == [1]

@@ -20,6 +20,7 @@ from app.i18n import _, format_day, format_money, format_points, format_timestam
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 2
+REFUND_TYPING_LIMIT_CENTS = 10**12
 
 
 class CliError(LoyaltyError):
@@ -411,10 +412,17 @@ def cmd_sale(args: argparse.Namespace) -> int:
 
 
 def cmd_refund(args: argparse.Namespace) -> int:
+    from app.domain.money import parse_amount
     from app.services.refunds import refund_sale
 
     ctx = _context(args)
-    amount = _amount(ctx, args.amount) if args.amount is not None else None
+    # Not bounded by today's maximum sale: a sale made before the owner lowered it must still
+    # be refundable in part. The service refuses anything beyond what is left of the sale.
+    amount = (
+        parse_amount(args.amount, max_cents=REFUND_TYPING_LIMIT_CENTS)
+        if args.amount is not None
+        else None
+    )
     result = refund_sale(ctx, args.sale_id, amount)
     lines = [
         _("Refund {id} of sale {sale}: {amount}").format(

@@ -214,6 +214,15 @@ def test_refund_full_and_partial(cli: Cli, anna: dict[str, Any]) -> None:
     assert cli.json("check")["ok"] is True
 
 
+def test_a_sale_above_a_lowered_maximum_can_still_be_refunded_in_part(
+    cli: Cli, anna: dict[str, Any]
+) -> None:
+    cli.ok("settings", "set", "program.max_sale_cents", "5000")
+    part = cli.json("refund", "1", "--amount", "150")  # of the 200.00 sale, above 50.00
+    assert (part["amount_cents"], part["points_reversed"]) == (15000, 150)
+    cli.refused("refund", "1", "--amount", "50.01", match="At most €50.00")
+
+
 def test_two_sixty_percent_refunds_second_refused(cli: Cli, anna: dict[str, Any]) -> None:
     cli.json("refund", "1", "--amount", "120")
     err = cli.refused("refund", "1", "--amount", "120", match="can still be refunded")

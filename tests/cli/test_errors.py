@@ -23,11 +23,9 @@ CARD = "{card}"
 UNKNOWN = with_check_digit("290019999999")
 
 
-@pytest.fixture(scope="module")
-def shop_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Built once: Anna with 150 points and one sale (number 1) of 50.00."""
-    path = tmp_path_factory.mktemp("shop") / "template.db"
-    db = Database(str(path))
+def _build_shop(location: str) -> str:
+    """Anna with 150 points and one sale (number 1) of 50.00; returns her card."""
+    db = Database(location)
     try:
         ctx = Context(db, clock=Clock(), actor="tester")
         card = enroll_member(ctx, MemberDraft(first_name="Anna", last_name="Müller")).card
@@ -36,12 +34,21 @@ def shop_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         assert (sale.sale_id, sale.points_balance) == (1, 150)
     finally:
         db.dispose()
-    return path, card
+    return card
+
+
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A SQLite shop built once per module; each test gets a copy."""
+    path = tmp_path_factory.mktemp("shop") / "template.db"
+    return path, _build_shop(str(path))
 
 
 @pytest.fixture
-def shop(shop_template: tuple[Path, str], db_path: Path) -> dict[str, str]:
-    """A fresh copy of the template for each test (opening it again changes nothing)."""
+def shop(shop_template: tuple[Path, str], db_path: Path | str) -> dict[str, str]:
+    """A fresh shop for each test (on PostgreSQL built in the test's own schema)."""
+    if not isinstance(db_path, Path):
+        return {"card": _build_shop(str(db_path)), "db": str(db_path)}
     template, card = shop_template
     shutil.copyfile(template, db_path)
     return {"card": card, "db": str(db_path)}

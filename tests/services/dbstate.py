@@ -1,4 +1,5 @@
-"""Test helpers: read a database file with plain sqlite3, independent of the code under test."""
+"""Test helpers: read a database directly (sqlite3 on a file, psycopg on a PostgreSQL URL),
+independent of the code under test."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ from typing import Any
 TABLES = ("member", "card", "sale", "refund", "ledger_entry", "setting", "audit_entry")
 
 
+def connect(location: Path | str) -> Any:
+    """A DBAPI connection taking ``?`` parameters, to a SQLite file or a PostgreSQL URL."""
+    if str(location).startswith("postgresql"):
+        from tests.pg.pgserver import connect_any
+
+        return connect_any(location)
+    return sqlite3.connect(str(location))
+
+
 def snapshot(path: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to show that a refused command changed nothing."""
-    conn = sqlite3.connect(str(path))
+    conn = connect(path)
     try:
         return {
             table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
@@ -22,7 +32,7 @@ def snapshot(path: Path | str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def scalar(path: Path | str, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    conn = sqlite3.connect(str(path))
+    conn = connect(path)
     try:
         return conn.execute(sql, params).fetchone()[0]
     finally:
@@ -31,7 +41,7 @@ def scalar(path: Path | str, sql: str, params: tuple[Any, ...] = ()) -> Any:
 
 def execute(path: Path | str, sql: str, params: tuple[Any, ...] = ()) -> None:
     """A raw write (to corrupt or age data on purpose), committed at once."""
-    conn = sqlite3.connect(str(path))
+    conn = connect(path)
     try:
         conn.execute(sql, params)
         conn.commit()

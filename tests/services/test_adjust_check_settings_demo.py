@@ -20,6 +20,7 @@ from app.services.settings import DEFAULTS, load_settings, write_setting
 from app.services.views import MemberView
 from tests.services.dbstate import (
     cached_balance,
+    connect,
     execute,
     ledger_sum,
     scalar,
@@ -42,7 +43,7 @@ def test_adjust_adds_and_removes_with_a_ledger_row_and_an_audit_row(
     )
     removed = adjust_points(ctx, member.card, -100, "double booking")
     assert removed.points_balance == 150
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     try:
         ledger = conn.execute(
             "SELECT points, kind, reason, actor, sale_id FROM ledger_entry ORDER BY id"
@@ -155,6 +156,7 @@ def test_check_sees_a_member_without_ledger_rows_but_a_balance(
     assert (mismatch.cached, mismatch.ledger) == (5, 0)
 
 
+@pytest.mark.sqlite_only
 def test_check_reports_a_damaged_index(ctx: Context, member: MemberView, db_path: Path) -> None:
     # Rewrite an index's definition without rebuilding it: its entries no longer match the rows,
     # which is what SQLite's integrity check exists to find.

@@ -24,6 +24,9 @@ from app.services.views import MemberView
 from tests.conftest import Clock
 from tests.services.dbstate import execute, scalar, snapshot
 
+# The trigger and the stored timestamp text are SQLite's.
+pytestmark = pytest.mark.sqlite_only
+
 FAIL_AUDIT = (
     "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_entry "
     "BEGIN SELECT RAISE(ABORT, 'disk full'); END"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from app.services.views import MemberView
 from tests.conftest import Clock
 from tests.services.dbstate import (
     cached_balance,
+    connect,
     execute,
     ledger_sum,
     snapshot,
@@ -36,7 +36,7 @@ from tests.services.dbstate import (
 
 
 def _ledger(path: Path, member_id: int) -> list[tuple[int, str, int | None, int | None]]:
-    conn = sqlite3.connect(path)
+    conn = connect(path)
     try:
         return conn.execute(
             "SELECT points, kind, sale_id, refund_id FROM ledger_entry WHERE member_id = ? "

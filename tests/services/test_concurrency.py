@@ -11,7 +11,7 @@ from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.health import check_database
 from app.services.views import MemberView
-from tests.services.dbstate import cached_balance, ledger_sum
+from tests.services.dbstate import cached_balance, connect, ledger_sum
 
 ROUNDS = 15
 EARN_AMOUNT = 1000  # earns 10 points
@@ -78,7 +78,7 @@ def test_two_processes_lose_no_update_and_never_overdraw(
     assert balance == ledger_sum(db_path, member.member_id)
     assert balance == START_BALANCE + earned * 10 - redeemed * REDEEM_POINTS
     assert balance >= 0
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     try:
         sales = conn.execute("SELECT COUNT(*), COUNT(DISTINCT till) FROM sale").fetchone()
         running = 0
@@ -135,7 +135,7 @@ def test_two_tills_refunding_sixty_percent_of_one_sale_at_once_one_is_refused(
     for p in tills:
         p.join(timeout=60)
     assert outcome == ["RefundRefused", "ok"]
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     try:
         refunded, refunds = conn.execute(
             "SELECT s.refunded_cents, (SELECT COUNT(*) FROM refund) FROM sale s WHERE s.id = ?",
@@ -225,3 +225,21 @@ def test_two_tills_creating_the_same_new_file_at_once(tmp_path: Path) -> None:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
     finally:
         conn.close()
+
+
+def test_a_till_sees_what_another_till_wrote_at_the_next_scan(
+    ctx: Context, member: MemberView, db_path: Path
+) -> None:
+    from app.services.checkout import checkout
+    from app.services.lookup import lookup_card
+    from app.store.database import Database
+
+    assert lookup_card(ctx, member.card).points == 0  # this till's reader is now open
+    other = Database(str(db_path))
+    try:
+        checkout(Context(other, actor="till-2", till=2), member.card, 4200)
+    finally:
+        other.dispose()
+    view = lookup_card(ctx, member.card)
+    assert view.points == 42
+    assert len(view.recent_sales) == 1

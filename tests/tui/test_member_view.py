@@ -245,3 +245,14 @@ async def test_esc_with_unsaved_edits_warns_first(ctx: Context, member: MemberVi
         await pilot.pause()
         assert not isinstance(pilot.app.screen, MemberViewScreen)
     assert member_profile(ctx, member.member_id).postcode == "10115"
+
+
+def test_snapshot_of_the_member_view(snap_compare, ctx: Context, member: MemberView) -> None:
+    adjust_points(ctx, member.card, 250, "welcome bonus")
+    checkout(ctx, member.card, 4200, redeem_points=100)
+
+    async def open_it(pilot: Pilot[None]) -> None:
+        await open_view(pilot, member.card)
+        await pilot.press("f2")  # the ledger tab
+
+    assert snap_compare(LoyaltyApp(ctx), terminal_size=SIZE, run_before=open_it)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,9 +39,44 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     set_language("en_US")
 
 
+# Suites (folders under tests/) whose tests run twice: on a SQLite file and on PostgreSQL. A test
+# there that needs a SQLite file specifically carries @pytest.mark.sqlite_only.
+POSTGRES_SUITES = ("services", "cli")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: runs on a SQLite file only, not in the PostgreSQL variant"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    here = Path(__file__).parent
+    path = Path(str(metafunc.definition.path))
+    suite = path.relative_to(here).parts[0] if path.is_relative_to(here) else ""
+    if suite in POSTGRES_SUITES and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "loyalty.db"
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: "sqlite", or "postgresql" in the PostgreSQL variant."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_path(backend: str, tmp_path: Path) -> Iterator[Any]:
+    """Where the test's database lives: a SQLite file (a Path) in tmp_path, or in the PostgreSQL
+    variant the URL (a str) of a fresh, empty schema. Either opens with ``Database(str(...))``
+    and ``loyalty --db``; ``tests.pg.pgserver.connect_any`` reads either with ``?`` parameters.
+    """
+    if backend == "postgresql":
+        with pgserver.fresh_schema(pgserver.require_base_url()) as url:
+            yield url
+    else:
+        yield tmp_path / "loyalty.db"
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -32,11 +33,13 @@ def require_base_url() -> str:
     return url
 
 
-def _admin_connection(url: str):  # type: ignore[no-untyped-def]
+def connect(url: str):  # type: ignore[no-untyped-def]
+    """A plain psycopg connection (autocommit) to a ``postgresql+psycopg://`` URL, options too."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
+    extra = {k: v for k, v in u.query.items() if isinstance(v, str)}
     return psycopg.connect(
         host=u.host or "127.0.0.1",
         port=u.port or 5432,
@@ -44,6 +47,7 @@ def _admin_connection(url: str):  # type: ignore[no-untyped-def]
         password=u.password,
         dbname=u.database,
         autocommit=True,
+        **extra,
     )
 
 
@@ -51,7 +55,7 @@ def _admin_connection(url: str):  # type: ignore[no-untyped-def]
 def fresh_schema(url: str) -> Iterator[str]:
     """A URL whose connections see only a new, empty schema; dropped (with its rows) after."""
     name = "t_" + uuid.uuid4().hex[:16]
-    with _admin_connection(url) as admin:
+    with connect(url) as admin:
         admin.execute(f"CREATE SCHEMA {name}")
         # application_name lets the teardown end connections a test left open (a killed
         # process, a forgotten dispose) instead of waiting on their locks for ever.
@@ -66,3 +70,43 @@ def fresh_schema(url: str) -> Iterator[str]:
                 (name,),
             )
             admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+class QmarkConnection:
+    """A psycopg connection taking sqlite3's ``?`` parameters: tests read either database alike."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._conn.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        cur = self._conn.cursor()
+        cur.executemany(sql.replace("%", "%%").replace("?", "%s"), rows)
+        return cur
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> QmarkConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.close()
+
+
+def is_url(location: object) -> bool:
+    return str(location).startswith("postgresql")
+
+
+def connect_any(location: object) -> Any:
+    """sqlite3 on a database file, or psycopg (with ``?`` parameters) on a PostgreSQL URL."""
+    if is_url(location):
+        return QmarkConnection(connect(str(location)))
+    import sqlite3
+
+    return sqlite3.connect(str(location))

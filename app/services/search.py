@@ -19,6 +19,8 @@ from app.store import queries
 MIN_LENGTH = 2
 _TEXT_COLUMNS = ("last_key", "first_key", "email_key")
 _PHONE_PUNCTUATION = set(" +-/()")
+# Choosing which word drives a search counts at most this many keys per column.
+_COUNT_CAP = 1_000
 # Ties on the searched column (many "Wagner") are broken in the final sort order, so that the
 # LIMIT keeps the first members by name, not whichever rows the index returned first.
 _NAME_ORDER = "m.last_key, m.first_key, m.id"
@@ -35,8 +37,14 @@ def _upper_bound(prefix: str) -> str:
 
 
 def _order(col: str) -> str:
-    # On last_key the name order is exactly ix_member_name_order: read in order, no sort.
-    return _NAME_ORDER if col == "last_key" else f"m.{col}, {_NAME_ORDER}"
+    # Each order is exactly one index's (migration 0004), so a plan stops after LIMIT rows
+    # instead of sorting its whole range. (first_key twice would be the same order, but SQLite
+    # would not see it and sort every "Anna" of a million members.)
+    if col == "last_key":
+        return _NAME_ORDER
+    if col == "first_key":
+        return "m.first_key, m.last_key, m.id"
+    return f"m.{col}, {_NAME_ORDER}"
 
 
 def _escape_like(word: str) -> str:
@@ -65,8 +73,30 @@ def _phone_queries(text: str) -> list[tuple[str, tuple[Any, ...]]]:
     ]
 
 
-def _text_queries(words: list[str]) -> list[tuple[str, tuple[Any, ...]]]:
-    drive = max(words, key=len)
+def _drive_cost(ctx: Context, word: str) -> int:
+    """How many keys start with ``word`` (each column counted up to a cap): the rows a search
+    driven by it reads. Counted on the indexes alone, so cheap even for a common name."""
+    total = 0
+    for col in _TEXT_COLUMNS:
+        row = queries.fetch_one(
+            ctx.db,
+            f"SELECT count(*) FROM (SELECT 1 FROM member WHERE {col} >= ? AND {col} < ? "
+            f"LIMIT {_COUNT_CAP}) AS r",
+            (word, _upper_bound(word)),
+        )
+        total += row[0] if row else 0
+    return total
+
+
+def _drive_word(ctx: Context, words: list[str]) -> str:
+    # With a million members, "Sophie Wer" driven by "sophie" (the longer word) reads every
+    # Sophie; driven by the rarer "wer" it reads a few thousand Werners at most.
+    if len(words) == 1:
+        return words[0]
+    return min(words, key=lambda w: (_drive_cost(ctx, w), -len(w)))
+
+
+def _text_queries(words: list[str], drive: str) -> list[tuple[str, tuple[Any, ...]]]:
     others = [w for w in words if w is not drive]
     extra_sql = ""
     extra: list[Any] = []
@@ -99,7 +129,7 @@ def find_members(ctx: Context, text: str, *, limit: int = 20) -> list[MemberSumm
         words = fold(query).split()
         if not words or max(len(w) for w in words) < MIN_LENGTH:
             raise InvalidInput(_("Type at least two letters of a name, an email or a phone"))
-        plans = _text_queries(words)
+        plans = _text_queries(words, _drive_word(ctx, words))
     found: dict[int, tuple[Any, ...]] = {}
     for where, params in plans:
         for row in queries.fetch_all(ctx.db, _SELECT + where, (*params, limit)):

@@ -24,6 +24,23 @@ def _ts(nullable: bool = False, index: bool = False) -> datetime:  # type: ignor
 class Member(SQLModel, table=True):
     """A member of the loyalty program, with the cached points balance."""
 
+    # As the migrations create them (0003, 0004): search and list pages read these in order.
+    __table_args__ = (
+        Index("ix_member_name_order", "last_key", "first_key", "id", "email_key"),
+        Index("ix_member_first_order", "first_key", "last_key", "id", "email_key"),
+        Index("ix_member_email_order", "email_key", "last_key", "first_key", "id"),
+        Index("ix_member_phone_national_order", "phone_national", "last_key", "first_key", "id"),
+        Index(
+            "ix_member_phone_international_order",
+            "phone_international",
+            "last_key",
+            "first_key",
+            "id",
+        ),
+        Index("ix_member_points_order", "points_balance", "id"),
+        Index("ix_member_created_order", "created_at", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
     salutation: str = Field(default="", max_length=8)
@@ -43,11 +60,12 @@ class Member(SQLModel, table=True):
     updated_at: datetime = _ts()
     last_visit_at: datetime | None = _ts(nullable=True)
     # Folded copies for case- and accent-insensitive prefix search on an index.
-    first_key: str = Field(default="", max_length=80, index=True)
-    last_key: str = Field(default="", max_length=80, index=True)
-    email_key: str | None = Field(default=None, max_length=254, index=True)
-    phone_national: str | None = Field(default=None, max_length=20, index=True)
-    phone_international: str | None = Field(default=None, max_length=20, index=True)
+    # Indexed in __table_args__, each with the name order after it (migration 0004).
+    first_key: str = Field(default="", max_length=80)
+    last_key: str = Field(default="", max_length=80)
+    email_key: str | None = Field(default=None, max_length=254)
+    phone_national: str | None = Field(default=None, max_length=20)
+    phone_international: str | None = Field(default=None, max_length=20)
     tier: str | None = Field(default=None, max_length=40)
     # Set when this member was merged into another; the row stays as a tombstone.
     merged_into: int | None = None

@@ -43,6 +43,9 @@ def kept(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     path = tmp_path_factory.mktemp("bench") / "bench.db"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LOYALTY_LANG", "en_US")
+        # Fewer repetitions than a real run keep the suite quick; every figure is still made.
+        mp.setattr(bench, "STARTUPS", 2)
+        mp.setattr(bench, "SCANS", 5)
         results = run_bench(members=300, keep=str(path), progress=False)
     return results, path
 
@@ -112,7 +115,6 @@ def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
 def test_the_cli_prints_one_json_object(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Fewer repetitions than a real run, to keep the suite quick; the figures are the same.
     monkeypatch.setattr(bench, "STARTUPS", 1)
     monkeypatch.setattr(bench, "SCANS", 2)
     assert main(["bench", "--members", "300", "--json"]) == 0

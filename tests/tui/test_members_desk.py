@@ -233,3 +233,26 @@ async def test_resizing_the_terminal_refits_the_page(ctx: Context) -> None:
         await pilot.pause()
         await settle(pilot)
         assert table.row_count == table.size.height - 1 > small
+
+
+async def test_arrow_keys_run_on_into_the_next_and_previous_page(ctx: Context) -> None:
+    surnames = [f"Row{chr(65 + i // 26)}{chr(97 + i % 26)}" for i in range(30)]
+    for surname in surnames:
+        enroll_member(ctx, MemberDraft(first_name="Member", last_name=surname))
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_desk(pilot)
+        table = screen.query_one("#desk-table", DataTable)
+        per_page = table.row_count
+        await pilot.press("down")  # from the filter into the table
+        await pilot.press(*["down"] * (per_page - 1))
+        await pilot.pause()
+        assert table.cursor_row == per_page - 1
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen.page_number == 2
+        assert names(screen)[table.cursor_row] == f"{surnames[per_page]}, Member"
+        await pilot.press("up")
+        await settle(pilot)
+        assert screen.page_number == 1
+        assert table.cursor_row == per_page - 1
+        assert names(screen)[table.cursor_row] == f"{surnames[per_page - 1]}, Member"

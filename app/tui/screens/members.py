@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Label, Static
@@ -53,7 +54,8 @@ def sort_label(sort: str) -> str:
 
 
 class DeskTable(DataTable[Any], inherit_bindings=False):
-    """The members table: PageUp/PageDown belong to the screen (next and previous page)."""
+    """The members table: PageUp/PageDown belong to the screen (next and previous page), and
+    the arrow keys run on into the next or previous page at the table's ends."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", show=False),
@@ -62,6 +64,25 @@ class DeskTable(DataTable[Any], inherit_bindings=False):
         Binding("home", "scroll_top", show=False),
         Binding("end", "scroll_bottom", show=False),
     ]
+
+    class PastEdge(Message):
+        """The cursor was moved past the last (``step`` 1) or the first (-1) row."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def action_cursor_down(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.PastEdge(1))
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.row_count and self.cursor_row <= 0:
+            self.post_message(self.PastEdge(-1))
+        else:
+            super().action_cursor_up()
 
 
 class MembersScreen(Screen[None]):
@@ -118,6 +139,9 @@ class MembersScreen(Screen[None]):
         self.next_key: tuple[Any, ...] | None = None
         self.rows_shown = 0
         self.page_limit = DEFAULT_PAGE
+        # The row the cursor goes to on the next page shown (-1: the last row, for the arrow up
+        # across pages; the same row after a member's view closes).
+        self.cursor_target = 0
         self.generation = 0
         # The query whose answer (rows or a message) is on screen.
         self.shown_generation = 0
@@ -277,6 +301,10 @@ class MembersScreen(Screen[None]):
                 Text(format_points(m.points), justify="right"),
                 key=str(m.member_id),
             )
+        if page.members:
+            last = len(page.members) - 1
+            table.move_cursor(row=last if self.cursor_target < 0 else min(self.cursor_target, last))
+        self.cursor_target = 0
         self.next_key = page.next_key
         self.rows_shown = len(page.members)
         self.shown_generation = generation
@@ -313,14 +341,24 @@ class MembersScreen(Screen[None]):
             return
         self.page_starts.append(self.next_key)
         self.next_key = None
+        self.cursor_target = 0
         self.load()
-        self.table.move_cursor(row=0)
 
     def action_previous_page(self) -> None:
         if len(self.page_starts) > 1:
             self.page_starts.pop()
+            self.cursor_target = 0
             self.load()
-            self.table.move_cursor(row=0)
+
+    @on(DeskTable.PastEdge)
+    def _past_edge(self, event: DeskTable.PastEdge) -> None:
+        event.stop()
+        if event.step > 0:
+            self.action_next_page()
+        elif self.page_number > 1:
+            self.action_previous_page()
+            # Up from the first row lands on the member just above it.
+            self.cursor_target = -1
 
     def action_open(self) -> None:
         """Open the member under the cursor."""
@@ -343,7 +381,9 @@ class MembersScreen(Screen[None]):
         self.app.push_screen(MemberViewScreen(self.ctx, member_id), self._member_closed)
 
     def _member_closed(self, _result: object = None) -> None:
-        # A profile edit, a merge or an erasure changes the list: show the page as it is now.
+        # A profile edit, a merge or an erasure changes the list: show the page as it is now,
+        # with the cursor where it was.
+        self.cursor_target = self.table.cursor_row
         self.load()
 
     def on_key(self, event: events.Key) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,12 +24,13 @@ from app.services.lookup import get_member, lookup_card
 from app.services.members import enroll_member
 from app.services.search import find_members
 from app.services.views import MemberView
+from tests.services.dbstate import connect
 
 from ..conftest import FIXED_NOW
 
 
 def _count(db_path: Path, table: str) -> int:
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     try:
         return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
@@ -57,7 +57,7 @@ def test_enroll_stores_a_normalised_profile_and_issues_the_first_card(
     assert member.member_since == FIXED_NOW
     assert member.last_visit is None
     assert member.recent_sales == ()
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     row = con.execute(
         "SELECT m.marketing_consent, m.consent_at, m.home_store, c.status "
         "FROM member m JOIN card c ON c.member_id = m.id"
@@ -69,13 +69,16 @@ def test_enroll_stores_a_normalised_profile_and_issues_the_first_card(
 def test_consent_is_stamped_with_the_time_it_was_given(ctx: Context, db_path: Path) -> None:
     _enroll(ctx, "Lukas", "Weber", marketing_consent=True)
     _enroll(ctx, "Lea", "Koch", marketing_consent=False)
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     rows = con.execute(
         "SELECT first_name, marketing_consent, consent_at FROM member ORDER BY id"
     ).fetchall()
     con.close()
     assert rows[0][:2] == ("Lukas", 1)
-    assert datetime.fromisoformat(rows[0][2]).replace(tzinfo=UTC) == FIXED_NOW
+    stamp = rows[0][2]  # SQLite: naive UTC text; PostgreSQL: an aware timestamp
+    if isinstance(stamp, str):
+        stamp = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+    assert stamp == FIXED_NOW
     assert rows[1] == ("Lea", 0, None)
 
 
@@ -160,7 +163,7 @@ def test_optional_fields_are_normalised(ctx: Context) -> None:
 
 
 def test_enroll_writes_an_audit_row(ctx: Context, member: MemberView, db_path: Path) -> None:
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     rows = con.execute(
         "SELECT actor, action, entity, entity_id, detail FROM audit_entry"
     ).fetchall()
@@ -219,7 +222,7 @@ def test_blocked_and_replaced_cards_are_refused_with_their_reason(
     ctx: Context, member: MemberView, db_path: Path
 ) -> None:
     other = _enroll(ctx, "Jonas", "Fischer")
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     con.execute("UPDATE card SET status = 'blocked' WHERE number = ?", (member.card,))
     con.execute(
         "UPDATE card SET status = 'replaced', replaced_by = '2900100000994' WHERE number = ?",
@@ -238,7 +241,7 @@ def test_blocked_and_replaced_cards_are_refused_with_their_reason(
 def test_a_blocked_member_cannot_use_an_active_card(
     ctx: Context, member: MemberView, db_path: Path
 ) -> None:
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     con.execute("UPDATE member SET status = 'blocked'")
     con.commit()
     con.close()
@@ -341,7 +344,7 @@ def test_too_short_searches_are_refused(ctx: Context) -> None:
 def test_blocked_members_are_not_found(
     ctx: Context, crowd: dict[str, MemberView], db_path: Path
 ) -> None:
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     con.execute("UPDATE member SET status = 'blocked' WHERE id = ?", (crowd["anna"].member_id,))
     con.commit()
     con.close()

@@ -47,7 +47,7 @@ def _context(args: argparse.Namespace, *, demo: bool = False) -> Any:
     return Context(Database(config.db), actor=config.actor, till=config.till)
 
 
-def _member_lines(view: Any) -> list[str]:
+def _member_lines(view: Any, currency: str) -> list[str]:
     from app.domain.profile import display_phone, salutation_label
 
     name = " ".join(
@@ -56,7 +56,7 @@ def _member_lines(view: Any) -> list[str]:
     lines = [
         f"{name}  ({view.card})",
         _("Points: {points} = {value}").format(
-            points=format_points(view.points), value=format_money(view.points_value_cents)
+            points=format_points(view.points), value=format_money(view.points_value_cents, currency)
         ),
         _("Member since: {date}").format(date=format_day(view.member_since)),
         _("Last visit: {date}").format(date=format_day(view.last_visit)),
@@ -73,12 +73,17 @@ def _member_lines(view: Any) -> list[str]:
             + _("Sale {id} {when}: {amount}, +{earned} / -{redeemed} points").format(
                 id=sale.sale_id,
                 when=format_timestamp(sale.created_at),
-                amount=format_money(sale.amount_cents),
+                amount=format_money(sale.amount_cents, currency),
                 earned=sale.points_earned,
                 redeemed=sale.points_redeemed,
             )
         )
     return lines
+
+
+def _currency(ctx: Any) -> str:
+    """The shop's currency setting: amounts are shown in it, not always in euros."""
+    return ctx.rules().currency
 
 
 def _member_json(view: Any) -> dict[str, Any]:
@@ -131,15 +136,16 @@ def cmd_member_add(args: argparse.Namespace) -> int:
             marketing_consent=args.consent,
         ),
     )
-    _emit(args, _member_json(view), [_("Enrolled:"), *_member_lines(view)])
+    _emit(args, _member_json(view), [_("Enrolled:"), *_member_lines(view, _currency(ctx))])
     return 0
 
 
 def cmd_member_show(args: argparse.Namespace) -> int:
     from app.services.lookup import lookup_card
 
-    view = lookup_card(_context(args), args.card)
-    _emit(args, _member_json(view), _member_lines(view))
+    ctx = _context(args)
+    view = lookup_card(ctx, args.card)
+    _emit(args, _member_json(view), _member_lines(view, _currency(ctx)))
     return 0
 
 
@@ -182,7 +188,7 @@ def cmd_member_update(args: argparse.Namespace) -> int:
         raise CliError(_("Nothing to change: give at least one field, e.g. --email"))
     ctx = _context(args)
     view = update_member(ctx, member_id_for_card(ctx, args.card), changes)
-    _emit(args, _member_json(view), [_("Updated:"), *_member_lines(view)])
+    _emit(args, _member_json(view), [_("Updated:"), *_member_lines(view, _currency(ctx))])
     return 0
 
 
@@ -395,15 +401,16 @@ def cmd_sale(args: argparse.Namespace) -> int:
     if args.redeem is not None and args.redeem < 0:
         raise CliError(_("Points cannot be negative"))
     result = checkout(ctx, args.card, _amount(ctx, args.amount), redeem_points=args.redeem or 0)
+    currency = _currency(ctx)
     lines = [
         _("Sale {id}: {amount}").format(
-            id=result.sale_id, amount=format_money(result.amount_cents)
+            id=result.sale_id, amount=format_money(result.amount_cents, currency)
         ),
         _("Points redeemed: {points} (-{value})").format(
             points=format_points(result.points_redeemed),
-            value=format_money(result.redeem_value_cents),
+            value=format_money(result.redeem_value_cents, currency),
         ),
-        _("To pay: {amount}").format(amount=format_money(result.to_pay_cents)),
+        _("To pay: {amount}").format(amount=format_money(result.to_pay_cents, currency)),
         _("Points earned: {points}").format(points=format_points(result.points_earned)),
         _("New balance: {points}").format(points=format_points(result.points_balance)),
     ]
@@ -424,11 +431,14 @@ def cmd_refund(args: argparse.Namespace) -> int:
         else None
     )
     result = refund_sale(ctx, args.sale_id, amount)
+    currency = _currency(ctx)
     lines = [
         _("Refund {id} of sale {sale}: {amount}").format(
-            id=result.refund_id, sale=result.sale_id, amount=format_money(result.amount_cents)
+            id=result.refund_id,
+            sale=result.sale_id,
+            amount=format_money(result.amount_cents, currency),
         ),
-        _("Money back: {amount}").format(amount=format_money(result.money_back_cents)),
+        _("Money back: {amount}").format(amount=format_money(result.money_back_cents, currency)),
         _("Points taken back: {points}, points given back: {returned}").format(
             points=format_points(result.points_reversed),
             returned=format_points(result.points_returned),
@@ -497,7 +507,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         value: Any = json.loads(args.value)
     except json.JSONDecodeError:
         value = args.value
-    stored = write_setting(ctx.db, args.key, value, ctx.now())
+    stored = write_setting(ctx.db, args.key, value, ctx.now(), actor=ctx.actor)
     _emit(
         args,
         {"key": args.key, "value": stored},

@@ -16,7 +16,7 @@ from app.domain.errors import InvalidInput
 from app.domain.rules import ProgramRules
 from app.i18n import _
 from app.store.database import Database
-from app.store.models import Setting
+from app.store.models import AuditEntry, Setting
 
 
 def _positive_int(maximum: int) -> Callable[[Any], int]:
@@ -147,15 +147,29 @@ def parse_setting(key: str, value: Any) -> Any:
         ) from None
 
 
-def write_setting(db: Database, key: str, value: Any, now: datetime | None = None) -> Any:
-    """Store one setting (validated); returns the stored value."""
+def write_setting(
+    db: Database, key: str, value: Any, now: datetime | None = None, *, actor: str = ""
+) -> Any:
+    """Store one setting (validated) with an audit row of the change; returns the stored value."""
     parsed = parse_setting(key, value)
     with db.transaction() as session:
         row = session.get(Setting, key)
         stamp = now or datetime.now(UTC)
+        old = json.loads(row.value) if row is not None else DEFAULTS[key][0]
         if row is None:
             session.add(Setting(key=key, value=json.dumps(parsed), updated_at=stamp))
         else:
             row.value = json.dumps(parsed)
             row.updated_at = stamp
+        # Program rules decide what members earn: who changed them, when, from what, is audited.
+        session.add(
+            AuditEntry(
+                at=stamp,
+                actor=actor,
+                action="setting.change",
+                entity="setting",
+                entity_id=key,
+                detail=json.dumps({"old": old, "new": parsed}, ensure_ascii=False),
+            )
+        )
     return parsed

@@ -289,6 +289,13 @@ def test_settings_list_and_set(cli: Cli, anna: dict[str, Any]) -> None:
         'shop.name = "Bäckerei Sonne"'
     )
     assert cli.json("settings", "list")["settings"]["shop.name"] == "Bäckerei Sonne"
+    assert (
+        scalar(
+            cli.db,
+            "SELECT count(*) FROM audit_entry WHERE action = 'setting.change' AND actor != ''",
+        )
+        == 2
+    )
     # The new rule applies to the next sale, in a new process or command.
     assert cli.json("sale", "--card", anna["card"], "--amount", "3")["points_earned"] == 30
 

@@ -36,6 +36,7 @@ from app.i18n import _, format_day, format_money, format_points, format_timestam
 from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_desk import (
+    CardLine,
     MemberProfile,
     member_cards,
     member_ledger,
@@ -175,6 +176,7 @@ class MemberViewScreen(Screen[None]):
         self.ctx = ctx
         self.member_id = member_id
         self.loaded: dict[str, Any] = {}
+        self.cards: list[CardLine] = []
         self.warned = False
 
     def compose(self) -> ComposeResult:
@@ -272,7 +274,9 @@ class MemberViewScreen(Screen[None]):
             self.say(exc.message, "error")
             return
         except DATABASE_ERRORS as exc:
-            self.say(_("The database did not answer ({error}). Try again.").format(error=exc))
+            self.say(
+                _("The database did not answer ({error}). Try again.").format(error=exc), "error"
+            )
             return
         currency = self.ctx.rules().currency
         table = self.query_one("#desk-ledger", DataTable)
@@ -474,8 +478,7 @@ class MemberViewScreen(Screen[None]):
         """A card of the member (the current one, else a former one) for the privacy services."""
         if self.profile is not None and self.profile.card:
             return self.profile.card
-        cards = getattr(self, "cards", [])
-        return cards[0].number if cards else None
+        return self.cards[0].number if self.cards else None
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(default_export_path(self.member_id)), self._export_to)

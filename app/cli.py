@@ -153,6 +153,9 @@ def cmd_member_find(args: argparse.Namespace) -> int:
     from app.domain.profile import display_phone
     from app.services.search import find_members
 
+    if not 1 <= args.limit <= 1000:
+        # A negative LIMIT means "no limit" to SQLite and slices from the end in Python.
+        raise CliError(_("--limit takes a number from 1 to 1000"))
     found = find_members(_context(args), args.text, limit=args.limit)
     lines = [
         f"{m.card or '—':13}  {m.last_name}, {m.first_name}  {m.email or ''}  "

@@ -424,6 +424,8 @@ def test_missing_and_empty_names(cli: Cli, anna: dict[str, Any]) -> None:
 
 def test_search_and_settings_errors(cli: Cli, anna: dict[str, Any]) -> None:
     cli.refused("member", "find", "a", match="at least two letters")
+    cli.refused("member", "find", "muller", "--limit", "-2", match="from 1 to 1000")
+    cli.refused("member", "find", "muller", "--limit", "0", match="from 1 to 1000")
     cli.refused("settings", "set", "no.such.key", "1", match="Unknown setting")
     cli.refused("settings", "set", "program.earn_points_per_unit", "-3", match="not a valid")
     cli.refused("settings", "set", "card.prefix", "31", match="prefix must be two digits")

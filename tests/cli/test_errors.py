@@ -228,3 +228,20 @@ def test_member_find_shows_phones_as_people_read_them(
     assert main(["--db", db, "member", "find", "0171 23"]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     assert line.endswith("Müller, Anna    +49 171 2345678")
+
+
+def test_amounts_are_shown_in_the_shops_currency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "settings", "set", "shop.currency", "CHF"]) == 0
+    capsys.readouterr()
+    add = ["--db", db, "--json", "member", "add", "--first-name", "Ueli", "--last-name", "Meier"]
+    assert main(add) == 0
+    card = json.loads(capsys.readouterr().out)["card"]
+    assert main(["--db", db, "sale", "--card", card, "--amount", "12.50"]) == 0
+    assert main(["--db", db, "refund", "1", "--amount", "2.50"]) == 0
+    assert main(["--db", db, "member", "show", card]) == 0
+    out = capsys.readouterr().out
+    assert "€" not in out
+    assert "CHF12.50" in out and "CHF2.50" in out and "= CHF0.10" in out

@@ -256,3 +256,18 @@ def test_snapshot_of_the_member_view(snap_compare, ctx: Context, member: MemberV
         await pilot.press("f2")  # the ledger tab
 
     assert snap_compare(LoyaltyApp(ctx), terminal_size=SIZE, run_before=open_it)
+
+
+async def test_an_export_that_cannot_be_written_says_why(
+    ctx: Context, member: MemberView, tmp_path: Path
+) -> None:
+    target = tmp_path / "no-such-folder" / "anna.json"
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("end", "ctrl+u", *str(target), "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"Cannot write {target}" in message(screen)
+    assert not target.exists()

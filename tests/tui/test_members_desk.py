@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from app.domain.profile import MemberDraft
 from app.services.adjustments import adjust_points
@@ -256,3 +256,15 @@ async def test_arrow_keys_run_on_into_the_next_and_previous_page(ctx: Context) -
         assert screen.page_number == 1
         assert table.cursor_row == per_page - 1
         assert names(screen)[table.cursor_row] == f"{surnames[per_page - 1]}, Member"
+
+
+async def test_typing_in_the_table_goes_on_with_the_filter(ctx: Context, shop: dict) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_desk(pilot)
+        await pilot.press(*"mul", "enter")  # Enter: to the table
+        await settle(pilot)
+        assert screen.focused is screen.query_one("#desk-table")
+        await pilot.press(*"ler j")
+        await settle(pilot)
+        assert screen.query_one("#desk-filter", Input).value == "muller j"
+        assert names(screen) == ["Müller, Jonas"]

@@ -157,6 +157,8 @@ class MembersScreen(Screen[None]):
             yield Input(
                 placeholder=_("name, email, phone or card number"),
                 compact=True,
+                # Keys typed in the table go on with the filter: focusing it must not select it.
+                select_on_focus=False,
                 id="desk-filter",
             )
         yield Static(id="desk-status")
@@ -392,6 +394,7 @@ class MembersScreen(Screen[None]):
             event.stop()
             event.prevent_default()
             field = self.query_one("#desk-filter", Input)
+            field.cursor_position = len(field.value)
             field.insert_text_at_cursor(event.character)
             field.focus()
         elif event.key == "down" and self.focused is not self.table and self.rows_shown:

@@ -39,9 +39,16 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     set_language("en_US")
 
 
-# Suites (folders under tests/) whose tests run twice: on a SQLite file and on PostgreSQL. A test
-# there that needs a SQLite file specifically carries @pytest.mark.sqlite_only.
-POSTGRES_SUITES = ("services", "cli")
+# Suites (folders or files under tests/) whose tests run twice: on a SQLite file and on
+# PostgreSQL. A test there that needs a SQLite file specifically carries @pytest.mark.sqlite_only.
+# (The counter's Pilot tests stay on SQLite: tests/pg/test_pg_tui.py drives it on PostgreSQL.)
+POSTGRES_SUITES = (
+    "services/",
+    "cli/",
+    "member_desk/",
+    "printing/test_cards_service.py",
+    "printing/test_cards_cli.py",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,8 +62,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     here = Path(__file__).parent
     path = Path(str(metafunc.definition.path))
-    suite = path.relative_to(here).parts[0] if path.is_relative_to(here) else ""
-    if suite in POSTGRES_SUITES and not metafunc.definition.get_closest_marker("sqlite_only"):
+    where = path.relative_to(here).as_posix() if path.is_relative_to(here) else ""
+    if where.startswith(POSTGRES_SUITES) and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    ):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 

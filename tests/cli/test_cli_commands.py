@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from tests.services.dbstate import connect
 
 TABLES = ("member", "card", "sale", "refund", "ledger_entry", "setting", "audit_entry")
 
@@ -66,7 +66,7 @@ class Cli:
 
 
 def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    con = sqlite3.connect(path)
+    con = connect(path)
     try:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
     finally:
@@ -74,7 +74,7 @@ def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def scalar(path: Path, sql: str, *params: Any) -> Any:
-    con = sqlite3.connect(path)
+    con = connect(path)
     try:
         return con.execute(sql, params).fetchone()[0]
     finally:
@@ -82,8 +82,9 @@ def scalar(path: Path, sql: str, *params: Any) -> Any:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(tmp_path / "shop.db", capsys)
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The shop's database: a SQLite file, or a PostgreSQL URL in the postgresql variant."""
+    return Cli(db_path, capsys)
 
 
 @pytest.fixture
@@ -260,7 +261,7 @@ def test_check_reports_consistency_and_a_corrupted_balance(cli: Cli, anna: dict[
     }
     assert cli.ok("check").splitlines()[-1] == "Everything is consistent"
 
-    con = sqlite3.connect(cli.db)
+    con = connect(cli.db)
     con.execute("UPDATE member SET points_balance = 999")
     con.commit()
     con.close()
@@ -340,7 +341,7 @@ def test_card_errors(cli: Cli, anna: dict[str, Any]) -> None:
     cli.refused("member", "show", "12345", match="13 digits")
     cli.refused("member", "show", "abc", match="only digits")
 
-    con = sqlite3.connect(cli.db)
+    con = connect(cli.db)
     con.execute("UPDATE card SET status = 'blocked'")
     con.commit()
     con.close()

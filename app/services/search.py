@@ -89,8 +89,8 @@ def _drive_cost(ctx: Context, word: str) -> int:
 
 
 def _drive_word(ctx: Context, words: list[str]) -> str:
-    # With a million members, "Sophie Wer" driven by "sophie" (the longer word) reads every
-    # Sophie; driven by the rarer "wer" it reads a few thousand Werners at most.
+    # The longest word is not the rarest: in "Sophie Schmidt-Lüdenscheid" it is, in "Sophie Lü"
+    # it is not, and the drive's range is what a plan may have to read to the end.
     if len(words) == 1:
         return words[0]
     return min(words, key=lambda w: (_drive_cost(ctx, w), -len(w)))

@@ -1,8 +1,8 @@
 """A cold start of the counter for `loyalty bench`: run in a fresh process by the benchmark.
 
 Opens the database as ``loyalty`` does, runs the counter headless and prints ``ready`` as soon
-as the scan field has the focus (the parent times spawn to that line), then this process's
-peak RSS in MB.
+as the scan field has the focus, with the CPU milliseconds used so far (the parent times spawn
+to that line), then this process's peak RSS in MB.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ async def _start(path: str) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         while app.focused is None or app.focused.id != "scan":
             await pilot.pause()
-        print("ready", flush=True)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print("ready", round((usage.ru_utime + usage.ru_stime) * 1e3, 1), flush=True)
     app.ctx.db.dispose()
 
 

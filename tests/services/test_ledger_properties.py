@@ -17,6 +17,7 @@ from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.members import enroll_member
 from app.services.refunds import refund_sale
+from app.services.settings import write_setting
 from app.store.database import Database
 from tests.conftest import Clock
 from tests.services.dbstate import snapshot
@@ -34,7 +35,10 @@ refund = st.tuples(
     st.integers(0, 1),
 )
 adjust = st.tuples(st.just("adjust"), st.integers(-2_000, 2_000), st.just(0), st.integers(0, 1))
-operations = st.lists(st.one_of(sale, sale, refund, adjust), min_size=1, max_size=25)
+# The owner changes the earning and redeeming rates between sales: refunds must still unwind
+# exactly what each sale took under the rates of its day.
+rules = st.tuples(st.just("rules"), st.integers(1, 20), st.integers(1, 500), st.just(0))
+operations = st.lists(st.one_of(sale, sale, refund, adjust, rules), min_size=1, max_size=25)
 
 
 def _check_invariants(path: Path) -> None:
@@ -94,6 +98,10 @@ def test_random_histories_keep_balance_equal_to_ledger(
                     refund_sale(ctx, sales[a % len(sales)], b)
                 elif kind == "adjust":
                     adjust_points(ctx, cards[who], a, "property test")
+                elif kind == "rules":
+                    write_setting(db, "program.earn_points_per_unit", a)
+                    write_setting(db, "program.redeem_points_per_unit", b)
+                    ctx.forget_settings()
                 else:
                     continue
                 event(f"{kind} done")

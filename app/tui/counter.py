@@ -33,7 +33,7 @@ from app.tui.widgets.pick_list import PickList
 DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error)
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
-MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust"})
+MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust", "print_card"})
 # Actions that would change the member or the checkout under a sale being written.
 WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members"}
 
@@ -50,6 +50,7 @@ class CounterScreen(Screen[None]):
         Binding("f5", "refund", _("Refund"), key_display="F5"),
         Binding("f6", "adjust", _("Adjust"), key_display="F6"),
         # Not on the key bar: the cashier's keys fill its 80 columns; F1 and the palette list it.
+        Binding("f7", "print_card", _("Print card"), key_display="F7", show=False),
         Binding("f8", "members", _("Members"), key_display="F8", show=False),
         Binding("f9", "confirm", _("Confirm"), key_display="F9"),
         Binding("escape", "back", _("Clear"), key_display="Esc"),
@@ -66,6 +67,7 @@ class CounterScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.demo_cards = list(demo_cards or [])
+        self._printing = False
 
     def compose(self) -> ComposeResult:
         rules = self.ctx.rules()
@@ -313,6 +315,54 @@ class CounterScreen(Screen[None]):
             "success",
         )
 
+    # --- printing the card -------------------------------------------------------------
+
+    def action_print_card(self) -> None:
+        """F7: print (or reprint) the member's card; a slow or missing printer never blocks."""
+        member = self.member
+        if member is None:
+            self.say(_("Scan a member card first"))
+            return
+        if not member.card:
+            self.say(_("This member has no active card: issue a new card first"))
+            return
+        if self._printing:
+            return
+        self._printing = True
+        self.say(_("Printing card {card}…").format(card=member.card), "info")
+        self._print_card(member.card)
+
+    @work(thread=True, group="print")
+    def _print_card(self, card: str) -> None:
+        """Print on the receipt printer, or without one save a PDF in the user data folder."""
+        from app.config import data_dir
+        from app.services.cards import print_card
+
+        try:
+            if str(self.ctx.settings().get("printer.kind") or "none") == "none":
+                folder = data_dir() / "cards"
+                folder.mkdir(parents=True, exist_ok=True)
+                result = print_card(self.ctx, card, "pdf", folder / f"card-{card}.pdf")
+                message = _("No receipt printer is set up: card saved as {path}").format(
+                    path=result.destination
+                )
+            else:
+                print_card(self.ctx, card, "escpos")
+                message = _("Card {card} printed").format(card=card)
+        except LoyaltyError as exc:
+            self.app.call_from_thread(self._card_printed, exc.message, "error")
+        except DATABASE_ERRORS as exc:
+            self.app.call_from_thread(self._card_printed, self._database_message(exc), "error")
+        except OSError as exc:
+            # The user data folder itself could not be made.
+            self.app.call_from_thread(self._card_printed, str(exc), "error")
+        else:
+            self.app.call_from_thread(self._card_printed, message, "success")
+
+    def _card_printed(self, message: str, kind: str) -> None:
+        self._printing = False
+        self.say(message, kind)
+
     # --- navigation --------------------------------------------------------------------
 
     def action_focus_scan(self) -> None:
@@ -423,6 +473,11 @@ class CounterScreen(Screen[None]):
             (_("Enroll a new member"), _("Open the enrollment form (F2)"), self.action_enroll),
             (_("Refund a sale"), _("Refund one of the member's sales (F5)"), self.action_refund),
             (_("Adjust points"), _("Add or remove points with a reason (F6)"), self.action_adjust),
+            (
+                _("Print the member's card"),
+                _("On the receipt printer, or as a PDF file (F7)"),
+                self.action_print_card,
+            ),
             (
                 _("Member desk"),
                 _("All members: profiles, merge, export, erase (F8)"),

@@ -46,8 +46,9 @@ async def test_help_lists_every_working_key_and_closes_with_escape() -> None:
         assert keys["F2"] == "Enroll a new member"
         assert keys["F5"] == "Refund one of the member's sales"
         # Keys of later issues are not promised before they work.
+        assert keys["F7"] == "Print the member's card"
         assert keys["F8"].startswith("Member desk")
-        for later in ("F7", "F10"):
+        for later in ("F10",):
             assert not any(later in key for key in keys)
         # Every line fits the 80x24 terminal: nothing is cut or scrolled away.
         dialog = screen.query_one("#dialog")

@@ -22,6 +22,7 @@ def counter_keys() -> list[tuple[str, str]]:
         ("F4", _("Redeem as many points as possible")),
         ("F5", _("Refund one of the member's sales")),
         ("F6", _("Adjust the member's points (with a reason)")),
+        ("F7", _("Print the member's card")),
         ("F8", _("Member desk: list, edit, merge, erase")),
         (_("F9 / Enter"), _("Confirm")),
         (_("Esc"), _("Back / clear")),

@@ -102,3 +102,32 @@ async def test_f7_is_on_the_help_screen(ctx: Context) -> None:
     from app.tui.screens.help import counter_keys
 
     assert ("F7", "Print the member's card") in counter_keys()
+
+
+async def test_right_after_enrolment_f7_prints_the_new_card(
+    ctx: Context, db_path: Path, tmp_path: Path
+) -> None:
+    from tests.tui.test_enroll import members_card, type_text
+
+    job = tmp_path / "printer.bin"
+    write_setting(ctx.db, "printer.kind", "file")
+    write_setting(ctx.db, "printer.target", str(job))
+    ctx.forget_settings()
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        await type_text(pilot, "Lea")
+        await pilot.press("enter")
+        await type_text(pilot, "Koch")
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("enter")  # close the new-card view: back at the counter with Lea
+        await pilot.pause()
+        card = members_card(ctx)
+        assert _printed_at(db_path, card) is None
+        await pilot.press("f7")
+        await settle(pilot)
+        assert text_of(app, "#message") == f"Card {card} printed"
+    assert b"1P0" + card.encode() in job.read_bytes()
+    assert _printed_at(db_path, card) is not None

@@ -394,7 +394,8 @@ def cmd_card_replace(args: argparse.Namespace) -> int:
 def _amount(ctx: Any, text: str) -> int:
     from app.domain.money import parse_amount
 
-    return parse_amount(text, max_cents=ctx.rules().max_sale_cents)
+    rules = ctx.rules()
+    return parse_amount(text, max_cents=rules.max_sale_cents, currency=rules.currency)
 
 
 def cmd_sale(args: argparse.Namespace) -> int:
@@ -429,7 +430,11 @@ def cmd_refund(args: argparse.Namespace) -> int:
     # Not bounded by today's maximum sale: a sale made before the owner lowered it must still
     # be refundable in part. The service refuses anything beyond what is left of the sale.
     amount = (
-        parse_amount(args.amount, max_cents=REFUND_TYPING_LIMIT_CENTS)
+        parse_amount(
+            args.amount,
+            max_cents=REFUND_TYPING_LIMIT_CENTS,
+            currency=ctx.rules().currency,
+        )
         if args.amount is not None
         else None
     )

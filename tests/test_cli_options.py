@@ -48,3 +48,20 @@ def test_member_show_prints_the_phone_as_people_read_it(
     card = json.loads(capsys.readouterr().out)["card"]
     assert main(["--db", db, "member", "show", card]) == 0
     assert "Phone: +49 171 2345678" in capsys.readouterr().out
+
+
+def test_refusals_name_amounts_in_the_shops_currency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "settings", "set", "shop.currency", "CHF"]) == 0
+    capsys.readouterr()
+    main(["--db", db, "--json", "member", "add", "--first-name", "A", "--last-name", "B"])
+    card = json.loads(capsys.readouterr().out)["card"]
+    assert main(["--db", db, "sale", "--card", card, "--amount", "20000"]) == 1
+    assert "CHF" in capsys.readouterr().err
+    main(["--db", db, "--json", "sale", "--card", card, "--amount", "10"])
+    sale_id = json.loads(capsys.readouterr().out)["sale_id"]
+    assert main(["--db", db, "refund", str(sale_id), "--amount", "11"]) == 1
+    error = capsys.readouterr().err
+    assert "CHF" in error and "€" not in error

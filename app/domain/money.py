@@ -11,7 +11,9 @@ from app.i18n import _, format_money
 _GROUPED = re.compile(r"^\d{1,3}([.,' ]\d{3})+$")
 
 
-def parse_amount(text: str, *, max_cents: int, allow_zero: bool = False) -> int:
+def parse_amount(
+    text: str, *, max_cents: int, allow_zero: bool = False, currency: str = "EUR"
+) -> int:
     """Parse a typed amount (``12.50``, ``12,50``, ``1.234,56``, ``€ 7``) into cents.
 
     Rejects negative, zero (unless ``allow_zero``), non-numeric, more than two decimals and
@@ -54,7 +56,7 @@ def parse_amount(text: str, *, max_cents: int, allow_zero: bool = False) -> int:
     if cents > max_cents:
         raise InvalidInput(
             _("{amount} is more than the largest allowed sale ({maximum})").format(
-                amount=format_money(cents), maximum=format_money(max_cents)
+                amount=format_money(cents, currency), maximum=format_money(max_cents, currency)
             )
         )
     return cents

@@ -129,7 +129,9 @@ def _share(total: int, part: int, whole: int) -> int:
     return total * part // whole
 
 
-def plan_refund(sale: SaleFigures, amount_cents: int | None, balance: int) -> RefundPlan:
+def plan_refund(
+    sale: SaleFigures, amount_cents: int | None, balance: int, currency: str = "EUR"
+) -> RefundPlan:
     """Unwind a sale in proportion to the refunded amount.
 
     Shares are computed cumulatively (everything refunded so far, minus what earlier refunds
@@ -145,7 +147,7 @@ def plan_refund(sale: SaleFigures, amount_cents: int | None, balance: int) -> Re
     if amount > remaining:
         raise RefundRefused(
             _("At most {remaining} of this sale can still be refunded, not {amount}").format(
-                remaining=format_money(remaining), amount=format_money(amount)
+                remaining=format_money(remaining, currency), amount=format_money(amount, currency)
             )
         )
     before, after = sale.refunded_cents, sale.refunded_cents + amount

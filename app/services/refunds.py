@@ -36,6 +36,7 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
             ),
             amount_cents,
             member.points_balance,
+            ctx.rules().currency,
         )
         refund = Refund(
             sale_id=sale_id,

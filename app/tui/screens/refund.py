@@ -235,7 +235,8 @@ class RefundScreen(ModalScreen[RefundResult | None]):
     def parse(self) -> int:
         """The typed amount in cents; raises InvalidInput with a message for the cashier."""
         text = self.query_one("#amount", Input).value
-        return parse_amount(text, max_cents=self.ctx.rules().max_sale_cents)
+        rules = self.ctx.rules()
+        return parse_amount(text, max_cents=rules.max_sale_cents, currency=rules.currency)
 
     def action_confirm(self) -> None:
         sale = self.sale

@@ -80,7 +80,11 @@ class CheckoutPanel(Vertical):
         """The quote for what is typed now, or raise the cashier's message."""
         if self.member is None:
             raise LoyaltyError(_("Scan a member card first"))
-        amount = parse_amount(self.amount_input.value, max_cents=self.rules.max_sale_cents)
+        amount = parse_amount(
+            self.amount_input.value,
+            max_cents=self.rules.max_sale_cents,
+            currency=self.rules.currency,
+        )
         points = parse_points(self.points_input.value)
         return quote_checkout(
             self.rules, balance=self.member.points, amount_cents=amount, redeem_points=points
@@ -92,7 +96,11 @@ class CheckoutPanel(Vertical):
             raise LoyaltyError(_("Scan a member card first"))
         if not self.amount_input.value.strip():
             raise LoyaltyError(_("Type the amount first, then F4 redeems the most points"))
-        amount = parse_amount(self.amount_input.value, max_cents=self.rules.max_sale_cents)
+        amount = parse_amount(
+            self.amount_input.value,
+            max_cents=self.rules.max_sale_cents,
+            currency=self.rules.currency,
+        )
         return max_redeemable(self.rules, self.member.points, amount)
 
     def fill_max_points(self) -> int:
@@ -135,7 +143,11 @@ class CheckoutPanel(Vertical):
             self.error = ""
             return
         try:
-            amount = parse_amount(amount_input.value, max_cents=self.rules.max_sale_cents)
+            amount = parse_amount(
+                amount_input.value,
+                max_cents=self.rules.max_sale_cents,
+                currency=self.rules.currency,
+            )
         except LoyaltyError as exc:
             amount_input.add_class("-invalid")
             self.quote, self.error = None, exc.message

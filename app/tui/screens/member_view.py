@@ -33,6 +33,7 @@ from app.config import data_dir
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import display_phone, salutation_label
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
+from app.services.cards import replace_card
 from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_desk import (
@@ -97,6 +98,7 @@ class MemberViewScreen(Screen[None]):
         Binding("f5", "merge", _("Merge"), key_display="F5"),
         Binding("f6", "export", _("Export"), key_display="F6"),
         Binding("f7", "erase", _("Erase"), key_display="F7"),
+        Binding("f8", "replace_card", _("New card"), key_display="F8"),
     ]
 
     DEFAULT_CSS = """
@@ -387,7 +389,7 @@ class MemberViewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         profile = self.profile
-        if action in ("save", "merge"):
+        if action in ("save", "merge", "replace_card"):
             return None if profile is None or profile.status != "active" else True
         if action == "erase":
             return None if profile is None or profile.status == "erased" else True
@@ -522,6 +524,42 @@ class MemberViewScreen(Screen[None]):
                 _("Wrote the member's data to {path}").format(path=target),
                 "success",
             )
+
+    # --- lost or damaged card ----------------------------------------------------------
+
+    def action_replace_card(self) -> None:
+        profile = self.profile
+        if profile is None or profile.status != "active":
+            return
+        if not profile.card:
+            self.say(_("This member has no active card: issue a new card first"), "error")
+            return
+        text = _(
+            "Issue a new card number for {name}? The card {card} is blocked for good; points"
+            " and history stay with the member."
+        ).format(name=profile_name(profile), card=profile.card)
+        screen = ConfirmScreen(_("Lost or damaged card"), text, action_label=_("New card"))
+        self.app.push_screen(screen, self._replace_confirmed)
+
+    def _replace_confirmed(self, confirmed: bool | None) -> None:
+        profile = self.profile
+        if not confirmed or profile is None or not profile.card:
+            return
+        try:
+            result = replace_card(self.ctx, profile.card)
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS:
+            self.say(_("The database is busy or unavailable: try again"), "error")
+            return
+        self.reload()
+        self.say(
+            _(
+                "New card {new}: card {old} is blocked. Print the new card on the counter (F7)."
+            ).format(new=result.new_card, old=result.old_card),
+            "success",
+        )
 
     def action_erase(self) -> None:
         profile = self.profile

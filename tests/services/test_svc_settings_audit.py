@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,13 @@ import pytest
 from app.domain.errors import InvalidInput
 from app.services.context import Context
 from app.services.settings import load_settings, write_setting
+from tests.services.dbstate import connect
 
 from ..conftest import FIXED_NOW
 
 
 def _audit(db_path: Path) -> list[tuple[str, str, str, str, dict[str, object]]]:
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     try:
         rows = con.execute(
             "SELECT actor, action, entity, entity_id, detail FROM audit_entry ORDER BY id"
@@ -62,6 +62,6 @@ def test_a_refused_setting_writes_nothing(ctx: Context, db_path: Path) -> None:
     with pytest.raises(InvalidInput):
         write_setting(ctx.db, "no.such.setting", 1, actor="owner")
     assert _audit(db_path) == []
-    con = sqlite3.connect(db_path)
+    con = connect(db_path)
     assert con.execute("SELECT count(*) FROM setting").fetchone()[0] == 0
     con.close()

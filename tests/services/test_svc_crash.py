@@ -5,12 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sqlite3
 from pathlib import Path
 
 from app.services.context import Context
 from app.services.health import check_database
 from app.store.database import Database
+from tests.services.dbstate import connect
 
 
 def _sell_until_killed(path: str, card: str) -> None:
@@ -29,7 +29,7 @@ def _sell_until_killed(path: str, card: str) -> None:
 
 
 def _count(path: Path, sql: str) -> int:
-    con = sqlite3.connect(path)
+    con = connect(path)
     try:
         return int(con.execute(sql).fetchone()[0])
     finally:
@@ -56,7 +56,7 @@ def test_killing_the_till_at_any_moment_leaves_whole_sales(
 
         report = check_database(ctx)
         assert report.ok, report
-        con = sqlite3.connect(db_path)
+        con = connect(db_path)
         try:
             # Each sale has exactly its ledger rows and its audit row; each refund likewise.
             broken_sales = con.execute(

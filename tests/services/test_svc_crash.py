@@ -51,6 +51,9 @@ def test_killing_the_till_at_any_moment_leaves_whole_sales(
             assert till.pid is not None
             os.kill(till.pid, signal.SIGKILL)
         finally:
+            # A failed wait must not leave the till selling for ever (join would never return).
+            if till.is_alive():
+                till.kill()
             till.join()
         assert till.exitcode == -signal.SIGKILL
 

@@ -136,11 +136,11 @@ def test_check_reports_an_index_postgresql_marked_invalid(pg_ctx: Context, pg_db
         conn.execute(
             text(
                 "UPDATE pg_index SET indisvalid = false "
-                "WHERE indexrelid = 'ix_member_last_key'::regclass"
+                "WHERE indexrelid = 'ix_sale_member_created'::regclass"
             )
         )
     report = check_database(pg_ctx)
-    assert report.integrity == "invalid index ix_member_last_key"
+    assert report.integrity == "invalid index ix_sale_member_created"
     assert not report.ok
 
 

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.errors import LoyaltyError
+from app.domain.money import REFUND_TYPING_LIMIT_CENTS
 from app.i18n import _, format_day, format_money, format_points, format_timestamp, set_language
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 2
-REFUND_TYPING_LIMIT_CENTS = 10**12
 
 
 class CliError(LoyaltyError):

@@ -11,6 +11,11 @@ from app.i18n import _, format_money
 _GROUPED = re.compile(r"^\d{1,3}([.,' ]\d{3})+$")
 
 
+# A refund is bounded by what is left of its sale (the service checks), not by today's maximum
+# sale: a sale made before the owner lowered that maximum must still be refundable in part.
+REFUND_TYPING_LIMIT_CENTS = 10**12
+
+
 def parse_amount(
     text: str, *, max_cents: int, allow_zero: bool = False, currency: str = "EUR"
 ) -> int:

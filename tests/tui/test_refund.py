@@ -196,3 +196,21 @@ async def test_a_fully_refunded_sale_is_skipped_and_refused_if_chosen(
     assert app.results == []
     assert [r.sale_id for r in refunds(ctx)] == [newest.sale_id]
     assert sale_row(ctx, older.sale_id).refunded_cents == 0
+
+
+async def test_a_sale_above_todays_maximum_can_still_be_refunded(
+    ctx: Context, member: MemberView
+) -> None:
+    from app.services.settings import write_setting
+
+    member = with_sales(ctx, member, 90000)
+    # The owner lowers the maximum sale after the sale was made.
+    write_setting(ctx.db, "program.max_sale_cents", 50000)
+    ctx.forget_settings()
+    app = Host(ctx, member)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "f9")
+        await pilot.pause()
+    [result] = app.results
+    assert isinstance(result, RefundResult)
+    assert result.amount_cents == 90000

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from app.domain.errors import LoyaltyError
-from app.domain.money import parse_amount
+from app.domain.money import REFUND_TYPING_LIMIT_CENTS, parse_amount
 from app.domain.profile import salutation_label
 from app.domain.rules import SaleFigures, plan_refund
 from app.i18n import _, current_locale, format_money, format_points, format_timestamp
@@ -236,7 +236,7 @@ class RefundScreen(ModalScreen[RefundResult | None]):
         """The typed amount in cents; raises InvalidInput with a message for the cashier."""
         text = self.query_one("#amount", Input).value
         rules = self.ctx.rules()
-        return parse_amount(text, max_cents=rules.max_sale_cents, currency=rules.currency)
+        return parse_amount(text, max_cents=REFUND_TYPING_LIMIT_CENTS, currency=rules.currency)
 
     def action_confirm(self) -> None:
         sale = self.sale

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +35,28 @@ def normalize_url(value: str) -> str:
     return value if "://" in value else sqlite_url(value)
 
 
+def _wal(cur: Any) -> None:
+    # Switching a file to WAL needs an exclusive lock, and SQLite answers "database is locked"
+    # at once there instead of waiting out busy_timeout: two tills creating the same file at
+    # one moment would see it. Once the file is in WAL mode (persistent) this is one read.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # We issue BEGIN ourselves (see _begin_immediate), so the driver must not.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode = WAL")
+    _wal(cur)
     cur.execute("PRAGMA foreign_keys = ON")
     # A till can lose power mid-sale: every commit reaches the disk.
     cur.execute("PRAGMA synchronous = FULL")

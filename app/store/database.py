@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -60,7 +61,68 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys = ON")
     # A till can lose power mid-sale: every commit reaches the disk.
     cur.execute("PRAGMA synchronous = FULL")
+    # No checkpoint inside a sale's commit: copying the WAL back into the file (and its fsync)
+    # made every ~45th sale 10+ ms slower. The Checkpointer does it beside the till.
+    cur.execute("PRAGMA wal_autocheckpoint = 0")
     cur.close()
+
+
+class Checkpointer:
+    """Copies the WAL back into the database file on a background thread, after commits.
+
+    PASSIVE checkpoints never block a writer or a reader. The thread starts with the first
+    commit and ends after a quiet spell; closing the last connection also checkpoints (SQLite
+    does that itself), so a short-lived CLI process leaves no large WAL behind.
+    """
+
+    DEBOUNCE_S = 0.2
+    IDLE_EXIT_S = 5.0
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def committed(self) -> None:
+        """Note a commit: a checkpoint follows shortly, off the caller's thread."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._wake.set()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="loyalty-checkpoint", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            while True:
+                if not self._wake.wait(self.IDLE_EXIT_S):
+                    with self._lock:
+                        if not self._wake.is_set():
+                            self._thread = None
+                            return
+                if self._stopped:
+                    return
+                time.sleep(self.DEBOUNCE_S)  # a burst of sales: one checkpoint after it
+                self._wake.clear()
+                # A failed checkpoint loses nothing: the next commit tries again.
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=5)
 
 
 def _begin_immediate(conn: Any) -> None:
@@ -125,6 +187,7 @@ class Database:
         # PostgreSQL readers never block writers, and one pool halves the server connections.
         self.read_engine = self._make_engine(immediate=False) if self.is_sqlite else self.engine
         self._local = threading.local()
+        self.checkpointer = Checkpointer(self.path) if self.path is not None else None
         if migrate:
             from app.store.migrate import upgrade
 
@@ -175,6 +238,8 @@ class Database:
         """One use case, one transaction: commit on success, roll back on any error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+        if self.checkpointer is not None:
+            self.checkpointer.committed()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -206,6 +271,8 @@ class Database:
         return statement.replace("%", "%%").replace("?", "%s")
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         pooled = getattr(self._local, "pooled", None)
         if pooled is not None:
             pooled.close()

@@ -33,6 +33,20 @@ class ProgramRules:
 
 
 @dataclass(frozen=True)
+class AppliedRule:
+    """One rule that shaped a checkout: a line of "+45 base · +45 Gold x2 · -10% SUMMER10".
+
+    ``code`` is the machine name written to the ledger row it produced ("base", "tier",
+    "campaign", "birthday", "coupon", ...); ``label`` is what the cashier reads.
+    """
+
+    code: str
+    label: str
+    points: int = 0
+    discount_cents: int = 0
+
+
+@dataclass(frozen=True)
 class CheckoutQuote:
     """The live totals of a checkout, before it is confirmed."""
 
@@ -43,6 +57,8 @@ class CheckoutQuote:
     to_pay_cents: int
     points_earned: int
     balance_before: int
+    applied: tuple[AppliedRule, ...] = ()
+    """The rules that gave points or discounts, in the order the till lists them."""
 
     @property
     def balance_after(self) -> int:

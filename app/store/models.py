@@ -69,6 +69,8 @@ class Member(SQLModel, table=True):
     tier: str | None = Field(default=None, max_length=40)
     # Set when this member was merged into another; the row stays as a tombstone.
     merged_into: int | None = None
+    # The store whose edit the profile holds: sync's last-writer-wins breaks ties on it.
+    updated_store: str = Field(default="", max_length=3)
 
 
 class Card(SQLModel, table=True):
@@ -162,3 +164,59 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=64)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class SyncEvent(SQLModel, table=True):
+    """A change another shop must see: written with the change, exported, applied elsewhere.
+
+    This node's own events carry ``exported_file`` once written to a file; events from other
+    shops carry ``applied_at``, or none while they wait for what they refer to (deferred).
+    """
+
+    __tablename__ = "sync_event"
+    __table_args__ = (Index("ix_sync_event_export", "node", "exported_file", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    node: str = Field(max_length=36)
+    seq: int
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    kind: str = Field(max_length=16)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts()
+    exported_file: str | None = Field(default=None, max_length=120)
+    applied_at: datetime | None = _ts(nullable=True)
+
+
+class SyncFile(SQLModel, table=True):
+    """A sync file from another shop that was applied here."""
+
+    __tablename__ = "sync_file"
+
+    name: str = Field(primary_key=True, max_length=120)
+    node: str = Field(max_length=36)
+    sha256: str = Field(max_length=64)
+    events: int
+    applied: int
+    skipped: int
+    deferred: int
+    imported_at: datetime = _ts()
+
+
+class SyncConflict(SQLModel, table=True):
+    """What sync could not settle by itself, or settled by overwriting something (logged)."""
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (Index("ix_sync_conflict_open", "needs_owner", "resolved_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)
+    member_uuid: str | None = Field(default=None, max_length=36)
+    event_uuid: str | None = Field(default=None, max_length=36)
+    detail: str = Field(sa_column=Column(Text, nullable=False))
+    needs_owner: bool = False
+    created_at: datetime = _ts()
+    resolved_at: datetime | None = _ts(nullable=True)
+    resolved_by: str | None = Field(default=None, max_length=80)
+    resolution: str | None = Field(default=None, sa_column=Column(Text))

@@ -165,6 +165,9 @@ def test_a_first_version_database_is_upgraded_in_place_with_nothing_lost(
         try:
             for table in TABLES:
                 rows = con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                if table == "setting":
+                    # Later migrations add settings of their own (0005: the sync node id).
+                    rows = [r for r in rows if not r[0].startswith("sync.")]
                 old_width = len(before[table][0])
                 # Every old row, every old column, same values; new columns only appended.
                 assert [r[:old_width] for r in rows] == before[table], table

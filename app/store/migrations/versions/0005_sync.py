@@ -66,7 +66,9 @@ def upgrade() -> None:
     op.create_index("ix_sync_conflict_open", "sync_conflict", ["needs_owner", "resolved_at"])
     with op.batch_alter_table("member") as batch:
         # The store whose edit the profile holds: last-writer-wins breaks timestamp ties on it.
-        batch.add_column(sa.Column("updated_store", sa.String(3), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("updated_store", sa.String(3), nullable=False, server_default="")
+        )
     setting = sa.table(
         "setting",
         sa.column("key", sa.String),

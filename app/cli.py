@@ -515,7 +515,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         value: Any = json.loads(args.value)
     except json.JSONDecodeError:
         value = args.value
-    stored = write_setting(ctx.db, args.key, value, ctx.now(), actor=ctx.actor)
+    stored = write_setting(ctx.db, args.key, value, ctx.now(), actor=ctx.actor, till=ctx.till)
     _emit(
         args,
         {"key": args.key, "value": stored},

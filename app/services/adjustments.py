@@ -9,6 +9,7 @@ from app.services.context import Context
 from app.services.members import lock_member_by_card
 from app.services.views import AdjustResult
 from app.store.models import LedgerEntry
+from app.sync import events
 
 MAX_ADJUSTMENT = 100_000_000
 
@@ -34,20 +35,22 @@ def adjust_points(ctx: Context, card: str, points: int, reason: str) -> AdjustRe
                     points=format_points(-points), balance=format_points(member.points_balance)
                 )
             )
-        session.add(
-            LedgerEntry(
-                member_id=member.id,  # type: ignore[arg-type]
-                points=points,
-                kind="adjustment",
-                reason=reason,
-                actor=ctx.actor,
-                store_code=ctx.store_code,
-                till=ctx.till,
-                created_at=now,
-            )
+        entry = LedgerEntry(
+            member_id=member.id,  # type: ignore[arg-type]
+            points=points,
+            kind="adjustment",
+            reason=reason,
+            actor=ctx.actor,
+            store_code=ctx.store_code,
+            till=ctx.till,
+            created_at=now,
         )
+        session.add(entry)
         member.points_balance += points
         session.add(member)
         record(session, ctx, "points.adjust", "member", member.id, points=points, reason=reason)
+        session.flush()
+        assert entry.id is not None
+        events.points_changed(session, ctx, [entry.id])
         balance = member.points_balance
     return AdjustResult(card=number, points=points, reason=reason, points_balance=balance)

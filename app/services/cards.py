@@ -26,6 +26,7 @@ from app.services.context import Context
 from app.services.lookup import check_card_row
 from app.services.members import lock_member_by_card, next_card_number
 from app.store.models import Card, Member
+from app.sync import events
 
 FORMATS = ("png", "svg", "pdf", "escpos")
 
@@ -189,6 +190,7 @@ def _mark_printed(ctx: Context, numbers: Sequence[str], fmt: str) -> None:
         )
         for number in numbers:
             record(session, ctx, "card.print", "card", number, format=fmt)
+        events.cards_changed(session, ctx, numbers)
 
 
 def print_card(ctx: Context, card: str, fmt: str, out: str | Path | None = None) -> PrintResult:
@@ -287,4 +289,6 @@ def replace_card(ctx: Context, card: str) -> ReplaceResult:
         session.add(Card(number=new_number, member_id=member.id, issued_at=now))
         record(session, ctx, "card.replace", "card", number, new_card=new_number, member=member.id)
         member_id = member.id
+        session.flush()
+        events.cards_changed(session, ctx, [number, new_number])
     return ReplaceResult(member_id, number, new_number)

@@ -13,6 +13,7 @@ from app.services.context import Context
 from app.services.lookup import check_card_row
 from app.services.views import SaleResult
 from app.store.models import Card, LedgerEntry, Member, Sale
+from app.sync import events
 
 _SALE = Sale.__table__  # type: ignore[attr-defined]
 _LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
@@ -137,6 +138,7 @@ def checkout(
             points_redeemed=quote.points_redeemed,
             points_earned=quote.points_earned,
         )
+        events.sale_made(session, ctx, sale_id)
     assert sale_id is not None
     return SaleResult(
         sale_id=sale_id,

@@ -26,6 +26,7 @@ class Context:
     _rules: ProgramRules | None = field(default=None, repr=False)
     _layout: CardLayout | None = field(default=None, repr=False)
     _settings: dict[str, object] | None = field(default=None, repr=False)
+    _node: str | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         value = self.clock()
@@ -39,6 +40,14 @@ class Context:
 
             self._settings = load_settings(self.db)
         return self._settings
+
+    def node(self) -> str:
+        """This database's id in chain sync."""
+        if self._node is None:
+            from app.services.settings import load_node_id
+
+            self._node = load_node_id(self.db)
+        return self._node
 
     def rules(self) -> ProgramRules:
         if self._rules is None:

@@ -31,6 +31,7 @@ from app.services.lookup import check_card_row, get_member
 from app.services.views import MemberSummary, MemberView
 from app.store import queries
 from app.store.models import Card, LedgerEntry, Member, Sale
+from app.sync import events
 
 EDITABLE_FIELDS = (
     "salutation",
@@ -139,6 +140,7 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
     with ctx.db.transaction() as session:
         member = load_member(session, member_id)
         _require_active(member)
+        base = events.member_base(member)
         draft_changes = {k: v for k, v in changes.items() if k != "tier"}
         for key, value in draft_changes.items():
             if key == "marketing_consent":
@@ -182,9 +184,12 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
             if "marketing_consent" in diff:
                 member.consent_at = now if member.marketing_consent else None
             member.updated_at = now
+            member.updated_store = ctx.store_code
             apply_search_keys(member, region)
             session.add(member)
             record(session, ctx, "member.update", "member", member_id, changes=diff)
+            session.flush()
+            events.member_changed(session, ctx, member_id, base)
     return get_member(ctx, member_id)
 
 

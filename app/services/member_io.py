@@ -37,6 +37,7 @@ from app.services.members import next_card_number
 from app.store import queries
 from app.store.models import Member, new_uuid
 from app.store.types import parse_sqlite_timestamp
+from app.sync import events
 
 CHUNK = 500
 PROGRESS_EVERY = 2000
@@ -223,6 +224,7 @@ _MEMBER_COLUMNS = (
     "home_store",
     "created_at",
     "updated_at",
+    "updated_store",
     "first_key",
     "last_key",
     "email_key",
@@ -308,6 +310,7 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
                     store,
                     stamp,
                     stamp,
+                    store,
                     # The same keys as search_keys(), without parsing each phone again.
                     _fold_name(p.first_name),
                     _fold_name(p.last_name),
@@ -350,6 +353,13 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
         _bulk_insert(session, ctx, "card", _CARD_COLUMNS, cards)
         if ledger:
             _bulk_insert(session, ctx, "ledger_entry", _LEDGER_COLUMNS, ledger)
+        _bulk_insert(
+            session,
+            ctx,
+            "sync_event",
+            events.EVENT_COLUMNS,
+            _import_events(ctx, v, now, member_values, cards, ledger),
+        )
         record(
             session,
             ctx,
@@ -363,6 +373,62 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
             invalid_skipped=len(report.invalid),
             duplicates_skipped=len(report.duplicates),
         )
+
+
+def _import_events(
+    ctx: Context,
+    v: _Values,
+    now: datetime,
+    members: list[tuple[Any, ...]],
+    cards: list[tuple[Any, ...]],
+    ledger: list[tuple[Any, ...]],
+) -> list[tuple[Any, ...]]:
+    """The sync events of an import, built from the inserted values (no reading back)."""
+    iso = now.isoformat()
+    uuid_of: dict[int, str] = {}
+    data: list[tuple[str, dict[str, Any]]] = []
+    for values, card in zip(members, cards, strict=True):
+        member = dict(zip(_MEMBER_COLUMNS, values, strict=True))
+        uuid_of[card[1]] = member["uuid"]
+        profile = {key: member.get(key) for key in events.MEMBER_FIELDS}
+        profile.update(
+            birthday=events.plain(member["birthday"]),
+            marketing_consent=bool(member["marketing_consent"]),
+            consent_at=_iso_time(member["consent_at"]),
+            created_at=iso,
+            updated_at=iso,
+            merged_into=None,
+            base=None,
+        )
+        data.append(("member", profile))
+        data.append(
+            (
+                "card",
+                {
+                    "number": card[0],
+                    "member": member["uuid"],
+                    "status": "active",
+                    "issued_at": iso,
+                    "printed_at": None,
+                    "blocked_at": None,
+                    "replaced_by": None,
+                },
+            )
+        )
+    for row in ledger:
+        entry = dict(zip(_LEDGER_COLUMNS, row, strict=True))
+        entry.update(member=uuid_of[entry.pop("member_id")], created_at=iso, sale=None, refund=None)
+        data.append(("points", {"ledger": [entry]}))
+    return events.event_rows(ctx, data, v.time(now))
+
+
+def _iso_time(value: Any) -> str | None:
+    """A consent time as the driver took it (text on SQLite) back in ISO 8601 with UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat()
 
 
 _EXPORT_SELECT = (

@@ -13,6 +13,7 @@ from app.services.lookup import check_card_row, get_member
 from app.services.views import MemberView
 from app.store.database import serialize
 from app.store.models import Card, Member
+from app.sync import events
 
 
 def next_card_number(session: Session, layout: CardLayout) -> str:
@@ -47,6 +48,7 @@ def enroll_member(ctx: Context, draft: MemberDraft) -> MemberView:
             home_store=ctx.store_code,
             created_at=now,
             updated_at=now,
+            updated_store=ctx.store_code,
             first_key=keys.first_key,
             last_key=keys.last_key,
             email_key=keys.email_key,
@@ -59,6 +61,10 @@ def enroll_member(ctx: Context, draft: MemberDraft) -> MemberView:
         session.add(Card(number=number, member_id=member.id, issued_at=now))
         record(session, ctx, "member.enroll", "member", member.id, card=number)
         member_id = member.id
+        assert member_id is not None
+        session.flush()
+        events.member_changed(session, ctx, member_id, None)
+        events.cards_changed(session, ctx, [number])
     assert member_id is not None
     return get_member(ctx, member_id)
 

@@ -16,6 +16,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import apply_search_keys, load_member, member_id_for_card
 from app.store.models import Card, Member
+from app.sync import events
 
 # Blank fields of the kept member are filled from the other one.
 _FILLABLE = ("salutation", "email", "phone", "birthday", "postcode", "tier")
@@ -89,6 +90,7 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
                     raise MergeRefused(
                         _("Member {id} was merged or erased and cannot be merged").format(id=m.id)
                     )
+            bases = {m.id: events.member_base(m) for m in (keep, other)}
             blocked: list[str] = []
             for card in session.exec(select(Card).where(Card.member_id == other_id)).all():
                 if card.status == "active":
@@ -121,11 +123,13 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
             points = other.points_balance
             keep.points_balance += points
             keep.updated_at = now
+            keep.updated_store = ctx.store_code
             apply_search_keys(keep, region)
             other.points_balance = 0
             other.status = "merged"
             other.merged_into = keep_id
             other.updated_at = now
+            other.updated_store = ctx.store_code
             session.add(keep)
             session.add(other)
             record(
@@ -142,6 +146,11 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
                 filled_fields=filled,
             )
             balance = keep.points_balance
+            session.flush()
+            events.member_changed(session, ctx, keep_id, bases[keep_id])
+            events.member_changed(session, ctx, other_id, bases[other_id])
+            events.cards_changed(session, ctx, blocked)
+            events.members_merged(session, ctx, keep_id, other_id)
     except IntegrityError:
         raise MergeRefused(
             _("These two members cannot be merged: their records conflict")

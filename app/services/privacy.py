@@ -19,6 +19,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import load_member, member_id_for_card
 from app.store.models import AuditEntry, Card, LedgerEntry, Member, Refund, Sale
+from app.sync import events
 
 EXPORT_VERSION = 1
 # Member columns that hold personal data and what erasure leaves in them.
@@ -169,10 +170,12 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
         if member.status == "erased":
             raise AlreadyErased(_("This member's data was already erased"))
         merged = list(session.exec(select(Member).where(col(Member.merged_into) == member_id)))
+        bases = {person.id: events.member_base(person) for person in (member, *merged)}
         for person in (member, *merged):
             for key, value in ERASED_VALUES.items():
                 setattr(person, key, value)
             person.updated_at = now
+            person.updated_store = ctx.store_code
             session.add(person)
         member.status = "erased"
         blocked = []
@@ -190,6 +193,11 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
         )
         record(session, ctx, "member.erase", "member", member_id, blocked_cards=blocked)
         balance = member.points_balance
+        session.flush()
+        for person_id, base in bases.items():
+            assert person_id is not None
+            events.member_changed(session, ctx, person_id, base)
+        events.cards_changed(session, ctx, blocked)
     return EraseResult(
         member_id=member_id,
         blocked_cards=tuple(blocked),

@@ -11,6 +11,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.views import RefundResult
 from app.store.models import LedgerEntry, Member, Refund, Sale
+from app.sync import events
 
 
 def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> RefundResult:
@@ -79,6 +80,9 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
             points_not_recovered=plan.points_not_recovered,
         )
         refund_id, balance = refund.id, member.points_balance
+        assert refund_id is not None
+        session.flush()
+        events.refund_made(session, ctx, refund_id)
     assert refund_id is not None
     return RefundResult(
         refund_id=refund_id,

@@ -17,6 +17,7 @@ from app.domain.rules import ProgramRules
 from app.i18n import _
 from app.store.database import Database
 from app.store.models import AuditEntry, Setting
+from app.sync import events
 
 
 def _positive_int(maximum: int) -> Callable[[Any], int]:
@@ -116,13 +117,27 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
 }
 
 
+NODE_ID = "sync.node_id"
+"""The database's identity in chain sync: set once by migration 0005, never a user setting."""
+
+
 def load_settings(db: Database) -> dict[str, Any]:
     """Every setting, stored value over default."""
     values = {key: default for key, (default, _parse) in DEFAULTS.items()}
     with db.reading() as session:
         for row in session.exec(select(Setting)):
-            values[row.key] = json.loads(row.value)
+            if row.key != NODE_ID:
+                values[row.key] = json.loads(row.value)
     return values
+
+
+def load_node_id(db: Database) -> str:
+    """This database's sync node id."""
+    with db.reading() as session:
+        row = session.get(Setting, NODE_ID)
+    if row is None:  # pragma: no cover - every migrated database has one
+        raise RuntimeError("the database has no sync node id")
+    return str(json.loads(row.value))
 
 
 def rules_from(values: dict[str, Any]) -> ProgramRules:
@@ -148,9 +163,18 @@ def parse_setting(key: str, value: Any) -> Any:
 
 
 def write_setting(
-    db: Database, key: str, value: Any, now: datetime | None = None, *, actor: str = ""
+    db: Database,
+    key: str,
+    value: Any,
+    now: datetime | None = None,
+    *,
+    actor: str = "",
+    till: int = 1,
 ) -> Any:
-    """Store one setting (validated) with an audit row of the change; returns the stored value."""
+    """Store one setting (validated) with an audit row of the change; returns the stored value.
+
+    A program rule (``program.*``) is also a sync event: the shops of a chain run one program.
+    """
     parsed = parse_setting(key, value)
     with db.transaction() as session:
         row = session.get(Setting, key)
@@ -172,4 +196,17 @@ def write_setting(
                 detail=json.dumps({"old": old, "new": parsed}, ensure_ascii=False),
             )
         )
+        if key.startswith(events.SYNCED_SETTINGS):
+            store = session.get(Setting, "shop.store_code")
+            node = session.get(Setting, NODE_ID)
+            assert node is not None
+            events.write_event(
+                session.connection(),
+                node=json.loads(node.value),
+                store_code=json.loads(store.value) if store else DEFAULTS["shop.store_code"][0],
+                till=till,
+                kind="setting",
+                data={"key": key, "value": parsed, "updated_at": stamp.isoformat()},
+                now=stamp,
+            )
     return parsed

@@ -44,7 +44,9 @@ def _context(args: argparse.Namespace, *, demo: bool = False) -> Any:
         # `--db "$UNSET"` in a script must not quietly open the shop's default database.
         raise CliError(_("Give the database a file path"))
     config = load_config(args.db, demo=demo)
-    return Context(Database(config.db), actor=config.actor, till=config.till)
+    ctx = Context(Database(config.db), actor=config.actor)
+    ctx.till = config.till if config.till is not None else int(ctx.settings()["shop.till"])
+    return ctx
 
 
 def _member_lines(view: Any, currency: str) -> list[str]:
@@ -524,6 +526,124 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.services.sync import init_shop
+
+    ctx = _context(args)
+    result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
+    lines = [
+        _("Store {store}, till {till}").format(store=result.store, till=result.till),
+        _("Sync folder: {path}").format(path=result.sync_dir or _("none")),
+        _("Chain secret file: {path}").format(path=result.secret_file or _("none")),
+    ]
+    if result.secret_created:
+        lines.append(
+            _("A new chain secret was written: copy this file to every shop of the chain.")
+        )
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_sync_export(args: argparse.Namespace) -> int:
+    from app.services.sync import export_events
+
+    report = export_events(_context(args), args.dir)
+    lines = [_("{count} events exported").format(count=report.events)]
+    lines += [f"  {name}" for name in report.files]
+    _emit(args, report.to_json(), lines)
+    return 0
+
+
+def _import_lines(report: Any) -> list[str]:
+    lines = [
+        _("{file}: {applied} applied, {skipped} already here, {deferred} waiting").format(
+            file=f.name, applied=f.applied, skipped=f.skipped, deferred=f.deferred
+        )
+        for f in report.files
+    ]
+    lines += [
+        _("{file} rejected: {reason}").format(file=name, reason=reason)
+        for name, reason in report.rejected
+    ]
+    lines.append(
+        _(
+            "{count} events applied, {waiting} waiting for other files, {conflicts} new conflicts"
+        ).format(
+            count=report.events_applied,
+            waiting=report.still_deferred,
+            conflicts=report.conflicts,
+        )
+    )
+    return lines
+
+
+def cmd_sync_import(args: argparse.Namespace) -> int:
+    from app.services.sync import import_events
+
+    report = import_events(_context(args), args.dir)
+    _emit(args, report.to_json(), _import_lines(report))
+    for name, reason in report.rejected:
+        print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
+    return EXIT_ERROR if report.rejected else 0
+
+
+def cmd_sync_run(args: argparse.Namespace) -> int:
+    from app.services.sync import run_sync
+
+    result = run_sync(_context(args), args.dir)
+    lines = [_("{count} events exported").format(count=result.exported.events)]
+    _emit(args, result.to_json(), lines + _import_lines(result.imported))
+    for name, reason in result.imported.rejected:
+        print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
+    return EXIT_ERROR if result.imported.rejected else 0
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    from app.services.sync import sync_status
+
+    status = sync_status(_context(args))
+    never = _("never")
+    lines = [
+        _("Store {store}, till {till}, node {node}").format(
+            store=status.store, till=status.till, node=status.node
+        ),
+        _("Sync folder: {path}").format(path=status.sync_dir or _("none")),
+        _("Chain secret: {state}").format(state=_("set") if status.secret else _("missing")),
+        _("Events waiting for export: {count}").format(count=status.pending),
+        _("Last export: {time}").format(time=status.last_export or never),
+        _("Last import: {time}").format(time=status.last_import or never),
+        _("Files applied: {count}; events waiting for other files: {deferred}").format(
+            count=status.files_applied, deferred=status.deferred
+        ),
+        _("Open conflicts: {count}").format(count=status.open_conflicts),
+    ]
+    _emit(args, status.to_json(), lines)
+    return 0
+
+
+def cmd_sync_conflicts(args: argparse.Namespace) -> int:
+    from app.services.sync import list_conflicts, resolve_conflict
+
+    ctx = _context(args)
+    if args.resolve is not None:
+        resolve_conflict(ctx, args.resolve, args.note or "")
+        _emit(
+            args,
+            {"resolved": args.resolve},
+            [_("Conflict {id} resolved").format(id=args.resolve)],
+        )
+        return 0
+    conflicts = list_conflicts(ctx, include_all=args.all)
+    lines = [
+        f"#{c.id} {c.created_at:%Y-%m-%d %H:%M} {c.kind}"
+        f"{'' if c.resolved_at is None else ' (' + _('resolved') + ')'}: "
+        + json.dumps(c.detail, ensure_ascii=False)
+        for c in conflicts
+    ] or [_("No open conflicts")]
+    _emit(args, {"conflicts": [c.to_json() for c in conflicts]}, lines)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from app.bench import run_bench
 
@@ -708,6 +828,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("set", cmd_settings_set, _("change a setting"), ssub)
     p.add_argument("key")
     p.add_argument("value")
+
+    p = add("init", cmd_init, _("set this shop's store code and till, and the sync folder"))
+    p.add_argument("--store", required=True, metavar="CODE", help=_("3-digit store code"))
+    p.add_argument("--till", required=True, type=int, metavar="N", help=_("till number"))
+    p.add_argument("--sync-dir", metavar="DIR", help=_("the chain's central sync folder"))
+    p.add_argument(
+        "--secret-file",
+        metavar="FILE",
+        help=_("the chain secret (created if missing; copy it to every shop)"),
+    )
+
+    sync = sub.add_parser("sync", help=_("exchange changes with the other shops of the chain"))
+    ysub = sync.add_subparsers(dest="sync_command", required=True, parser_class=_Parser)
+    for name, func, text in (
+        ("export", cmd_sync_export, _("write this shop's new changes to the sync folder")),
+        ("import", cmd_sync_import, _("apply the other shops' files from the sync folder")),
+        ("run", cmd_sync_run, _("export, then import")),
+    ):
+        p = add(name, func, text, ysub)
+        p.add_argument("--dir", metavar="DIR", help=_("sync folder (default: set by init)"))
+    add("status", cmd_sync_status, _("pending changes, last sync, open conflicts"), ysub)
+    p = add("conflicts", cmd_sync_conflicts, _("what sync could not settle by itself"), ysub)
+    p.add_argument("--all", action="store_true", help=_("also resolved ones and logged edits"))
+    p.add_argument("--resolve", type=int, metavar="ID", help=_("mark a conflict as resolved"))
+    p.add_argument("--note", help=_("with --resolve: what was done"))
 
     p = add("bench", cmd_bench, _("measure lookup, search, checkout and start-up speed"))
     p.add_argument("--members", type=int, default=100_000)

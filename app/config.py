@@ -33,7 +33,8 @@ class Config:
 
     db: str
     actor: str
-    till: int
+    till: int | None
+    """From ``LOYALTY_TILL``; None: the till number set by ``loyalty init`` (default 1)."""
 
 
 def _actor() -> str:
@@ -46,8 +47,10 @@ def _actor() -> str:
         return "till"
 
 
-def _till() -> int:
-    raw = os.environ.get("LOYALTY_TILL", "1")
+def _till() -> int | None:
+    raw = os.environ.get("LOYALTY_TILL")
+    if raw is None:
+        return None
     if not raw.isdigit() or not 1 <= int(raw) <= 999:
         raise InvalidInput(_("LOYALTY_TILL must be a number from 1 to 999"))
     return int(raw)

@@ -46,7 +46,7 @@ class MergeResult:
         return data
 
 
-def _member_references() -> list[tuple[Any, Any]]:
+def member_references() -> list[tuple[Any, Any]]:
     """Every (table, column) that points at a member, so rows of later features move too."""
     member_id = Member.__table__.c.id  # type: ignore[attr-defined]
     refs = []
@@ -101,7 +101,7 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
                     session.add(card)
             session.flush()
             moved: dict[str, int] = {}
-            for table, column in _member_references():
+            for table, column in member_references():
                 result = session.execute(
                     update(table).where(column == other_id).values({column.name: keep_id})
                 )

@@ -78,6 +78,20 @@ def _choice(*allowed: str) -> Callable[[Any], str]:
     return parse
 
 
+def _int_range(low: int, high: int) -> Callable[[Any], int]:
+    """A whole number from ``low`` to ``high``."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError
+        return number
+
+    return parse
+
+
 def _optional_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -114,6 +128,10 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "printer.target": ("", _optional_text),
     "printer.profile": ("default", _printer_profile),
     "printer.qr": ("native", _choice("native", "image")),
+    "shop.till": (1, _int_range(1, 999)),
+    "sync.dir": ("", _optional_text),
+    "sync.secret_file": ("", _optional_text),
+    "sync.interval_minutes": (0, _int_range(0, 1440)),
 }
 
 
@@ -126,7 +144,8 @@ def load_settings(db: Database) -> dict[str, Any]:
     values = {key: default for key, (default, _parse) in DEFAULTS.items()}
     with db.reading() as session:
         for row in session.exec(select(Setting)):
-            if row.key != NODE_ID:
+            # Only settings; the table also keeps the node id and sync's bookkeeping.
+            if row.key in DEFAULTS:
                 values[row.key] = json.loads(row.value)
     return values
 

@@ -60,13 +60,20 @@ def _line(value: Mapping[str, Any]) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
-def encode_batch(
-    secret: bytes, header: Mapping[str, Any], events: Iterable[Mapping[str, Any]]
+def event_line(
+    uuid: str, seq: int, store: str, till: int, kind: str, at: str, payload: str
 ) -> bytes:
-    """The bytes of a signed sync file."""
-    parts = [_line({"format": FORMAT, "version": VERSION, **header})]
-    parts.extend(_line(event) for event in events)
-    body = b"".join(parts)
+    """One event line, with ``payload`` (the event's data) already JSON text."""
+    d = json.dumps
+    return (
+        f'{{"uuid":{d(uuid)},"seq":{seq},"store":{d(store)},"till":{till},'
+        f'"kind":{d(kind)},"at":{d(at)},"data":{payload}}}\n'
+    ).encode()
+
+
+def encode_batch(secret: bytes, header: Mapping[str, Any], lines: Iterable[bytes]) -> bytes:
+    """The bytes of a signed sync file from the header and the event lines."""
+    body = _line({"format": FORMAT, "version": VERSION, **header}) + b"".join(lines)
     return body + _line({"signature": _sign(secret, body)})
 
 

@@ -1,0 +1,647 @@
+"""Chain sync use cases: shop identity, export, import, status, conflicts.
+
+Each shop keeps its own database and works offline; a central folder (a network share, a
+synced cloud folder) carries signed files of events between them. See DESIGN.md, "Sync".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from app.domain.cards import CardLayout
+from app.domain.errors import InvalidInput, LoyaltyError
+from app.i18n import _
+from app.services.context import Context
+from app.services.settings import write_setting
+from app.store.database import serialize
+from app.store.models import Setting, SyncConflict, SyncEvent, SyncFile
+from app.sync.apply import Applier, Outcome, chunks
+from app.sync.fileformat import (
+    SUFFIX,
+    SyncFileRejected,
+    decode_batch,
+    encode_batch,
+    event_line,
+    file_name,
+)
+
+_EVENT = SyncEvent.__table__  # type: ignore[attr-defined]
+_FILE = SyncFile.__table__  # type: ignore[attr-defined]
+_CONFLICT = SyncConflict.__table__  # type: ignore[attr-defined]
+_SETTING = Setting.__table__  # type: ignore[attr-defined]
+
+SECRET_ENV = "LOYALTY_SYNC_SECRET"
+MIN_SECRET = 16
+FILE_EVENTS = 50_000  # events per file: a day of a busy shop, a few MB
+LAST_EXPORT = "sync.last_export"
+LAST_IMPORT = "sync.last_import"
+
+
+class SyncNotSetUp(LoyaltyError):
+    """Sync needs a folder and a chain secret first."""
+
+
+# --- shop identity ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitResult:
+    store: str
+    till: int
+    sync_dir: str
+    secret_file: str
+    secret_created: bool
+    node: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def init_shop(
+    ctx: Context,
+    store: str,
+    till: int,
+    sync_dir: str | None = None,
+    secret_file: str | None = None,
+) -> InitResult:
+    """Set the shop's store code and till (and where sync files go); validated before writing.
+
+    A secret file that does not exist yet is created with a new random secret: copy it to
+    every shop of the chain (never into the sync folder).
+    """
+    try:
+        CardLayout(store_code=store)
+    except InvalidInput:
+        raise InvalidInput(
+            _("The store code must be 3 digits (e.g. 002), not “{value}”").format(value=store)
+        ) from None
+    if not 1 <= till <= 999:
+        raise InvalidInput(_("The till number must be from 1 to 999"))
+    folder = None
+    if sync_dir:
+        folder = Path(sync_dir).expanduser().resolve()
+        if folder.exists() and not folder.is_dir():
+            raise InvalidInput(_("{path} is not a folder").format(path=folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInput(
+                _("Cannot create the sync folder {path}: {reason}").format(
+                    path=folder, reason=exc.strerror or exc
+                )
+            ) from None
+    secret_path, created = None, False
+    if secret_file:
+        secret_path = Path(secret_file).expanduser().resolve()
+        if folder is not None and folder in secret_path.parents:
+            raise InvalidInput(
+                _("Keep the secret file outside the sync folder: whoever reads it can sign files")
+            )
+        if secret_path.exists():
+            _read_secret_file(secret_path)
+        else:
+            created = True
+            _create_secret_file(secret_path)
+    now = ctx.now()
+    write_setting(ctx.db, "shop.store_code", store, now, actor=ctx.actor, till=till)
+    write_setting(ctx.db, "shop.till", till, now, actor=ctx.actor, till=till)
+    if folder is not None:
+        write_setting(ctx.db, "sync.dir", str(folder), now, actor=ctx.actor, till=till)
+    if secret_path is not None:
+        write_setting(ctx.db, "sync.secret_file", str(secret_path), now, actor=ctx.actor, till=till)
+    ctx.forget_settings()
+    settings = ctx.settings()
+    return InitResult(
+        store=store,
+        till=till,
+        sync_dir=str(settings["sync.dir"]),
+        secret_file=str(settings["sync.secret_file"]),
+        secret_created=created,
+        node=ctx.node(),
+    )
+
+
+def _create_secret_file(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+    except OSError as exc:
+        raise InvalidInput(
+            _("Cannot write the secret file {path}: {reason}").format(
+                path=path, reason=exc.strerror or exc
+            )
+        ) from None
+
+
+def _read_secret_file(path: Path) -> bytes:
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SyncNotSetUp(
+            _("Cannot read the chain secret from {path}: {reason}").format(
+                path=path, reason=getattr(exc, "strerror", None) or exc
+            )
+        ) from None
+    if len(secret) < MIN_SECRET:
+        raise SyncNotSetUp(
+            _("The chain secret in {path} is too short (at least {count} characters)").format(
+                path=path, count=MIN_SECRET
+            )
+        )
+    return secret.encode()
+
+
+def chain_secret(ctx: Context) -> bytes:
+    """The chain's shared secret: ``LOYALTY_SYNC_SECRET``, else the secret file set at init."""
+    value = os.environ.get(SECRET_ENV, "").strip()
+    if value:
+        if len(value) < MIN_SECRET:
+            raise SyncNotSetUp(
+                _("{name} is too short (at least {count} characters)").format(
+                    name=SECRET_ENV, count=MIN_SECRET
+                )
+            )
+        return value.encode()
+    path = str(ctx.settings()["sync.secret_file"])
+    if not path:
+        raise SyncNotSetUp(
+            _("No chain secret: set {name} or run “loyalty init … --secret-file FILE”").format(
+                name=SECRET_ENV
+            )
+        )
+    return _read_secret_file(Path(path))
+
+
+def sync_folder(ctx: Context, directory: str | Path | None) -> Path:
+    """The folder given, else the one set at init; it must exist."""
+    chosen = directory or str(ctx.settings()["sync.dir"])
+    if not chosen:
+        raise SyncNotSetUp(
+            _("No sync folder: give --dir DIR or run “loyalty init … --sync-dir DIR”")
+        )
+    folder = Path(chosen).expanduser()
+    if not folder.is_dir():
+        raise SyncNotSetUp(_("The sync folder {path} does not exist").format(path=folder))
+    return folder
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportReport:
+    files: list[str] = field(default_factory=list)
+    events: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def export_events(
+    ctx: Context,
+    directory: str | Path | None = None,
+    *,
+    max_events: int = FILE_EVENTS,
+) -> ExportReport:
+    """Write this shop's new events to signed files in the sync folder.
+
+    Each file is written under a temporary name, flushed to disk and renamed, so no shop ever
+    reads half a file; its events are marked exported in the same step.
+    """
+    folder = sync_folder(ctx, directory)
+    secret = chain_secret(ctx)
+    node, report = ctx.node(), ExportReport()
+    e = _EVENT.c
+    while True:
+        with ctx.db.transaction() as session:
+            conn = session.connection()
+            serialize(session, "sync-export")
+            rows = conn.execute(
+                select(e.id, e.uuid, e.store_code, e.till, e.kind, e.payload, e.created_at)
+                .where(e.node == node, e.exported_file.is_(None))
+                .order_by(e.id)
+                .limit(max_events)
+            ).all()
+            if not rows:
+                break
+            first, last = rows[0].id, rows[-1].id
+            name = file_name(ctx.store_code, node, first, last)
+            header = {
+                "node": node,
+                "store": ctx.store_code,
+                "till": ctx.till,
+                "first_seq": first,
+                "last_seq": last,
+                "count": len(rows),
+                "created_at": ctx.now().isoformat(),
+            }
+            lines = (
+                event_line(
+                    r.uuid,
+                    r.id,
+                    r.store_code,
+                    r.till,
+                    r.kind,
+                    r.created_at.isoformat(),
+                    r.payload,
+                )
+                for r in rows
+            )
+            _write_atomically(folder / name, encode_batch(secret, header, lines))
+            conn.execute(
+                update(_EVENT)
+                .where(e.node == node, e.exported_file.is_(None), e.id.between(first, last))
+                .values(exported_file=name)
+            )
+            _stamp(conn, LAST_EXPORT, ctx.now())
+        report.files.append(name)
+        report.events += len(rows)
+    return report
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:  # the rename itself survives a power cut only once the folder is flushed
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _stamp(conn: Any, key: str, when: datetime) -> None:
+    value = json.dumps(when.isoformat())
+    done = conn.execute(
+        update(_SETTING).where(_SETTING.c.key == key).values(value=value, updated_at=when)
+    )
+    if not done.rowcount:
+        conn.execute(insert(_SETTING).values(key=key, value=value, updated_at=when))
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    name: str
+    events: int
+    applied: int
+    skipped: int
+    deferred: int
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    retried: int = 0
+    still_deferred: int = 0
+    conflicts: int = 0
+
+    @property
+    def events_applied(self) -> int:
+        return sum(f.applied for f in self.files) + self.retried
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": [asdict(f) for f in self.files],
+            "rejected": [{"file": name, "reason": reason} for name, reason in self.rejected],
+            "events_applied": self.events_applied,
+            "retried": self.retried,
+            "still_deferred": self.still_deferred,
+            "conflicts": self.conflicts,
+        }
+
+
+def import_events(
+    ctx: Context,
+    directory: str | Path | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Apply every sync file of other shops not applied yet, each in one transaction.
+
+    A file that is not signed with the chain secret, cut short or unreadable is rejected whole
+    (named in the report with the reason) and the others go on.
+    """
+    folder = sync_folder(ctx, directory)
+    secret = chain_secret(ctx)
+    node, report = ctx.node(), ImportReport()
+    with ctx.db.reading() as session:
+        done = set(session.exec(select(SyncFile.name)).all())  # type: ignore[call-overload]
+    names = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name.startswith("sync-") and p.name.endswith(SUFFIX) and p.name not in done
+    )
+    for name in names:
+        try:
+            data = (folder / name).read_bytes()
+            batch = decode_batch(secret, data)
+        except SyncFileRejected as exc:
+            report.rejected.append((name, str(exc)))
+            continue
+        except OSError as exc:
+            report.rejected.append((name, exc.strerror or str(exc)))
+            continue
+        if batch.node == node:
+            continue  # our own export
+        if progress is not None:
+            progress(name)
+        result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
+        if result is not None:
+            report.files.append(result)
+    if report.files:
+        _retry_deferred(ctx, report)
+    with ctx.db.transaction() as session:
+        _stamp(session.connection(), LAST_IMPORT, ctx.now())
+    return report
+
+
+def _known(conn: Any, uuids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for part in chunks(uuids):
+        known.update(conn.execute(select(_EVENT.c.uuid).where(_EVENT.c.uuid.in_(part))).scalars())
+    return known
+
+
+def _apply_file(
+    ctx: Context,
+    name: str,
+    origin: str,
+    sha256: str,
+    events: list[dict[str, Any]],
+    report: ImportReport,
+) -> FileResult | None:
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        conn = session.connection()
+        serialize(session, "sync-import")
+        if conn.execute(select(_FILE.c.name).where(_FILE.c.name == name)).first():
+            return None  # another till applied it meanwhile
+        known = _known(conn, [e["uuid"] for e in events])
+        fresh, seen = [], set(known)
+        for event in events:
+            if event["uuid"] not in seen:
+                seen.add(event["uuid"])
+                fresh.append(event)
+        outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(fresh)
+        _record(conn, origin, outcome, now)
+        conn.execute(
+            insert(_FILE).values(
+                name=name,
+                node=origin,
+                sha256=sha256,
+                events=len(events),
+                applied=len(outcome.applied),
+                skipped=len(events) - len(fresh),
+                deferred=len(outcome.deferred),
+                imported_at=now,
+            )
+        )
+    report.conflicts += sum(c.needs_owner for c in outcome.conflicts)
+    if outcome.settings_changed:
+        ctx.forget_settings()
+    return FileResult(
+        name=name,
+        events=len(events),
+        applied=len(outcome.applied),
+        skipped=len(events) - len(fresh),
+        deferred=len(outcome.deferred),
+    )
+
+
+def _record(conn: Any, origin: str, outcome: Outcome, now: datetime) -> None:
+    """Remember applied events (by uuid, to skip them next time) and keep deferred ones whole."""
+    rows = []
+    for event, applied in [(e, True) for e in outcome.applied] + [
+        (e, False) for e in outcome.deferred
+    ]:
+        rows.append(
+            {
+                "uuid": event["uuid"],
+                "node": origin,
+                "seq": event["seq"],
+                "store_code": str(event.get("store", ""))[:3],
+                "till": int(event.get("till") or 0),
+                "kind": str(event["kind"])[:16],
+                # Applied events need only their id; deferred ones are applied from here later.
+                "payload": "" if applied else json.dumps(event, ensure_ascii=False),
+                "created_at": datetime.fromisoformat(event["at"]) if event.get("at") else now,
+                "applied_at": now if applied else None,
+            }
+        )
+    if rows:
+        conn.execute(insert(_EVENT), rows)
+    if outcome.conflicts:
+        conn.execute(
+            insert(_CONFLICT),
+            [
+                {
+                    "kind": c.kind,
+                    "member_uuid": c.member_uuid,
+                    "event_uuid": c.event_uuid,
+                    "detail": json.dumps(c.detail, ensure_ascii=False, default=str),
+                    "needs_owner": c.needs_owner,
+                    "created_at": now,
+                }
+                for c in outcome.conflicts
+            ],
+        )
+
+
+def _retry_deferred(ctx: Context, report: ImportReport) -> None:
+    """Apply deferred events whose references arrived, until no more can be applied."""
+    e = _EVENT.c
+    while True:
+        now = ctx.now()
+        with ctx.db.transaction() as session:
+            conn = session.connection()
+            serialize(session, "sync-import")
+            rows = conn.execute(
+                select(e.id, e.payload).where(e.applied_at.is_(None)).order_by(e.id)
+            ).all()
+            if not rows:
+                report.still_deferred = 0
+                return
+            events = [json.loads(r.payload) for r in rows]
+            outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(events)
+            applied = {ev["uuid"] for ev in outcome.applied}
+            if applied:
+                conn.execute(
+                    update(_EVENT)
+                    .where(e.uuid.in_(sorted(applied)))
+                    .values(applied_at=now, payload="")
+                )
+            if outcome.conflicts:
+                _record(conn, "", Outcome(conflicts=outcome.conflicts), now)
+        report.retried += len(applied)
+        report.conflicts += sum(c.needs_owner for c in outcome.conflicts)
+        if not applied:
+            report.still_deferred = len(rows)
+            return
+
+
+# --- status and conflicts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    node: str
+    store: str
+    till: int
+    sync_dir: str
+    secret: bool
+    pending: int
+    last_export: str | None
+    last_import: str | None
+    files_applied: int
+    deferred: int
+    open_conflicts: int
+    interval_minutes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sync_status(ctx: Context) -> SyncStatus:
+    """Where this shop stands: events waiting for export, last sync, open conflicts."""
+    settings = ctx.settings()
+    node = ctx.node()
+    try:
+        chain_secret(ctx)
+        secret = True
+    except SyncNotSetUp:
+        secret = False
+    e, c = _EVENT.c, _CONFLICT.c
+    with ctx.db.reading() as session:
+        conn = session.connection()
+        pending = conn.execute(
+            select(func.count()).where(e.node == node, e.exported_file.is_(None))
+        ).scalar()
+        deferred = conn.execute(select(func.count()).where(e.applied_at.is_(None))).scalar()
+        files = conn.execute(select(func.count()).select_from(_FILE)).scalar()
+        conflicts = conn.execute(
+            select(func.count()).where(c.needs_owner.is_(True), c.resolved_at.is_(None))
+        ).scalar()
+        stamps = dict(
+            conn.execute(
+                select(_SETTING.c.key, _SETTING.c.value).where(
+                    _SETTING.c.key.in_([LAST_EXPORT, LAST_IMPORT])
+                )
+            ).all()
+        )
+    return SyncStatus(
+        node=node,
+        store=ctx.store_code,
+        till=ctx.till,
+        sync_dir=str(settings["sync.dir"]),
+        secret=secret,
+        pending=int(pending or 0),
+        last_export=json.loads(stamps[LAST_EXPORT]) if LAST_EXPORT in stamps else None,
+        last_import=json.loads(stamps[LAST_IMPORT]) if LAST_IMPORT in stamps else None,
+        files_applied=int(files or 0),
+        deferred=int(deferred or 0),
+        open_conflicts=int(conflicts or 0),
+        interval_minutes=int(settings["sync.interval_minutes"]),
+    )
+
+
+@dataclass(frozen=True)
+class ConflictLine:
+    id: int
+    kind: str
+    member_uuid: str | None
+    detail: dict[str, Any]
+    needs_owner: bool
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        data["resolved_at"] = self.resolved_at.isoformat() if self.resolved_at else None
+        return data
+
+
+def list_conflicts(ctx: Context, *, include_all: bool = False) -> list[ConflictLine]:
+    """Open conflicts for the owner; with ``include_all`` also resolved ones and logged edits."""
+    query = select(SyncConflict).order_by(SyncConflict.id)  # type: ignore[arg-type]
+    if not include_all:
+        query = query.where(
+            SyncConflict.needs_owner.is_(True),  # type: ignore[attr-defined]
+            SyncConflict.resolved_at.is_(None),  # type: ignore[union-attr]
+        )
+    with ctx.db.reading() as session:
+        return [
+            ConflictLine(
+                id=row.id,  # type: ignore[arg-type]
+                kind=row.kind,
+                member_uuid=row.member_uuid,
+                detail=json.loads(row.detail),
+                needs_owner=row.needs_owner,
+                created_at=row.created_at,
+                resolved_at=row.resolved_at,
+                resolution=row.resolution,
+            )
+            for row in session.scalars(query)
+        ]
+
+
+def resolve_conflict(ctx: Context, conflict_id: int, note: str) -> None:
+    """Mark a conflict as dealt with (after fixing the balance, the card …), with a note."""
+    note = " ".join((note or "").split())
+    if not note:
+        raise InvalidInput(_("Say how the conflict was resolved (--note TEXT)"))
+    with ctx.db.transaction() as session:
+        row = session.get(SyncConflict, conflict_id) if 0 < conflict_id < 2**63 else None
+        if row is None:
+            raise InvalidInput(_("There is no conflict number {id}").format(id=conflict_id))
+        if row.resolved_at is not None:
+            raise InvalidInput(_("Conflict {id} is already resolved").format(id=conflict_id))
+        row.resolved_at = ctx.now()
+        row.resolved_by = ctx.actor
+        row.resolution = note
+        session.add(row)
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    exported: ExportReport
+    imported: ImportReport
+
+    def to_json(self) -> dict[str, Any]:
+        return {"export": self.exported.to_json(), "import": self.imported.to_json()}
+
+
+def run_sync(ctx: Context, directory: str | Path | None = None) -> SyncRun:
+    """Export, then import: what the till's background sync does."""
+    exported = export_events(ctx, directory)
+    imported = import_events(ctx, directory)
+    return SyncRun(exported, imported)

@@ -1,0 +1,629 @@
+"""Applying other shops' events to this database, inside the caller's transaction.
+
+Rules that make sync safe to repeat and to run in any order:
+
+- Rows are named by UUID (card number for cards); a row that is already here is not written
+  twice, and the caller skips events it already has.
+- Points are ledger rows; the cached balance moves by their sum, so shops that exchanged all
+  files end with the same balances whatever the order of the files.
+- A profile is last-writer-wins on (``updated_at``, ``updated_store``); when two shops edited
+  the same member without seeing each other's edit, the losing values are logged as a
+  conflict. An erasure always wins: erased data never comes back from an older copy.
+- A card only ever moves from active to blocked/replaced, never back.
+- An event that refers to a member or sale this shop does not have yet (its file has not
+  arrived) is deferred: kept, and applied by a later import once the reference is there.
+- What sync cannot settle by itself (a balance below zero after offline redemptions in two
+  shops, a sale refunded beyond its amount, one card number on two members, two merges in
+  opposite directions) is recorded for the owner (``needs_owner``).
+
+Bulk statements (executemany) keep imports fast: the events of a file are applied kind by kind
+in dependency order (members, merges, cards, sales, refunds, ledger, settings).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+
+from app.domain.profile import Profile, search_keys
+from app.services.settings import DEFAULTS, parse_setting
+from app.store.models import (
+    Card,
+    LedgerEntry,
+    Member,
+    Refund,
+    Sale,
+    Setting,
+    SyncConflict,
+)
+from app.sync.events import MEMBER_FIELDS
+
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+_CARD = Card.__table__  # type: ignore[attr-defined]
+_SALE = Sale.__table__  # type: ignore[attr-defined]
+_REFUND = Refund.__table__  # type: ignore[attr-defined]
+_LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
+_SETTING = Setting.__table__  # type: ignore[attr-defined]
+_CONFLICT = SyncConflict.__table__  # type: ignore[attr-defined]
+
+CHUNK = 500  # values per IN (...): well below SQLite's and PostgreSQL's parameter limits
+_CARD_RANK = {"active": 0, "blocked": 1, "replaced": 2}
+_TIMES = ("consent_at", "created_at", "updated_at", "issued_at", "printed_at", "blocked_at")
+_PROFILE_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("uuid", "updated_store"))
+KINDS = ("member", "card", "sale", "refund", "points", "merge", "setting")
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass
+class _Member:
+    id: int
+    updated_at: datetime | None
+    updated_store: str
+    status: str
+    merged_into: int | None
+
+
+@dataclass
+class Conflict:
+    """A conflict found while applying events; written by the caller with the events."""
+
+    kind: str
+    member_uuid: str | None
+    event_uuid: str | None
+    detail: dict[str, Any]
+    needs_owner: bool
+
+
+@dataclass
+class Outcome:
+    """What :meth:`Applier.apply` did with a list of events."""
+
+    applied: list[dict[str, Any]] = field(default_factory=list)
+    deferred: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    settings_changed: bool = False
+
+
+class Applier:
+    """Applies events from other shops through one connection (one transaction)."""
+
+    def __init__(self, conn: Connection, *, region: str) -> None:
+        self.conn = conn
+        self.region = region
+        self.members: dict[str, _Member] = {}
+        self.merged_into: dict[int, int | None] = {}
+        self.sales: dict[str, int] = {}
+        self.refunds: dict[str, int] = {}
+        self.out = Outcome()
+
+    # --- references ----------------------------------------------------------------------
+
+    def _load_members(self, uuids: Iterable[str]) -> None:
+        wanted = sorted({u for u in uuids if u and u not in self.members})
+        m = _MEMBER.c
+        for part in chunks(wanted):
+            rows = self.conn.execute(
+                select(m.uuid, m.id, m.updated_at, m.updated_store, m.status, m.merged_into).where(
+                    m.uuid.in_(part)
+                )
+            )
+            for uuid, id_, updated_at, store, status, merged in rows:
+                self.members[uuid] = _Member(id_, updated_at, store, status, merged)
+                self.merged_into[id_] = merged
+
+    def _load_ids(self, table: Any, target: dict[str, int], uuids: Iterable[str]) -> None:
+        wanted = sorted({u for u in uuids if u and u not in target})
+        for part in chunks(wanted):
+            target.update(
+                (uuid, id_)
+                for uuid, id_ in self.conn.execute(
+                    select(table.c.uuid, table.c.id).where(table.c.uuid.in_(part))
+                )
+            )
+
+    def member_id(self, uuid: str | None) -> int | None:
+        """The local member a row of ``uuid`` belongs to now (following merges), or None."""
+        member = self.members.get(uuid or "")
+        return None if member is None else self.resolve_id(member.id)
+
+    def resolve_id(self, member_id: int) -> int:
+        """The member that ``member_id`` was merged into, through every merge, or itself."""
+        current, seen = member_id, set()
+        while True:
+            if current not in self.merged_into:
+                self.merged_into[current] = self.conn.execute(
+                    select(_MEMBER.c.merged_into).where(_MEMBER.c.id == current)
+                ).scalar()
+            nxt = self.merged_into[current]
+            if nxt is None or nxt in seen:
+                return current
+            seen.add(current)
+            current = nxt
+
+    def _conflict(
+        self,
+        kind: str,
+        event: dict[str, Any] | None,
+        member_uuid: str | None,
+        needs_owner: bool,
+        **detail: Any,
+    ) -> None:
+        self.out.conflicts.append(
+            Conflict(kind, member_uuid, event["uuid"] if event else None, detail, needs_owner)
+        )
+
+    # --- the whole list -----------------------------------------------------------------
+
+    def apply(self, events: Sequence[dict[str, Any]]) -> Outcome:
+        """Apply new events (none of them already here); returns what was applied/deferred."""
+        by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for event in events:
+            if event["kind"] in KINDS:
+                by_kind[event["kind"]].append(event)
+            else:
+                # Written by a newer version of the program: kept until this one is updated.
+                self.out.deferred.append(event)
+        self._load_members(_member_uuids(events))
+        self._load_ids(
+            _SALE,
+            self.sales,
+            [e["data"]["sale"]["uuid"] for e in by_kind["sale"]]
+            + [e["data"]["refund"]["sale"] for e in by_kind["refund"]]
+            + [row.get("sale") for e in by_kind["points"] for row in e["data"]["ledger"]],
+        )
+        self._load_ids(
+            _REFUND, self.refunds, [e["data"]["refund"]["uuid"] for e in by_kind["refund"]]
+        )
+        self._members(by_kind["member"])
+        # Merges before the rows that name members: a card or ledger row of the merged
+        # member then goes to the kept one, as it would have had it arrived after the merge.
+        self._merges(by_kind["merge"])
+        self._cards(by_kind["card"])
+        ledger: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._sales(by_kind["sale"], ledger)
+        self._refunds(by_kind["refund"], ledger)
+        self._points(by_kind["points"], ledger)
+        self._ledger(ledger)
+        self._settings(by_kind["setting"])
+        return self.out
+
+    # --- members --------------------------------------------------------------------------
+
+    def _members(self, events: list[dict[str, Any]]) -> None:
+        new: dict[str, dict[str, Any]] = {}
+        for event in events:
+            data = event["data"]
+            uuid = data["uuid"]
+            if uuid in self.members:
+                self._update_profile(event)
+            elif uuid not in new or _version(data) > _version(new[uuid]):
+                new[uuid] = data
+        if new:
+            self.conn.execute(insert(_MEMBER), [self._member_row(d) for d in new.values()])
+            self._load_members(new)
+        self.out.applied.extend(events)
+
+    def _member_row(self, data: dict[str, Any]) -> dict[str, Any]:
+        row = self._profile_values(data)
+        row.update(uuid=data["uuid"], points_balance=0, home_store=data.get("home_store") or "")
+        return row
+
+    def _profile_values(self, data: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {k: data.get(k) for k in _PROFILE_FIELDS}
+        for key in ("consent_at", "created_at", "updated_at"):
+            values[key] = _time(values[key])
+        values["birthday"] = _day(values["birthday"])
+        values["notes"] = values["notes"] or ""
+        values["salutation"] = values["salutation"] or ""
+        values["marketing_consent"] = bool(values["marketing_consent"])
+        values["updated_store"] = data.get("updated_store") or ""
+        values.pop("home_store")
+        keys = search_keys(
+            Profile(
+                first_name=values["first_name"] or "",
+                last_name=values["last_name"] or "",
+                email=values["email"],
+                phone=values["phone"],
+            ),
+            self.region,
+        )
+        values.update(
+            first_key=keys.first_key,
+            last_key=keys.last_key,
+            email_key=keys.email_key,
+            phone_national=keys.phone_national,
+            phone_international=keys.phone_international,
+        )
+        return values
+
+    def _update_profile(self, event: dict[str, Any]) -> None:
+        data = event["data"]
+        local = self.members[data["uuid"]]
+        if local.status == "erased":
+            return  # erased here: nothing personal comes back, whatever its time
+        incoming = _version(data)
+        current = (local.updated_at, local.updated_store)
+        base = data.get("base") or {}
+        concurrent = (_time(base.get("updated_at")), base.get("store", "")) != current
+        wins = data.get("status") == "erased" or incoming > _key(current)
+        m = _MEMBER.c
+        if concurrent or wins:
+            row = self.conn.execute(
+                select(*[m[k] for k in _PROFILE_FIELDS]).where(m.id == local.id)
+            ).one()
+            before = {k: _plain(v) for k, v in row._mapping.items()}
+        if wins:
+            values = self._profile_values(data)
+            # The member's state (merged, erased) follows its own events; a profile snapshot
+            # never revives a merged member.
+            if local.status == "merged":
+                values["status"] = "merged"
+            self.conn.execute(update(_MEMBER).where(m.id == local.id).values(values))
+            local.updated_at, local.updated_store = values["updated_at"], values["updated_store"]
+            local.status = values["status"]
+        if concurrent and data.get("status") != "erased":
+            theirs = {k: data.get(k) for k in _PROFILE_FIELDS if k not in ("updated_at",)}
+            ours = {k: before[k] for k in theirs}
+            lost_side, kept_store = (
+                (ours, data.get("updated_store")) if wins else (theirs, current[1])
+            )
+            other = theirs if lost_side is ours else ours
+            lost = {
+                k: v
+                for k, v in lost_side.items()
+                if v != other[k] and k not in ("created_at", "status")
+            }
+            if lost:
+                self._conflict(
+                    "profile_edit",
+                    event,
+                    data["uuid"],
+                    False,
+                    name=f"{before['first_name']} {before['last_name']}".strip(),
+                    kept_store=kept_store,
+                    lost_values=lost,
+                )
+
+    # --- cards ----------------------------------------------------------------------------
+
+    def _cards(self, events: list[dict[str, Any]]) -> None:
+        c = _CARD.c
+        numbers = sorted({e["data"]["number"] for e in events})
+        existing: dict[str, dict[str, Any]] = {}
+        for part in chunks(numbers):
+            for row in self.conn.execute(
+                select(c.number, c.member_id, c.status, c.printed_at, c.blocked_at).where(
+                    c.number.in_(part)
+                )
+            ):
+                existing[row.number] = dict(row._mapping)
+        new: dict[str, dict[str, Any]] = {}
+        for event in events:
+            data = event["data"]
+            member_id = self.member_id(data["member"])
+            if member_id is None:
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            number = data["number"]
+            state = {
+                "number": number,
+                "member_id": member_id,
+                "status": data["status"],
+                "issued_at": _time(data["issued_at"]),
+                "printed_at": _time(data.get("printed_at")),
+                "blocked_at": _time(data.get("blocked_at")),
+                "replaced_by": data.get("replaced_by"),
+            }
+            if number in new:
+                new[number] = _later_card(new[number], state)
+            elif number not in existing:
+                new[number] = state
+            else:
+                self._update_card(event, existing[number], state)
+        if new:
+            self.conn.execute(insert(_CARD), list(new.values()))
+
+    def _update_card(
+        self, event: dict[str, Any], local: dict[str, Any], state: dict[str, Any]
+    ) -> None:
+        if self.resolve_id(local["member_id"]) != state["member_id"]:
+            # One number on two members: two shops issued it (same store code?) — the owner
+            # must decide whose card it is.
+            self._conflict(
+                "card_collision", event, event["data"]["member"], True, card=state["number"]
+            )
+            return
+        values: dict[str, Any] = {}
+        if _CARD_RANK.get(state["status"], 0) > _CARD_RANK.get(local["status"], 0):
+            values.update(
+                status=state["status"],
+                blocked_at=state["blocked_at"],
+                replaced_by=state["replaced_by"],
+            )
+        if state["printed_at"] and (
+            local["printed_at"] is None or state["printed_at"] > local["printed_at"]
+        ):
+            values["printed_at"] = state["printed_at"]
+        if values:
+            self.conn.execute(update(_CARD).where(_CARD.c.number == state["number"]).values(values))
+            local.update(values)
+
+    # --- sales, refunds, ledger -------------------------------------------------------------
+
+    def _sales(
+        self,
+        events: list[dict[str, Any]],
+        ledger: list[tuple[dict[str, Any], dict[str, Any]]],
+    ) -> None:
+        rows, visits = [], {}
+        for event in events:
+            sale = event["data"]["sale"]
+            member_id = self.member_id(sale["member"])
+            if member_id is None:
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            if sale["uuid"] not in self.sales:
+                row = {k: v for k, v in sale.items() if k != "member"}
+                row.update(member_id=member_id, created_at=_time(sale["created_at"]))
+                row["refunded_cents"] = 0
+                rows.append(row)
+                at = row["created_at"]
+                if member_id not in visits or visits[member_id] < at:
+                    visits[member_id] = at
+            ledger.extend((event, entry) for entry in event["data"]["ledger"])
+        if rows:
+            self.conn.execute(insert(_SALE), rows)
+            self._load_ids(_SALE, self.sales, [r["uuid"] for r in rows])
+        if visits:
+            m = _MEMBER.c
+            self.conn.execute(
+                update(_MEMBER)
+                .where(
+                    m.id == bindparam("mid"),
+                    or_(m.last_visit_at.is_(None), m.last_visit_at < bindparam("at")),
+                )
+                .values(last_visit_at=bindparam("at")),
+                [{"mid": k, "at": v} for k, v in visits.items()],
+            )
+
+    def _refunds(
+        self,
+        events: list[dict[str, Any]],
+        ledger: list[tuple[dict[str, Any], dict[str, Any]]],
+    ) -> None:
+        rows = []
+        refunded: dict[int, int] = defaultdict(int)
+        for event in events:
+            refund = event["data"]["refund"]
+            sale_id = self.sales.get(refund["sale"])
+            if sale_id is None:
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            if refund["uuid"] not in self.refunds:
+                row = {k: v for k, v in refund.items() if k != "sale"}
+                row.update(sale_id=sale_id, created_at=_time(refund["created_at"]))
+                rows.append(row)
+                refunded[sale_id] += refund["amount_cents"]
+            ledger.extend((event, entry) for entry in event["data"]["ledger"])
+        if not rows:
+            return
+        self.conn.execute(insert(_REFUND), rows)
+        self._load_ids(_REFUND, self.refunds, [r["uuid"] for r in rows])
+        s = _SALE.c
+        self.conn.execute(
+            update(_SALE)
+            .where(s.id == bindparam("sid"))
+            .values(refunded_cents=s.refunded_cents + bindparam("amount")),
+            [{"sid": k, "amount": v} for k, v in refunded.items()],
+        )
+        for part in chunks(sorted(refunded)):
+            over = self.conn.execute(
+                select(s.uuid, s.amount_cents, s.refunded_cents, _MEMBER.c.uuid)
+                .join(_MEMBER, _MEMBER.c.id == s.member_id)
+                .where(s.id.in_(part), s.refunded_cents > s.amount_cents)
+            )
+            for sale_uuid, amount, done, member_uuid in over:
+                self._conflict(
+                    "over_refund",
+                    None,
+                    member_uuid,
+                    True,
+                    sale=sale_uuid,
+                    amount_cents=amount,
+                    refunded_cents=done,
+                )
+
+    def _points(
+        self,
+        events: list[dict[str, Any]],
+        ledger: list[tuple[dict[str, Any], dict[str, Any]]],
+    ) -> None:
+        for event in events:
+            entries = event["data"]["ledger"]
+            if any(
+                self.member_id(e["member"]) is None
+                or (e.get("sale") and e["sale"] not in self.sales)
+                for e in entries
+            ):
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            ledger.extend((event, entry) for entry in entries)
+
+    def _ledger(self, ledger: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        if not ledger:
+            return
+        known: set[str] = set()
+        uuids = [entry["uuid"] for _event, entry in ledger]
+        for part in chunks(uuids):
+            known.update(
+                self.conn.execute(select(_LEDGER.c.uuid).where(_LEDGER.c.uuid.in_(part))).scalars()
+            )
+        rows, deltas = [], defaultdict(int)
+        for _event, entry in ledger:
+            if entry["uuid"] in known:
+                continue
+            known.add(entry["uuid"])
+            member_id = self.member_id(entry["member"])
+            assert member_id is not None  # checked when the event was taken
+            rows.append(
+                {
+                    "uuid": entry["uuid"],
+                    "member_id": member_id,
+                    "points": entry["points"],
+                    "kind": entry["kind"],
+                    "reason": entry.get("reason") or "",
+                    "sale_id": self.sales.get(entry["sale"]) if entry.get("sale") else None,
+                    "refund_id": self.refunds.get(entry["refund"]) if entry.get("refund") else None,
+                    "actor": entry.get("actor") or "",
+                    "store_code": entry["store_code"],
+                    "till": entry["till"],
+                    "created_at": _time(entry["created_at"]),
+                }
+            )
+            deltas[member_id] += entry["points"]
+        if not rows:
+            return
+        self.conn.execute(insert(_LEDGER), rows)
+        m = _MEMBER.c
+        self.conn.execute(
+            update(_MEMBER)
+            .where(m.id == bindparam("mid"))
+            .values(points_balance=m.points_balance + bindparam("delta")),
+            [{"mid": k, "delta": v} for k, v in deltas.items() if v],
+        )
+        for part in chunks(sorted(deltas)):
+            below = self.conn.execute(
+                select(m.uuid, m.first_name, m.last_name, m.points_balance).where(
+                    m.id.in_(part), m.points_balance < 0
+                )
+            )
+            for uuid, first, last, balance in below:
+                self._conflict(
+                    "negative_balance",
+                    None,
+                    uuid,
+                    True,
+                    name=f"{first} {last}".strip(),
+                    balance=balance,
+                )
+
+    # --- merges and settings ----------------------------------------------------------------
+
+    def _merges(self, events: list[dict[str, Any]]) -> None:
+        from app.services.merge import member_references  # services import this module
+
+        for event in events:
+            data = event["data"]
+            other = self.members.get(data["other"])
+            keep_id = self.member_id(data["keep"])
+            if other is None or keep_id is None:
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            if self.member_id(data["other"]) == keep_id and other.merged_into is not None:
+                continue  # merged here already
+            if keep_id == other.id or self.member_id(data["other"]) != other.id:
+                self._conflict("merge_cycle", event, data["keep"], True, other=data["other"])
+                continue
+            for table, column in member_references():
+                self.conn.execute(
+                    update(table).where(column == other.id).values({column.name: keep_id})
+                )
+            m = _MEMBER.c
+            self.conn.execute(
+                update(_MEMBER)
+                .where(m.id == other.id)
+                .values(status="merged", merged_into=keep_id, points_balance=0)
+            )
+            total = self.conn.execute(
+                select(func.coalesce(func.sum(_LEDGER.c.points), 0)).where(
+                    _LEDGER.c.member_id == keep_id
+                )
+            ).scalar()
+            self.conn.execute(update(_MEMBER).where(m.id == keep_id).values(points_balance=total))
+            other.merged_into = keep_id
+            other.status = "merged"
+            self.merged_into[other.id] = keep_id
+
+    def _settings(self, events: list[dict[str, Any]]) -> None:
+        s = _SETTING.c
+        for event in events:
+            data = event["data"]
+            key = data["key"]
+            if key not in DEFAULTS:
+                self.out.deferred.append(event)  # a rule of a newer program version
+                continue
+            self.out.applied.append(event)
+            at = _time(data["updated_at"])
+            try:
+                value = json.dumps(parse_setting(key, data["value"]))
+            except Exception as exc:
+                self._conflict("bad_setting", event, None, True, key=key, reason=str(exc))
+                continue
+            local = self.conn.execute(select(s.updated_at).where(s.key == key)).first()
+            if local is None:
+                self.conn.execute(insert(_SETTING).values(key=key, value=value, updated_at=at))
+            elif at is not None and at > local[0]:
+                self.conn.execute(
+                    update(_SETTING).where(and_(s.key == key)).values(value=value, updated_at=at)
+                )
+            else:
+                continue
+            self.out.settings_changed = True
+
+
+def _member_uuids(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    for event in events:
+        data, kind = event["data"], event["kind"]
+        if kind == "member":
+            yield data["uuid"]
+        elif kind == "card":
+            yield data["member"]
+        elif kind == "sale":
+            yield data["sale"]["member"]
+            yield from (row["member"] for row in data["ledger"])
+        elif kind in ("refund", "points"):
+            yield from (row["member"] for row in data["ledger"])
+        elif kind == "merge":
+            yield data["keep"]
+            yield data["other"]
+
+
+def _version(data: dict[str, Any]) -> tuple[datetime, str]:
+    return _key((_time(data.get("updated_at")), data.get("updated_store") or ""))
+
+
+def _key(version: tuple[datetime | None, str]) -> tuple[datetime, str]:
+    return (version[0] or datetime.min.replace(tzinfo=UTC), version[1] or "")
+
+
+def _later_card(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    later = b if _CARD_RANK.get(b["status"], 0) > _CARD_RANK.get(a["status"], 0) else a
+    printed = [p for p in (a["printed_at"], b["printed_at"]) if p]
+    return {**later, "printed_at": max(printed) if printed else None}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.errors import CardBlocked
+from app.domain.errors import CardBlocked, CardNotFound
 from app.services.adjustments import adjust_points
 from app.services.cards import replace_card
 from app.services.lookup import lookup_card
@@ -99,7 +100,7 @@ def test_three_shops_with_offline_days_end_equal_whatever_the_order(
     rng = random.Random(seed)
     trio = shops(3)
     cards: list[str] = []
-    for day in range(3):
+    for _day in range(3):
         for shop in trio:
             _day_of_business(shop, rng, cards)
             shop.export()

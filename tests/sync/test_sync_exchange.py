@@ -81,16 +81,14 @@ def _day_of_business(shop: Shop, rng: random.Random, cards: list[str]) -> None:
         card = rng.choice(cards)
         try:
             balance = shop.balance(card)
-        except Exception:
+        except CardNotFound:  # not arrived here yet: its file is still to come
             continue
         sale = shop.sale(card, rng.randrange(1_00, 80_00), redeem=min(balance, rng.randrange(30)))
         if rng.random() < 0.3:
             refund_sale(shop.ctx, sale.sale_id, sale.amount_cents // 2)
     card = rng.choice(cards)
-    try:
+    with contextlib.suppress(CardNotFound):  # not arrived here yet
         adjust_points(shop.ctx, card, 5, "goodwill")
-    except Exception:
-        pass
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -34,6 +34,9 @@ class Shop:
     def export(self) -> ExportReport:
         return export_events(self.ctx, self.folder)
 
+    def export_events_in_files_of(self, size: int) -> ExportReport:
+        return export_events(self.ctx, self.folder, max_events=size)
+
     def import_(self) -> ImportReport:
         return import_events(self.ctx, self.folder)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.members import next_card_number
 from app.store import queries
+from app.store.bulk import DriverValues, insert_rows
 from app.store.models import Member, new_uuid
 from app.store.types import parse_sqlite_timestamp
 from app.sync import events
@@ -250,36 +251,15 @@ def _bulk_insert(
     session: Session, ctx: Context, table: str, columns: tuple[str, ...], rows: list[tuple]
 ) -> None:
     # Driver-level executemany: the ORM's per-row parameter processing would double the time
-    # of a 100 000-row import. Values are therefore already in the driver's form (_Values).
-    marks = ", ".join("?" * len(columns))
-    statement = ctx.db.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")
-    session.connection().exec_driver_sql(statement, rows)  # type: ignore[arg-type]
-
-
-class _Values:
-    """Timestamps, dates and booleans as the database driver takes them."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.sqlite = ctx.db.is_sqlite
-
-    def time(self, value: datetime | None) -> Any:
-        if value is None or not self.sqlite:
-            return value
-        # The storage format of SQLAlchemy's SQLite DateTime (UTC, naive), as UTCDateTime stores.
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def day(self, value: date | None) -> Any:
-        return value.isoformat() if value is not None and self.sqlite else value
-
-    def flag(self, value: bool) -> Any:
-        return int(value) if self.sqlite else value
+    # of a 100 000-row import. Values are therefore already in the driver's form (DriverValues).
+    insert_rows(session.connection(), table, columns, rows)
 
 
 def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportReport) -> None:
     now = ctx.now()
     layout = ctx.layout()
     store = ctx.store_code
-    v = _Values(ctx)
+    v = DriverValues(ctx.db.is_sqlite)
     stamp = v.time(now)
     reason = f"Opening balance imported from {file_name}"[:200]
     with ctx.db.transaction() as session:
@@ -377,7 +357,7 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
 
 def _import_events(
     ctx: Context,
-    v: _Values,
+    v: DriverValues,
     now: datetime,
     members: list[tuple[Any, ...]],
     cards: list[tuple[Any, ...]],

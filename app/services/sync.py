@@ -23,9 +23,11 @@ from app.domain.errors import InvalidInput, LoyaltyError
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
+from app.store.bulk import DriverValues, insert_rows
 from app.store.database import serialize
 from app.store.models import Setting, SyncConflict, SyncEvent, SyncFile
 from app.sync.apply import Applier, Outcome, chunks
+from app.sync.events import EVENT_COLUMNS
 from app.sync.fileformat import (
     SUFFIX,
     SyncFileRejected,
@@ -438,26 +440,27 @@ def _apply_file(
 
 def _record(conn: Any, origin: str, outcome: Outcome, now: datetime) -> None:
     """Remember applied events (by uuid, to skip them next time) and keep deferred ones whole."""
+    values = DriverValues(conn.dialect.name == "sqlite")
+    stamp = values.time(now)
     rows = []
     for event, applied in [(e, True) for e in outcome.applied] + [
         (e, False) for e in outcome.deferred
     ]:
         rows.append(
-            {
-                "uuid": event["uuid"],
-                "node": origin,
-                "seq": event["seq"],
-                "store_code": str(event.get("store", ""))[:3],
-                "till": int(event.get("till") or 0),
-                "kind": str(event["kind"])[:16],
+            (
+                event["uuid"],
+                origin,
+                event["seq"],
+                str(event.get("store", ""))[:3],
+                int(event.get("till") or 0),
+                str(event["kind"])[:16],
                 # Applied events need only their id; deferred ones are applied from here later.
-                "payload": "" if applied else json.dumps(event, ensure_ascii=False),
-                "created_at": datetime.fromisoformat(event["at"]) if event.get("at") else now,
-                "applied_at": now if applied else None,
-            }
+                "" if applied else json.dumps(event, ensure_ascii=False),
+                values.iso_time(event.get("at")) or stamp,
+                stamp if applied else None,
+            )
         )
-    if rows:
-        conn.execute(insert(_EVENT), rows)
+    insert_rows(conn, "sync_event", EVENT_COLUMNS, rows)
     if outcome.conflicts:
         conn.execute(
             insert(_CONFLICT),

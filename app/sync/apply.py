@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from app.domain.profile import Profile, search_keys
 from app.services.settings import DEFAULTS, parse_setting
+from app.store.bulk import DriverValues, execute_many, insert_rows
 from app.store.models import (
     Card,
     LedgerEntry,
@@ -56,6 +57,34 @@ CHUNK = 500  # values per IN (...): well below SQLite's and PostgreSQL's paramet
 _CARD_RANK = {"active": 0, "blocked": 1, "replaced": 2}
 _TIMES = ("consent_at", "created_at", "updated_at", "issued_at", "printed_at", "blocked_at")
 _PROFILE_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("uuid", "updated_store"))
+# Sale columns a sale event carries as they are (member and time are converted).
+_SALE_COLUMNS = (
+    "uuid",
+    "card_number",
+    "amount_cents",
+    "discount_cents",
+    "coupon_code",
+    "points_redeemed",
+    "redeem_value_cents",
+    "to_pay_cents",
+    "points_earned",
+    "store_code",
+    "till",
+    "actor",
+)
+_LEDGER_COLUMNS = (
+    "uuid",
+    "member_id",
+    "points",
+    "kind",
+    "reason",
+    "sale_id",
+    "refund_id",
+    "actor",
+    "store_code",
+    "till",
+    "created_at",
+)
 KINDS = ("member", "card", "sale", "refund", "points", "merge", "setting")
 
 
@@ -107,6 +136,7 @@ class Applier:
 
     def __init__(self, conn: Connection, *, region: str) -> None:
         self.conn = conn
+        self.values = DriverValues(conn.dialect.name == "sqlite")
         self.region = region
         self.members: dict[str, _Member] = {}
         self.merged_into: dict[int, int | None] = {}
@@ -374,7 +404,8 @@ class Applier:
         events: list[dict[str, Any]],
         ledger: list[tuple[dict[str, Any], dict[str, Any]]],
     ) -> None:
-        rows, visits = [], {}
+        rows, visits, new = [], {}, []
+        time = self.values.time
         for event in events:
             sale = event["data"]["sale"]
             member_id = self.member_id(sale["member"])
@@ -383,28 +414,26 @@ class Applier:
                 continue
             self.out.applied.append(event)
             if sale["uuid"] not in self.sales:
-                row = {k: v for k, v in sale.items() if k != "member"}
-                row.update(member_id=member_id, created_at=_time(sale["created_at"]))
-                row["refunded_cents"] = 0
-                rows.append(row)
-                at = row["created_at"]
+                at = datetime.fromisoformat(sale["created_at"])
+                rows.append((member_id, time(at), 0, *(sale.get(k) for k in _SALE_COLUMNS)))
+                new.append(sale["uuid"])
                 if member_id not in visits or visits[member_id] < at:
                     visits[member_id] = at
             ledger.extend((event, entry) for entry in event["data"]["ledger"])
         if rows:
-            self.conn.execute(insert(_SALE), rows)
-            self._load_ids(_SALE, self.sales, [r["uuid"] for r in rows])
-        if visits:
-            m = _MEMBER.c
-            self.conn.execute(
-                update(_MEMBER)
-                .where(
-                    m.id == bindparam("mid"),
-                    or_(m.last_visit_at.is_(None), m.last_visit_at < bindparam("at")),
-                )
-                .values(last_visit_at=bindparam("at")),
-                [{"mid": k, "at": v} for k, v in visits.items()],
+            insert_rows(
+                self.conn,
+                "sale",
+                ("member_id", "created_at", "refunded_cents", *_SALE_COLUMNS),
+                rows,
             )
+            self._load_ids(_SALE, self.sales, new)
+        execute_many(
+            self.conn,
+            "UPDATE member SET last_visit_at = ? WHERE id = ? "
+            "AND (last_visit_at IS NULL OR last_visit_at < ?)",
+            [(time(at), mid, time(at)) for mid, at in visits.items()],
+        )
 
     def _refunds(
         self,
@@ -487,32 +516,32 @@ class Applier:
             known.add(entry["uuid"])
             member_id = self.member_id(entry["member"])
             assert member_id is not None  # checked when the event was taken
+            sale, refund = entry.get("sale"), entry.get("refund")
             rows.append(
-                {
-                    "uuid": entry["uuid"],
-                    "member_id": member_id,
-                    "points": entry["points"],
-                    "kind": entry["kind"],
-                    "reason": entry.get("reason") or "",
-                    "sale_id": self.sales.get(entry["sale"]) if entry.get("sale") else None,
-                    "refund_id": self.refunds.get(entry["refund"]) if entry.get("refund") else None,
-                    "actor": entry.get("actor") or "",
-                    "store_code": entry["store_code"],
-                    "till": entry["till"],
-                    "created_at": _time(entry["created_at"]),
-                }
+                (
+                    entry["uuid"],
+                    member_id,
+                    entry["points"],
+                    entry["kind"],
+                    entry.get("reason") or "",
+                    self.sales.get(sale) if sale else None,
+                    self.refunds.get(refund) if refund else None,
+                    entry.get("actor") or "",
+                    entry["store_code"],
+                    entry["till"],
+                    self.values.iso_time(entry["created_at"]),
+                )
             )
             deltas[member_id] += entry["points"]
         if not rows:
             return
-        self.conn.execute(insert(_LEDGER), rows)
-        m = _MEMBER.c
-        self.conn.execute(
-            update(_MEMBER)
-            .where(m.id == bindparam("mid"))
-            .values(points_balance=m.points_balance + bindparam("delta")),
-            [{"mid": k, "delta": v} for k, v in deltas.items() if v],
+        insert_rows(self.conn, "ledger_entry", _LEDGER_COLUMNS, rows)
+        execute_many(
+            self.conn,
+            "UPDATE member SET points_balance = points_balance + ? WHERE id = ?",
+            [(delta, mid) for mid, delta in deltas.items() if delta],
         )
+        m = _MEMBER.c
         for part in chunks(sorted(deltas)):
             below = self.conn.execute(
                 select(m.uuid, m.first_name, m.last_name, m.points_balance).where(

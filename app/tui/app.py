@@ -1,15 +1,50 @@
-"""The Textual application: opens on the counter screen."""
+"""The Textual application: opens on the counter screen; shows the shop and its chain sync."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from app.i18n import _
+from app.domain.errors import LoyaltyError
+from app.i18n import _, format_timestamp, ngettext
 from app.services.context import Context
+from app.services.sync import SyncStatus, run_sync, sync_status
 from app.tui.counter import CounterScreen
+
+STATUS_SECONDS = 30.0
+"""How often the header's sync indicator is refreshed (changes waiting, conflicts)."""
+
+
+def header_line(status: SyncStatus) -> str:
+    """The header's sub-title: the shop and till, and the chain sync when it is set up."""
+    parts = [_("Store {store} · Till {till}").format(store=status.store, till=status.till)]
+    if status.sync_dir:
+        if status.last_import:
+            parts.append(
+                _("Synced {time}").format(
+                    time=format_timestamp(datetime.fromisoformat(status.last_import))
+                )
+            )
+        else:
+            parts.append(_("Not synced yet"))
+        if status.pending:
+            parts.append(
+                ngettext(
+                    "{count} change to send", "{count} changes to send", status.pending
+                ).format(count=status.pending)
+            )
+    if status.open_conflicts:
+        parts.append(
+            "⚠ "
+            + ngettext(
+                "{count} sync conflict", "{count} sync conflicts", status.open_conflicts
+            ).format(count=status.open_conflicts)
+        )
+    return " · ".join(parts)
 
 
 class LoyaltyApp(App[None]):
@@ -22,13 +57,81 @@ class LoyaltyApp(App[None]):
         self.ctx = ctx
         self.demo_cards = list(demo_cards or [])
         self.title = str(ctx.settings()["shop.name"])
-        self.sub_title = _("Till {till}").format(till=ctx.till)
+        self.sub_title = _("Store {store} · Till {till}").format(
+            store=ctx.store_code, till=ctx.till
+        )
+        self.sync_status: SyncStatus | None = None
+        self._conflicts_told = 0
 
     def get_default_screen(self) -> Screen[None]:
         return CounterScreen(self.ctx, demo_cards=self.demo_cards)
+
+    def on_mount(self) -> None:
+        self.refresh_sync_status()
+        self.set_interval(STATUS_SECONDS, self.refresh_sync_status)
+        minutes = int(self.ctx.settings()["sync.interval_minutes"])
+        if minutes and self.ctx.settings()["sync.dir"]:
+            self.set_interval(minutes * 60, self.action_sync_now)
+
+    @work(thread=True, exclusive=True, group="sync-status")
+    def refresh_sync_status(self) -> None:
+        """Read the sync state off the event loop and show it in the header."""
+        status = sync_status(self.ctx)
+        self.call_from_thread(self._show_sync_status, status)
+
+    def _show_sync_status(self, status: SyncStatus) -> None:
+        self.sync_status = status
+        self.sub_title = header_line(status)
+        if status.open_conflicts > self._conflicts_told:
+            self.notify(
+                ngettext(
+                    "{count} sync conflict needs the owner: run “loyalty sync conflicts”",
+                    "{count} sync conflicts need the owner: run “loyalty sync conflicts”",
+                    status.open_conflicts,
+                ).format(count=status.open_conflicts),
+                title=_("Chain sync"),
+                severity="warning",
+                timeout=10,
+            )
+        self._conflicts_told = status.open_conflicts
+
+    @work(thread=True, exclusive=True, group="sync")
+    def action_sync_now(self) -> None:
+        """Export this shop's changes and import the other shops' files, off the event loop."""
+        try:
+            result = run_sync(self.ctx)
+        except (LoyaltyError, OSError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            self.call_from_thread(
+                self.notify,
+                _("Sync failed: {reason}").format(reason=message),
+                title=_("Chain sync"),
+                severity="error",
+            )
+        else:
+            imported = result.imported
+            text = _("Sent {sent}, received {received} changes").format(
+                sent=result.exported.events, received=imported.events_applied
+            )
+            for name, reason in imported.rejected:
+                text += "\n" + _("{file} rejected: {reason}").format(file=name, reason=reason)
+            self.call_from_thread(
+                self.notify,
+                text,
+                title=_("Chain sync"),
+                severity="warning" if imported.rejected else "information",
+            )
+            if imported.events_applied:
+                self.ctx.forget_settings()
+        self.call_from_thread(self.refresh_sync_status)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, CounterScreen):
             for title, help_text, callback in screen.palette_commands():
                 yield SystemCommand(title, help_text, callback)
+        yield SystemCommand(
+            _("Sync now"),
+            _("Send this shop's changes and apply the other shops' files"),
+            self.action_sync_now,
+        )

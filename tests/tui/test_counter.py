@@ -46,7 +46,7 @@ async def test_opens_on_the_counter_with_the_cursor_in_the_scan_field(app: Loyal
         await settle(pilot)
         assert app.focused is not None and app.focused.id == "scan"
         assert app.title == "Loyalty Counter"
-        assert app.sub_title == "Till 1"
+        assert app.sub_title == "Store 001 · Till 1"
         keys = text_of(app, "KeyBar")
         for key in ("F1 Help", "F2 Enroll", "F3 Scan", "F4 Max pts", "F5 Refund", "F9 Confirm"):
             assert key in keys
@@ -553,7 +553,7 @@ async def test_the_counter_speaks_german(
     set_language()
     app = LoyaltyApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.sub_title == "Kasse 1"
+        assert app.sub_title == "Filiale 001 · Kasse 1"
         await scan(pilot, rich_member.card)
         assert "500 Punkte = 5,00\xa0€" in text_of(app, "#member-details")
         assert "Mitglied seit: 20.11.2026" in text_of(app, "#member-details")

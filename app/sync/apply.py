@@ -43,7 +43,7 @@ from app.store.models import (
     Setting,
     SyncConflict,
 )
-from app.sync.events import MEMBER_FIELDS
+from app.sync.events import MEMBER_FIELDS, SALE_FIELDS
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]
 _CARD = Card.__table__  # type: ignore[attr-defined]
@@ -55,23 +55,9 @@ _CONFLICT = SyncConflict.__table__  # type: ignore[attr-defined]
 
 CHUNK = 500  # values per IN (...): well below SQLite's and PostgreSQL's parameter limits
 _CARD_RANK = {"active": 0, "blocked": 1, "replaced": 2}
-_TIMES = ("consent_at", "created_at", "updated_at", "issued_at", "printed_at", "blocked_at")
 _PROFILE_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("uuid", "updated_store"))
 # Sale columns a sale event carries as they are (member and time are converted).
-_SALE_COLUMNS = (
-    "uuid",
-    "card_number",
-    "amount_cents",
-    "discount_cents",
-    "coupon_code",
-    "points_redeemed",
-    "redeem_value_cents",
-    "to_pay_cents",
-    "points_earned",
-    "store_code",
-    "till",
-    "actor",
-)
+_SALE_COLUMNS = tuple(f for f in SALE_FIELDS if f != "created_at")
 _LEDGER_COLUMNS = (
     "uuid",
     "member_id",

@@ -69,6 +69,10 @@ async def test_scanning_a_card_shows_the_member_at_once(
         assert app.screen.query_one("#scan", Input).value == ""
         # Ready for the amount: the next keys go into the checkout.
         assert app.focused is not None and app.focused.id == "amount"
+        assert text_of(app, "#redeem-hint") == "Balance 500 pts · F4 redeems the most"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert text_of(app, "#redeem-hint") == "Scan a card to start a checkout"
 
 
 async def test_a_wrong_check_digit_is_refused_with_a_message(

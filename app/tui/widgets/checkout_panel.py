@@ -113,6 +113,8 @@ class CheckoutPanel(Vertical):
     def watch_member(self) -> None:
         self._enable_fields()
         self._requote()
+        # The quote may stay None (no amount yet), which would leave the hint of the last member.
+        self.query_one("#redeem-hint", Static).update(self._hint(self.quote))
 
     def watch_receipt(self, receipt: SaleResult | None) -> None:
         self.query_one(Receipt).result = receipt

@@ -16,7 +16,7 @@ def test_head_is_alembics_head() -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD == "0004_search_order"
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD == "0006_coupons_stamps"
 
 
 def test_upgrade_from_0002_keeps_members(tmp_path: Path) -> None:

@@ -660,6 +660,41 @@ def cmd_coupon_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _program_line(program: Any) -> str:
+    return _("{name}: {stamps} stamps give {reward}").format(
+        name=program.name, stamps=program.stamps, reward=program.reward
+    )
+
+
+def cmd_stamps_add(args: argparse.Namespace) -> int:
+    from app.services.stamps import add_program
+
+    program = add_program(_context(args), args.name, args.stamps, args.reward)
+    line = _("Stamp program added: {line}").format(line=_program_line(program))
+    _emit(args, program.to_json(), [line])
+    return 0
+
+
+def cmd_stamps_list(args: argparse.Namespace) -> int:
+    from app.services.stamps import list_programs
+
+    programs = list_programs(_context(args))
+    lines = [_program_line(p) for p in programs] or [_("No stamp programs yet")]
+    _emit(args, {"programs": [p.to_json() for p in programs]}, lines)
+    return 0
+
+
+def cmd_stamps_remove(args: argparse.Namespace) -> int:
+    from app.services.stamps import remove_program
+
+    program = remove_program(_context(args), args.name)
+    line = _("Stamp program {name} removed; the stamps given stay in the history").format(
+        name=program.name
+    )
+    _emit(args, program.to_json(), [line])
+    return 0
+
+
 def cmd_settings_list(args: argparse.Namespace) -> int:
     ctx = _context(args)
     values = ctx.settings()
@@ -897,6 +932,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("list", cmd_coupon_list, _("list every coupon with its uses"), cosub)
     p = add("show", cmd_coupon_show, _("show a coupon and where it was used"), cosub)
     p.add_argument("code", metavar="CODE")
+
+    stamps = sub.add_parser("stamps", help=_("stamp card programs (buy 9, the 10th is free)"))
+    stsub = stamps.add_subparsers(dest="stamps_command", required=True, parser_class=_Parser)
+    p = add("add", cmd_stamps_add, _("start a stamp program"), stsub)
+    p.add_argument("name", metavar="NAME", help=_("e.g. Coffee"))
+    p.add_argument("--stamps", type=int, required=True, help=_("stamps for a full card"))
+    p.add_argument("--reward", required=True, help=_("what a full card gives"))
+    add("list", cmd_stamps_list, _("list the stamp programs"), stsub)
+    p = add("remove", cmd_stamps_remove, _("end a stamp program"), stsub)
+    p.add_argument("name", metavar="NAME")
 
     settings = sub.add_parser("settings", help=_("program rules and shop settings"))
     ssub = settings.add_subparsers(dest="settings_command", required=True, parser_class=_Parser)

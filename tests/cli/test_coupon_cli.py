@@ -18,7 +18,17 @@ from app.cli import main
 from app.printing.face import FONT_BOLD, FONT_REGULAR
 from tests.services.dbstate import connect
 
-TABLES = ("member", "card", "sale", "ledger_entry", "coupon", "coupon_redemption", "audit_entry")
+TABLES = (
+    "member",
+    "card",
+    "sale",
+    "ledger_entry",
+    "coupon",
+    "coupon_redemption",
+    "stamp_program",
+    "stamp",
+    "audit_entry",
+)
 
 
 class Cli:

@@ -567,8 +567,6 @@ def _coupon_rule(ctx: Any, args: argparse.Namespace, code: str) -> Any:
 
 
 def _coupon_line(view: Any, currency: str) -> str:
-    from app.i18n import ngettext
-
     rule = view.coupon
     parts = [view.label.removesuffix(" " + rule.code)]
     if rule.min_spend_cents:
@@ -580,7 +578,7 @@ def _coupon_line(view: Any, currency: str) -> str:
     if rule.max_uses is not None:
         parts.append(_("used {uses} of {max}").format(uses=view.uses, max=rule.max_uses))
     else:
-        parts.append(ngettext("used {n} time", "used {n} times", view.uses).format(n=view.uses))
+        parts.append(_("uses: {n}").format(n=view.uses))
     if rule.per_member is not None:
         parts.append(_("{n} per member").format(n=rule.per_member))
     if rule.member_id is not None:

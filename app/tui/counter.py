@@ -99,9 +99,9 @@ class CounterScreen(Screen[None]):
             yield MemberPanel(
                 currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
             ).data_bind(CounterScreen.member, CounterScreen.program)
-            yield CheckoutPanel(rules=rules, id="checkout-panel").data_bind(
-                CounterScreen.member, CounterScreen.program
-            )
+            yield CheckoutPanel(
+                rules=rules, id="checkout-panel", on_letter=self._letter_in_figures
+            ).data_bind(CounterScreen.member, CounterScreen.program)
         yield KeyBar()
 
     # --- parts -------------------------------------------------------------------------
@@ -274,6 +274,14 @@ class CounterScreen(Screen[None]):
             scan.value = event.character
             scan.cursor_position = len(scan.value)
             scan.focus()
+
+    def _letter_in_figures(self, character: str) -> None:
+        """A letter typed in the amount or points field: a coupon code is being scanned there;
+        it goes to the scan field, where Enter applies it. The figures stay as they were."""
+        scan = self.scan_input
+        scan.value = character
+        scan.cursor_position = len(scan.value)
+        scan.focus()
 
     @on(PickList.Picked)
     def _picked(self, event: PickList.Picked) -> None:

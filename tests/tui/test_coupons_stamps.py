@@ -313,3 +313,20 @@ async def test_f10_without_a_member_does_nothing(app: LoyaltyApp, ctx: Context) 
         await pilot.press("f10")
         await pilot.pause()
         assert rows(ctx, "SELECT COUNT(*) FROM stamp") == [(0,)]
+
+
+async def test_a_coupon_scanned_while_the_cursor_is_in_the_amount_field(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView
+) -> None:
+    create_coupon(ctx, Coupon("SUMMER10", "percent", 10))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, rich_member.card)
+        await type_text(pilot, "30")
+        assert app.focused is not None and app.focused.id == "amount"
+        # The scanner types the code and Enter into whatever field has the cursor.
+        await scan(pilot, "SUMMER10")
+        assert message(app) == "Coupon applied: -10% SUMMER10"
+        assert app.screen.query_one("#amount", Input).value == "30"
+        assert "€27.00" in text_of(app, "#totals")
+        await confirm(pilot)
+    assert rows(ctx, "SELECT coupon_code, to_pay_cents FROM sale") == [("SUMMER10", 2700)]

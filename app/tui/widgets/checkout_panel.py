@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+from typing import Any
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -18,6 +21,27 @@ from app.i18n import _, format_money, format_points
 from app.services.member_program import MemberProgram
 from app.services.views import MemberView, SaleResult
 from app.tui.widgets.receipt import Receipt
+
+
+class FigureInput(Input):
+    """An amount or points field that hands a typed letter to ``on_letter``.
+
+    Figures have no letters: a letter means a coupon code scanned while the cursor was here, so
+    the screen moves it (and the rest of the scan) to the scan field.
+    """
+
+    def __init__(self, *, on_letter: Callable[[str], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_letter = on_letter
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character
+        if self.on_letter is not None and char and char.isascii() and char.isalpha():
+            event.stop()
+            event.prevent_default()
+            self.on_letter(char)
+            return
+        await super()._on_key(event)
 
 
 class CheckoutPanel(Vertical):
@@ -40,17 +64,26 @@ class CheckoutPanel(Vertical):
     rewards: reactive[tuple[StampCard, ...]] = reactive((), init=False)
     """Full stamp cards whose reward the cashier gives with this sale."""
 
-    def __init__(self, *, rules: ProgramRules, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        rules: ProgramRules,
+        id: str | None = None,
+        on_letter: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.rules = rules
+        self.on_letter = on_letter
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field"):
             yield Label(_("Amount"), classes="field-label")
-            yield Input(placeholder=_("e.g. 12.50"), id="amount", compact=True)
+            yield FigureInput(
+                placeholder=_("e.g. 12.50"), id="amount", compact=True, on_letter=self.on_letter
+            )
         with Horizontal(classes="field"):
             yield Label(_("Points"), classes="field-label")
-            yield Input(placeholder="0", id="redeem", compact=True)
+            yield FigureInput(placeholder="0", id="redeem", compact=True, on_letter=self.on_letter)
         yield Static(id="redeem-hint")
         yield Static(id="program-line")
         yield Static(id="checkout-error")

@@ -187,6 +187,14 @@ class CounterScreen(Screen[None]):
             self._database_failed(exc)
             return
         if not found:
+            if self.member is not None and looks_like_coupon(text):
+                # With a member at the till, a code-like text is most likely a mistyped coupon.
+                self._refuse_scan(
+                    _("Unknown coupon {code} (and no member found by that name)").format(
+                        code=text.upper()
+                    )
+                )
+                return
             self._refuse_scan(
                 _("No member found for “{text}”: check the spelling or enroll (F2)").format(
                     text=text

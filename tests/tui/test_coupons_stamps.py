@@ -147,7 +147,7 @@ async def test_a_coupon_without_a_member_asks_for_the_card(
         assert is_error(app)
 
 
-async def test_unknown_code_is_a_name_search_and_a_card_is_always_a_card(
+async def test_an_unknown_code_is_refused_and_a_card_is_always_a_card(
     app: LoyaltyApp, ctx: Context, rich_member: MemberView
 ) -> None:
     # A coupon whose code is 13 digits with a valid check digit could never be scanned as a
@@ -157,8 +157,11 @@ async def test_unknown_code_is_a_name_search_and_a_card_is_always_a_card(
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, rich_member.card)
         await pilot.press("f3")
-        await scan(pilot, "NOSUCH1")
-        assert "No member found for “NOSUCH1”" in message(app)
+        await scan(pilot, "nosuch1")
+        assert message(app) == "Unknown coupon NOSUCH1 (and no member found by that name)"
+        assert is_error(app)
+        assert app.screen.member is not None
+        assert app.screen.member.member_id == rich_member.member_id
         await pilot.press("f3")
         await scan(pilot, other.card)
         assert app.screen.member is not None

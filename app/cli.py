@@ -406,12 +406,29 @@ def cmd_sale(args: argparse.Namespace) -> int:
     ctx = _context(args)
     if args.redeem is not None and args.redeem < 0:
         raise CliError(_("Points cannot be negative"))
-    result = checkout(ctx, args.card, _amount(ctx, args.amount), redeem_points=args.redeem or 0)
+    result = checkout(
+        ctx,
+        args.card,
+        _amount(ctx, args.amount),
+        redeem_points=args.redeem or 0,
+        coupon=args.coupon,
+    )
     currency = _currency(ctx)
     lines = [
         _("Sale {id}: {amount}").format(
             id=result.sale_id, amount=format_money(result.amount_cents, currency)
         ),
+    ]
+    lines += [
+        _("Coupon: {label}").format(label=rule.label)
+        for rule in result.applied
+        if rule.code == "coupon"
+    ]
+    if result.discount_cents:
+        lines.append(
+            _("Discount: -{amount}").format(amount=format_money(result.discount_cents, currency))
+        )
+    lines += [
         _("Points redeemed: {points} (-{value})").format(
             points=format_points(result.points_redeemed),
             value=format_money(result.redeem_value_cents, currency),
@@ -461,6 +478,8 @@ def cmd_refund(args: argparse.Namespace) -> int:
                 points=format_points(result.points_not_recovered)
             )
         )
+    for code in result.coupons_returned:
+        lines.append(_("Coupon {code} can be used again").format(code=code))
     _emit(args, result.to_json(), lines)
     return 0
 
@@ -496,6 +515,184 @@ def cmd_check(args: argparse.Namespace) -> int:
     lines.append(_("Everything is consistent") if report.ok else _("PROBLEMS FOUND"))
     _emit(args, report.to_json(), lines)
     return 0 if report.ok else EXIT_CHECK_FAILED
+
+
+def _day(text: str | None, option: str) -> Any:
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(
+            _("{option}: “{text}” is not a date: use YYYY-MM-DD").format(option=option, text=text)
+        ) from None
+
+
+def _coupon_rule(ctx: Any, args: argparse.Namespace, code: str) -> Any:
+    """The coupon rule from the command line (exactly one of --percent/--amount/--points/--item)."""
+    from app.domain.coupons import Coupon
+    from app.domain.money import parse_amount
+
+    currency = _currency(ctx)
+    given = [k for k in ("percent", "amount", "points", "item") if getattr(args, k) is not None]
+    if len(given) != 1:
+        raise CliError(_("Give exactly one of --percent, --amount, --points or --item"))
+    kind = given[0]
+    value = 0
+    if kind == "percent" or kind == "points":
+        value = getattr(args, kind)
+    elif kind == "amount":
+        value = parse_amount(args.amount, max_cents=ctx.rules().max_sale_cents, currency=currency)
+    min_spend = (
+        parse_amount(
+            args.min_spend,
+            max_cents=ctx.rules().max_sale_cents,
+            allow_zero=True,
+            currency=currency,
+        )
+        if args.min_spend is not None
+        else 0
+    )
+    return Coupon(
+        code=code,
+        kind=kind,
+        value=value,
+        item=(args.item or "").strip(),
+        min_spend_cents=min_spend,
+        valid_from=_day(args.valid_from, "--valid-from"),
+        valid_until=_day(args.valid_until, "--valid-until"),
+        max_uses=getattr(args, "max_uses", None),
+        per_member=getattr(args, "per_member", None),
+    )
+
+
+def _coupon_line(view: Any, currency: str) -> str:
+    rule = view.coupon
+    parts = [view.label.removesuffix(" " + rule.code)]
+    if rule.min_spend_cents:
+        parts.append(_("from {amount}").format(amount=format_money(rule.min_spend_cents, currency)))
+    if rule.valid_from:
+        parts.append(_("valid from {day}").format(day=format_day(rule.valid_from)))
+    if rule.valid_until:
+        parts.append(_("valid until {day}").format(day=format_day(rule.valid_until)))
+    if rule.max_uses is not None:
+        parts.append(_("used {uses} of {max}").format(uses=view.uses, max=rule.max_uses))
+    else:
+        parts.append(_("uses: {n}").format(n=view.uses))
+    if rule.per_member is not None:
+        parts.append(_("{n} per member").format(n=rule.per_member))
+    if rule.member_id is not None:
+        parts.append(_("only member {id}").format(id=rule.member_id))
+    return f"{rule.code}: " + " · ".join(parts)
+
+
+def cmd_coupon_create(args: argparse.Namespace) -> int:
+    from app.services.coupons import create_coupon
+
+    ctx = _context(args)
+    view = create_coupon(ctx, _coupon_rule(ctx, args, args.code), card=args.card)
+    line = _("Coupon created: {line}").format(line=_coupon_line(view, _currency(ctx)))
+    _emit(args, view.to_json(), [line])
+    return 0
+
+
+def cmd_coupon_batch(args: argparse.Namespace) -> int:
+    from app.services.coupons import create_batch
+
+    ctx = _context(args)
+    if args.format is not None and args.out is None:
+        raise CliError(_("Give the file or folder to print the coupons to (--out)"))
+    fmt = args.format or ("pdf" if args.out is not None else None)
+    result = create_batch(
+        ctx,
+        args.count,
+        _coupon_rule(ctx, args, "BATCH"),
+        prefix=args.prefix or "",
+        fmt=fmt,
+        out=args.out,
+    )
+    lines = [_("{count} single-use codes created").format(count=len(result.codes))]
+    lines += [f"  {code}" for code in result.codes]
+    if result.destination:
+        lines.append(
+            _("Printed ({format}) to {destination}").format(
+                format=result.format, destination=result.destination
+            )
+        )
+    _emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_coupon_list(args: argparse.Namespace) -> int:
+    from app.services.coupons import list_coupons
+
+    ctx = _context(args)
+    views = list_coupons(ctx)
+    currency = _currency(ctx)
+    lines = [_coupon_line(v, currency) for v in views] or [_("No coupons yet")]
+    _emit(args, {"coupons": [v.to_json() for v in views]}, lines)
+    return 0
+
+
+def cmd_coupon_show(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from app.services.coupons import show_coupon
+
+    ctx = _context(args)
+    view = show_coupon(ctx, args.code)
+    currency = _currency(ctx)
+    lines = [_coupon_line(view, currency)]
+    for r in view.redemptions:
+        line = _("  Sale {sale} by member {member}, store {store} till {till}, {when}").format(
+            sale=r["sale_id"],
+            member=r["member_id"],
+            store=r["store_code"],
+            till=r["till"],
+            when=format_timestamp(datetime.fromisoformat(r["created_at"])),
+        )
+        if r["undone_at"]:
+            line += " " + _("(undone by a full refund)")
+        lines.append(line)
+    _emit(args, view.to_json(), lines)
+    return 0
+
+
+def _program_line(program: Any) -> str:
+    return _("{name}: {stamps} stamps give {reward}").format(
+        name=program.name, stamps=program.stamps, reward=program.reward
+    )
+
+
+def cmd_stamps_add(args: argparse.Namespace) -> int:
+    from app.services.stamps import add_program
+
+    program = add_program(_context(args), args.name, args.stamps, args.reward)
+    line = _("Stamp program added: {line}").format(line=_program_line(program))
+    _emit(args, program.to_json(), [line])
+    return 0
+
+
+def cmd_stamps_list(args: argparse.Namespace) -> int:
+    from app.services.stamps import list_programs
+
+    programs = list_programs(_context(args))
+    lines = [_program_line(p) for p in programs] or [_("No stamp programs yet")]
+    _emit(args, {"programs": [p.to_json() for p in programs]}, lines)
+    return 0
+
+
+def cmd_stamps_remove(args: argparse.Namespace) -> int:
+    from app.services.stamps import remove_program
+
+    program = remove_program(_context(args), args.name)
+    line = _("Stamp program {name} removed; the stamps given stay in the history").format(
+        name=program.name
+    )
+    _emit(args, program.to_json(), [line])
+    return 0
 
 
 def cmd_settings_list(args: argparse.Namespace) -> int:
@@ -810,6 +1007,7 @@ def build_parser() -> argparse.ArgumentParser:
     _card_arg(p, "--card")
     p.add_argument("--amount", required=True, help=_("amount, e.g. 12.50 or 12,50"))
     p.add_argument("--redeem", type=int, metavar="POINTS", help=_("points to redeem"))
+    p.add_argument("--coupon", metavar="CODE", help=_("a coupon code to apply"))
 
     p = add("refund", cmd_refund, _("refund a sale, fully or partly"))
     p.add_argument("sale_id", type=int, metavar="SALE_ID")
@@ -821,6 +1019,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True)
 
     add("check", cmd_check, _("prove every balance equals its ledger and the database is sound"))
+
+    coupon = sub.add_parser("coupon", help=_("create, list and show coupons"))
+    cosub = coupon.add_subparsers(dest="coupon_command", required=True, parser_class=_Parser)
+
+    def rule_options(p: argparse.ArgumentParser, *, batch: bool) -> None:
+        p.add_argument("--percent", type=int, metavar="P", help=_("percent off (1-100)"))
+        p.add_argument("--amount", metavar="A", help=_("amount off, e.g. 5.00"))
+        p.add_argument("--points", type=int, metavar="N", help=_("extra points"))
+        p.add_argument("--item", metavar="TEXT", help=_("a free item, e.g. coffee"))
+        p.add_argument("--min-spend", metavar="A", help=_("smallest purchase it applies to"))
+        p.add_argument("--valid-from", metavar="YYYY-MM-DD", help=_("first day it is valid"))
+        p.add_argument("--valid-until", metavar="YYYY-MM-DD", help=_("last day it is valid"))
+        if not batch:
+            p.add_argument("--max-uses", type=int, metavar="N", help=_("uses in total"))
+            p.add_argument("--per-member", type=int, metavar="N", help=_("uses per member"))
+
+    p = add("create", cmd_coupon_create, _("create a coupon with one code"), cosub)
+    p.add_argument("--code", required=True, help=_("the code, e.g. SUMMER10"))
+    rule_options(p, batch=False)
+    p.add_argument("--card", metavar="CARD", help=_("only the member of this card may use it"))
+    p = add("batch", cmd_coupon_batch, _("create a batch of unique single-use codes"), cosub)
+    p.add_argument("--count", type=int, required=True, metavar="N", help=_("how many codes"))
+    p.add_argument("--prefix", metavar="P", help=_("text before each code, e.g. XMAS"))
+    rule_options(p, batch=True)
+    p.add_argument(
+        "--out", metavar="FILE", help=_("print the codes to FILE (pdf) or a folder (png, svg)")
+    )
+    p.add_argument("--format", metavar="pdf|png|svg", help=_("print format (default: pdf)"))
+    add("list", cmd_coupon_list, _("list every coupon with its uses"), cosub)
+    p = add("show", cmd_coupon_show, _("show a coupon and where it was used"), cosub)
+    p.add_argument("code", metavar="CODE")
+
+    stamps = sub.add_parser("stamps", help=_("stamp card programs (buy 9, the 10th is free)"))
+    stsub = stamps.add_subparsers(dest="stamps_command", required=True, parser_class=_Parser)
+    p = add("add", cmd_stamps_add, _("start a stamp program"), stsub)
+    p.add_argument("name", metavar="NAME", help=_("e.g. Coffee"))
+    p.add_argument("--stamps", type=int, required=True, help=_("stamps for a full card"))
+    p.add_argument("--reward", required=True, help=_("what a full card gives"))
+    add("list", cmd_stamps_list, _("list the stamp programs"), stsub)
+    p = add("remove", cmd_stamps_remove, _("end a stamp program"), stsub)
+    p.add_argument("name", metavar="NAME")
 
     settings = sub.add_parser("settings", help=_("program rules and shop settings"))
     ssub = settings.add_subparsers(dest="settings_command", required=True, parser_class=_Parser)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from app.domain.cards import validate_card_number
+from app.domain.coupons import quote_with_coupon
 from app.domain.errors import InvalidInput
-from app.domain.rules import CheckoutQuote, quote_checkout
+from app.domain.rules import CheckoutQuote
 from app.i18n import _, format_money
 from app.services.audit import record
 from app.services.context import Context
+from app.services.coupons import lock_for_checkout, record_redemption
 from app.services.lookup import check_card_row
+from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
 from app.store.models import Card, LedgerEntry, Member, Sale
 from app.sync import events
@@ -63,12 +68,17 @@ def checkout(
     *,
     redeem_points: int = 0,
     discount_cents: int = 0,
+    coupon: str | None = None,
+    stamp_rewards: Sequence[int] = (),
 ) -> SaleResult:
-    """Record a sale for the member of ``card``.
+    """Record a sale for the member of ``card``, with an optional coupon code.
 
-    ``discount_cents`` is the seam for coupons: the discount comes off before points are
-    redeemed and earns nothing.
+    Discounts (``discount_cents`` and the coupon's) come off before points are redeemed and
+    earn nothing. The coupon is checked and its use recorded in the sale's transaction, with
+    its row locked, so two tills cannot both take its last use. ``stamp_rewards`` are the
+    stamp programs whose full card the cashier gives the reward of with this sale.
     """
+
     rules = ctx.rules()
     if amount_cents > rules.max_sale_cents:
         # The interfaces parse amounts against this maximum too; a script calling the service
@@ -83,13 +93,18 @@ def checkout(
     with ctx.db.transaction() as session:
         conn = session.connection()
         member_id, balance, number = _lock_balance(conn, card)
-        quote: CheckoutQuote = quote_checkout(
+        coupon_id, rule = (
+            lock_for_checkout(ctx, conn, coupon, member_id, amount_cents) if coupon else (0, None)
+        )
+        quote: CheckoutQuote = quote_with_coupon(
             rules,
             balance=balance,
             amount_cents=amount_cents,
             redeem_points=redeem_points,
             discount_cents=discount_cents,
+            coupon=rule,
         )
+        coupon_points = sum(a.points for a in quote.applied if a.code == "coupon")
         inserted = conn.execute(
             _INSERT_SALE,
             {
@@ -97,6 +112,7 @@ def checkout(
                 "card_number": number,
                 "amount_cents": quote.amount_cents,
                 "discount_cents": quote.discount_cents,
+                "coupon_code": rule.code if rule else None,
                 "points_redeemed": quote.points_redeemed,
                 "redeem_value_cents": quote.redeem_value_cents,
                 "to_pay_cents": quote.to_pay_cents,
@@ -121,10 +137,33 @@ def checkout(
         ledger = []
         if quote.points_redeemed:
             ledger.append({"points": -quote.points_redeemed, "kind": "redeem", **common})
-        if quote.points_earned:
-            ledger.append({"points": quote.points_earned, "kind": "earn", **common})
+        if quote.points_earned - coupon_points:
+            earned = quote.points_earned - coupon_points
+            ledger.append({"points": earned, "kind": "earn", **common})
+        if rule is not None and coupon_points:
+            ledger.append(
+                {
+                    **common,
+                    "points": coupon_points,
+                    "kind": "coupon",
+                    "reason": f"coupon {rule.code}",
+                }
+            )
         for row in ledger:
             conn.execute(_INSERT_LEDGER, row)
+        rewards = give_rewards(ctx, conn, member_id, list(stamp_rewards), sale_id)
+        if rule is not None:
+            record_redemption(
+                ctx,
+                conn,
+                coupon_id=coupon_id,
+                coupon=rule,
+                sale_id=sale_id,
+                member_id=member_id,
+                discount_cents=quote.discount_cents - min(max(discount_cents, 0), amount_cents),
+                points=coupon_points,
+                now=now,
+            )
         conn.execute(
             _NEW_BALANCE, {"member_id": member_id, "balance": quote.balance_after, "at": now}
         )
@@ -137,6 +176,8 @@ def checkout(
             amount_cents=quote.amount_cents,
             points_redeemed=quote.points_redeemed,
             points_earned=quote.points_earned,
+            **({"coupon": rule.code} if rule else {}),
+            **({"stamp_rewards": [c.name for c in rewards]} if rewards else {}),
         )
         events.sale_made(session, ctx, sale_id)
     assert sale_id is not None
@@ -151,4 +192,6 @@ def checkout(
         points_earned=quote.points_earned,
         points_balance=quote.balance_after,
         created_at=now,
+        coupon=rule.code if rule else None,
+        applied=quote.applied + tuple(reward_rule(card) for card in rewards),
     )

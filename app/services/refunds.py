@@ -9,6 +9,7 @@ from app.domain.rules import SaleFigures, plan_refund
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
+from app.services.coupons import undo_redemptions
 from app.services.views import RefundResult
 from app.store.models import LedgerEntry, Member, Refund, Sale
 from app.sync import events
@@ -69,6 +70,12 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
         sale.refunded_cents += plan.amount_cents
         member.points_balance += plan.points_change
         session.add_all([sale, member])
+        returned: list[str] = []
+        if sale.refunded_cents >= sale.amount_cents:
+            # The whole sale is undone, so is its coupon use: a single-use code works again.
+            # A partial refund keeps the use (the customer kept part of what it paid for).
+            session.flush()
+            returned = undo_redemptions(session.connection(), sale_id, refund.id, now)
         record(
             session,
             ctx,
@@ -78,6 +85,7 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
             refund_id=refund.id,
             amount_cents=plan.amount_cents,
             points_not_recovered=plan.points_not_recovered,
+            **({"coupons_returned": returned} if returned else {}),
         )
         refund_id, balance = refund.id, member.points_balance
         assert refund_id is not None
@@ -93,4 +101,5 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
         points_returned=plan.points_returned,
         points_not_recovered=plan.points_not_recovered,
         points_balance=balance,
+        coupons_returned=tuple(returned),
     )

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.rules import AppliedRule
+
 
 @dataclass(frozen=True)
 class SaleLine:
@@ -85,10 +87,15 @@ class SaleResult:
     points_earned: int
     points_balance: int
     created_at: datetime
+    coupon: str | None = None
+    """The coupon code used on the sale, if any."""
+    applied: tuple[AppliedRule, ...] = ()
+    """The rules that gave points or discounts (``CheckoutQuote.applied``)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["created_at"] = self.created_at.isoformat()
+        data["applied"] = [asdict(rule) for rule in self.applied]
         return data
 
 
@@ -104,9 +111,13 @@ class RefundResult:
     points_returned: int
     points_not_recovered: int
     points_balance: int
+    coupons_returned: tuple[str, ...] = ()
+    """Coupon codes usable again because the whole sale was refunded."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["coupons_returned"] = list(self.coupons_returned)
+        return data
 
 
 @dataclass(frozen=True)

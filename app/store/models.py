@@ -220,3 +220,78 @@ class SyncConflict(SQLModel, table=True):
     resolved_at: datetime | None = _ts(nullable=True)
     resolved_by: str | None = Field(default=None, max_length=80)
     resolution: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Coupon(SQLModel, table=True):
+    """A coupon: one shared code (SUMMER10) or one code of a batch of single-use codes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    code: str = Field(unique=True, max_length=40)
+    kind: str = Field(max_length=12)
+    value: int = 0
+    item: str = Field(default="", max_length=80)
+    min_spend_cents: int = 0
+    valid_from: date | None = None
+    valid_until: date | None = None
+    max_uses: int | None = None
+    per_member: int | None = None
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    batch: str | None = Field(default=None, max_length=36, index=True)
+    actor: str = Field(default="", max_length=80)
+    store_code: str = Field(max_length=3)
+    created_at: datetime = _ts()
+
+
+class CouponRedemption(SQLModel, table=True):
+    """A coupon used on a sale; ``undone_at`` is set when the whole sale was refunded."""
+
+    __tablename__ = "coupon_redemption"
+    __table_args__ = (Index("ix_coupon_redemption_member", "coupon_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    coupon_id: int = Field(foreign_key="coupon.id")
+    code: str = Field(max_length=40)
+    sale_id: int = Field(foreign_key="sale.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    discount_cents: int = 0
+    points: int = 0
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    actor: str = Field(default="", max_length=80)
+    created_at: datetime = _ts()
+    undone_at: datetime | None = _ts(nullable=True)
+    undone_refund_id: int | None = Field(default=None, foreign_key="refund.id")
+
+
+class StampProgram(SQLModel, table=True):
+    """A named stamp card: so many stamps give the reward. Removed programs stay for history."""
+
+    __tablename__ = "stamp_program"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    name: str = Field(max_length=40)
+    stamps_needed: int
+    reward: str = Field(max_length=80)
+    active: bool = True
+    created_at: datetime = _ts()
+    removed_at: datetime | None = _ts(nullable=True)
+
+
+class Stamp(SQLModel, table=True):
+    """One stamp (``kind`` "stamp") or a reward given for a full card (``kind`` "reward")."""
+
+    __table_args__ = (Index("ix_stamp_member_program", "member_id", "program_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    program_id: int = Field(foreign_key="stamp_program.id")
+    member_id: int = Field(foreign_key="member.id")
+    kind: str = Field(default="stamp", max_length=12)
+    sale_id: int | None = Field(default=None, foreign_key="sale.id")
+    actor: str = Field(default="", max_length=80)
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    created_at: datetime = _ts()

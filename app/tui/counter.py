@@ -15,13 +15,17 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
-from app.domain.cards import CARD_LENGTH, looks_like_card
+from app.domain.cards import CARD_LENGTH, looks_like_card, validate_card_number
+from app.domain.coupons import CouponRefused, coupon_label, looks_like_coupon
 from app.domain.errors import LoyaltyError
 from app.i18n import _, format_money, format_points
 from app.services.checkout import checkout
 from app.services.context import Context
+from app.services.coupons import check_for_member, find_coupon
 from app.services.lookup import get_member, lookup_card
+from app.services.member_program import MemberProgram, member_program
 from app.services.search import find_members
+from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.key_bar import KeyBar
@@ -33,7 +37,9 @@ from app.tui.widgets.pick_list import PickList
 DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error)
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
-MEMBER_ACTIONS = frozenset({"max_points", "confirm", "refund", "adjust", "print_card"})
+MEMBER_ACTIONS = frozenset(
+    {"max_points", "confirm", "refund", "adjust", "print_card", "stamp", "reward"}
+)
 # Actions that would change the member or the checkout under a sale being written.
 WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members"}
 
@@ -53,11 +59,17 @@ class CounterScreen(Screen[None]):
         Binding("f7", "print_card", _("Print card"), key_display="F7", show=False),
         Binding("f8", "members", _("Members"), key_display="F8", show=False),
         Binding("f9", "confirm", _("Confirm"), key_display="F9"),
+        # Issue 4: F10 stamps the member's card, F12 gives a full card's reward with the sale
+        # (F11 is left alone: many terminals take it for full screen).
+        Binding("f10", "stamp", _("Stamp"), key_display="F10", show=False),
+        Binding("f12", "reward", _("Reward"), key_display="F12", show=False),
         Binding("escape", "back", _("Clear"), key_display="Esc"),
     ]
 
     member: reactive[MemberView | None] = reactive(None, bindings=True)
     """The member at the till; the panels are bound to it."""
+    program: reactive[MemberProgram | None] = reactive(None)
+    """The member's coupons and stamp cards, read after the member."""
     picking: reactive[bool] = reactive(False, init=False)
     """Whether the search results are shown."""
     saving: reactive[bool] = reactive(False, bindings=True, init=False)
@@ -86,8 +98,10 @@ class CounterScreen(Screen[None]):
             yield PickList(id="pick-list")
             yield MemberPanel(
                 currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
-            ).data_bind(CounterScreen.member)
-            yield CheckoutPanel(rules=rules, id="checkout-panel").data_bind(CounterScreen.member)
+            ).data_bind(CounterScreen.member, CounterScreen.program)
+            yield CheckoutPanel(
+                rules=rules, id="checkout-panel", on_letter=self._letter_in_figures
+            ).data_bind(CounterScreen.member, CounterScreen.program)
         yield KeyBar()
 
     # --- parts -------------------------------------------------------------------------
@@ -141,6 +155,18 @@ class CounterScreen(Screen[None]):
             if self.checkout_panel.receipt is None:
                 self.say(_("Scan a card or type a name, an email or a phone number"), "info")
             return
+        # Order of checks: a valid card number (13 digits, right EAN-13 check digit) is always
+        # a card; anything else shaped like a coupon code that names an existing coupon is a
+        # coupon; then card-like digits (for the misread-card messages); then a name search.
+        if not self._is_valid_card(text) and looks_like_coupon(text):
+            try:
+                is_coupon = find_coupon(self.ctx, text)
+            except DATABASE_ERRORS as exc:
+                self._database_failed(exc)
+                return
+            if is_coupon:
+                self.apply_coupon(text)
+                return
         if looks_like_card(text, self.ctx.layout().prefix):
             try:
                 member = lookup_card(self.ctx, text)
@@ -161,6 +187,14 @@ class CounterScreen(Screen[None]):
             self._database_failed(exc)
             return
         if not found:
+            if self.member is not None and looks_like_coupon(text):
+                # With a member at the till, a code-like text is most likely a mistyped coupon.
+                self._refuse_scan(
+                    _("Unknown coupon {code} (and no member found by that name)").format(
+                        code=text.upper()
+                    )
+                )
+                return
             self._refuse_scan(
                 _("No member found for “{text}”: check the spelling or enroll (F2)").format(
                     text=text
@@ -172,6 +206,54 @@ class CounterScreen(Screen[None]):
         pick_list.show_results(text, found)
         self.picking = True
         pick_list.focus()
+
+    @staticmethod
+    def _is_valid_card(text: str) -> bool:
+        try:
+            validate_card_number(text)
+        except LoyaltyError:
+            return False
+        return True
+
+    def apply_coupon(self, code: str) -> None:
+        """Put a scanned coupon on the current checkout, or say why it cannot be used."""
+        member = self.member
+        if member is None:
+            self._refuse_scan(_("Scan the member's card first, then the coupon"))
+            return
+        panel = self.checkout_panel
+        try:
+            coupon = check_for_member(self.ctx, code, member.member_id, panel.typed_amount())
+        except LoyaltyError as exc:
+            # Refused: the checkout stays exactly as it was.
+            self._refuse_scan(exc.message)
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        if panel.receipt is not None:
+            panel.reset()
+        panel.coupon = coupon
+        self.scan_input.value = ""
+        self.say(
+            _("Coupon applied: {label}").format(
+                label=coupon_label(coupon, self.ctx.rules().currency)
+            ),
+            "success",
+        )
+        panel.amount_input.focus()
+
+    def _load_program(self) -> None:
+        """Read the member's coupons and stamp cards for the panels."""
+        member = self.member
+        if member is None:
+            self.program = None
+            return
+        try:
+            self.program = member_program(self.ctx, member.member_id)
+        except (LoyaltyError, *DATABASE_ERRORS):
+            # The member panel works without these lines; the sale does not need them.
+            self.program = None
 
     @staticmethod
     def _database_message(error: Exception) -> str:
@@ -201,6 +283,14 @@ class CounterScreen(Screen[None]):
             scan.cursor_position = len(scan.value)
             scan.focus()
 
+    def _letter_in_figures(self, character: str) -> None:
+        """A letter typed in the amount or points field: a coupon code is being scanned there;
+        it goes to the scan field, where Enter applies it. The figures stay as they were."""
+        scan = self.scan_input
+        scan.value = character
+        scan.cursor_position = len(scan.value)
+        scan.focus()
+
     @on(PickList.Picked)
     def _picked(self, event: PickList.Picked) -> None:
         event.stop()
@@ -215,7 +305,9 @@ class CounterScreen(Screen[None]):
     def start_customer(self, member: MemberView) -> None:
         """Put a member on the counter with a fresh checkout, ready for the amount."""
         self.picking = False
+        self.program = None
         self.member = member
+        self._load_program()
         panel = self.checkout_panel
         panel.reset()
         self.scan_input.value = ""
@@ -233,6 +325,7 @@ class CounterScreen(Screen[None]):
             self.say(exc.message)
         except DATABASE_ERRORS as exc:
             self._database_failed(exc)
+        self._load_program()
 
     # --- checkout ----------------------------------------------------------------------
 
@@ -282,13 +375,32 @@ class CounterScreen(Screen[None]):
         self.say(_("Saving the sale…"), "info")
         # The next thing a cashier does is scan the next card.
         self.scan_input.focus()
-        self._save_sale(member.card, quote.amount_cents, quote.points_redeemed)
+        coupon = panel.coupon.code if panel.coupon is not None else None
+        rewards = tuple(card.program_id for card in panel.rewards)
+        self._save_sale(member.card, quote.amount_cents, quote.points_redeemed, coupon, rewards)
 
     @work(thread=True, group="checkout")
-    def _save_sale(self, card: str, amount_cents: int, redeem_points: int) -> None:
+    def _save_sale(
+        self,
+        card: str,
+        amount_cents: int,
+        redeem_points: int,
+        coupon: str | None = None,
+        rewards: tuple[int, ...] = (),
+    ) -> None:
         """Write the sale off the event loop: another till may hold the database for a moment."""
         try:
-            result = checkout(self.ctx, card, amount_cents, redeem_points=redeem_points)
+            result = checkout(
+                self.ctx,
+                card,
+                amount_cents,
+                redeem_points=redeem_points,
+                coupon=coupon,
+                stamp_rewards=rewards,
+            )
+        except CouponRefused as exc:
+            # Used up at another till meanwhile (or expired at midnight): drop it.
+            self.app.call_from_thread(self._coupon_failed, exc.message)
         except LoyaltyError as exc:
             self.app.call_from_thread(self._sale_failed, exc.message)
         except DATABASE_ERRORS as exc:
@@ -304,15 +416,82 @@ class CounterScreen(Screen[None]):
         # Back to the amount, so the cashier can correct it and confirm again.
         self.checkout_panel.amount_input.focus()
 
+    def _coupon_failed(self, message: str) -> None:
+        self.checkout_panel.coupon = None
+        self._sale_failed(message)
+
     def _sale_saved(self, result: SaleResult) -> None:
         self.saving = False
-        self.checkout_panel.receipt = result
+        panel = self.checkout_panel
+        panel.coupon = None
+        panel.rewards = ()
+        panel.receipt = result
         self._reload_member()
         self.say(
             _("Sale saved: to pay {amount}. Scan the next card.").format(
                 amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
             ),
             "success",
+        )
+
+    # --- stamp cards ---------------------------------------------------------------------
+
+    def action_stamp(self) -> None:
+        """F10: one stamp on the member's card; with several programs, pick one first."""
+        member = self.member
+        if member is None:
+            self.say(_("Scan a member card first"))
+            return
+        cards = self.program.stamps if self.program is not None else ()
+        if len(cards) > 1:
+            from app.tui.screens.stamp_pick import StampPickScreen
+
+            self.app.push_screen(StampPickScreen(cards), self._stamp_picked)
+            return
+        self._stamp(cards[0].program_id if cards else None)
+
+    def _stamp_picked(self, program_id: int | None) -> None:
+        if program_id is not None:
+            self._stamp(program_id)
+
+    def _stamp(self, program_id: int | None) -> None:
+        member = self.member
+        if member is None:
+            return
+        try:
+            card = add_stamp(self.ctx, member.member_id, program_id)
+        except LoyaltyError as exc:
+            self.say(exc.message)
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        self._load_program()
+        if card.full:
+            self.say(
+                _("Stamp added: {card}. The card is full: F12 gives {reward}").format(
+                    card=f"{card.name} {card.stamps}/{card.stamps_needed}", reward=card.reward
+                ),
+                "success",
+            )
+        else:
+            self.say(_("Stamp added: {card}").format(card=card.label), "success")
+
+    def action_reward(self) -> None:
+        """F12: give (or not) the rewards of the full stamp cards with this sale."""
+        panel = self.checkout_panel
+        full = self.program.full_cards if self.program is not None else ()
+        if not full:
+            self.say(_("No stamp card is full yet"))
+            return
+        if panel.rewards:
+            panel.rewards = ()
+            self.say(_("No reward with this sale"), "info")
+            return
+        panel.rewards = tuple(full)
+        self.say(
+            _("The reward is given with this sale: F9 confirms it"),
+            "info",
         )
 
     # --- printing the card -------------------------------------------------------------
@@ -375,8 +554,16 @@ class CounterScreen(Screen[None]):
         """Esc: close the pick list, else clear the member, else clear the scan field."""
         if self.picking:
             self.picking = False
+        elif self.checkout_panel.coupon is not None:
+            # First Esc takes the coupon off the checkout; the member stays.
+            code = self.checkout_panel.coupon.code
+            self.checkout_panel.coupon = None
+            self.say(_("Coupon {code} removed").format(code=code), "info")
+            self.checkout_panel.amount_input.focus()
+            return
         elif self.member is not None:
             self.member = None
+            self.program = None
             self.checkout_panel.reset()
         else:
             self.scan_input.value = ""
@@ -484,5 +671,11 @@ class CounterScreen(Screen[None]):
                 self.action_members,
             ),
             (_("Redeem the most points"), _("Fill in the maximum (F4)"), self.action_max_points),
+            (_("Add a stamp"), _("One stamp on the member's stamp card (F10)"), self.action_stamp),
+            (
+                _("Give the stamp card reward"),
+                _("With this sale, for a full stamp card (F12)"),
+                self.action_reward,
+            ),
             (_("Show the keys"), _("The help screen (F1)"), self.action_help),
         ]

@@ -25,6 +25,8 @@ def counter_keys() -> list[tuple[str, str]]:
         ("F7", _("Print the member's card")),
         ("F8", _("Member desk: list, edit, merge, erase")),
         (_("F9 / Enter"), _("Confirm")),
+        ("F10", _("Add a stamp to the member's stamp card")),
+        ("F12", _("Give a full stamp card's reward with this sale")),
         (_("Esc"), _("Back / clear")),
         (_("Tab / Shift+Tab"), _("Next / previous field")),
         ("↑ ↓", _("Choose in a list")),

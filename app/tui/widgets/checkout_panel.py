@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+from typing import Any
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
+from app.domain.coupons import Coupon, CouponRefused, coupon_label, quote_with_coupon
 from app.domain.errors import LoyaltyError
 from app.domain.money import parse_amount, parse_points
-from app.domain.rules import CheckoutQuote, ProgramRules, max_redeemable, quote_checkout
+from app.domain.rules import CheckoutQuote, ProgramRules, max_redeemable
+from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
+from app.services.member_program import MemberProgram
 from app.services.views import MemberView, SaleResult
 from app.tui.widgets.receipt import Receipt
+
+
+class FigureInput(Input):
+    """An amount or points field that hands a typed letter to ``on_letter``.
+
+    Figures have no letters: a letter means a coupon code scanned while the cursor was here, so
+    the screen moves it (and the rest of the scan) to the scan field.
+    """
+
+    def __init__(self, *, on_letter: Callable[[str], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_letter = on_letter
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character
+        if self.on_letter is not None and char and char.isascii() and char.isalpha():
+            event.stop()
+            event.prevent_default()
+            self.on_letter(char)
+            return
+        await super()._on_key(event)
 
 
 class CheckoutPanel(Vertical):
@@ -30,19 +57,35 @@ class CheckoutPanel(Vertical):
     error: reactive[str] = reactive("")
     locked: reactive[bool] = reactive(False, init=False)
     """Set while the sale is being saved: the fields wait."""
+    program: reactive[MemberProgram | None] = reactive(None)
+    """The member's coupons and stamp cards (set by the screen with the member)."""
+    coupon: reactive[Coupon | None] = reactive(None, init=False)
+    """The coupon scanned for this checkout."""
+    rewards: reactive[tuple[StampCard, ...]] = reactive((), init=False)
+    """Full stamp cards whose reward the cashier gives with this sale."""
 
-    def __init__(self, *, rules: ProgramRules, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        rules: ProgramRules,
+        id: str | None = None,
+        on_letter: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.rules = rules
+        self.on_letter = on_letter
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field"):
             yield Label(_("Amount"), classes="field-label")
-            yield Input(placeholder=_("e.g. 12.50"), id="amount", compact=True)
+            yield FigureInput(
+                placeholder=_("e.g. 12.50"), id="amount", compact=True, on_letter=self.on_letter
+            )
         with Horizontal(classes="field"):
             yield Label(_("Points"), classes="field-label")
-            yield Input(placeholder="0", id="redeem", compact=True)
+            yield FigureInput(placeholder="0", id="redeem", compact=True, on_letter=self.on_letter)
         yield Static(id="redeem-hint")
+        yield Static(id="program-line")
         yield Static(id="checkout-error")
         yield Static(id="totals")
         yield Receipt(currency=self.rules.currency, id="receipt")
@@ -72,6 +115,8 @@ class CheckoutPanel(Vertical):
     def reset(self) -> None:
         """Start a fresh checkout (a new customer): empty fields, no receipt."""
         self.receipt = None
+        self.coupon = None
+        self.rewards = ()
         self.amount_input.value = ""
         self.points_input.value = ""
         self._requote()
@@ -86,9 +131,74 @@ class CheckoutPanel(Vertical):
             currency=self.rules.currency,
         )
         points = parse_points(self.points_input.value)
-        return quote_checkout(
-            self.rules, balance=self.member.points, amount_cents=amount, redeem_points=points
+        return quote_with_coupon(
+            self.rules,
+            balance=self.member.points,
+            amount_cents=amount,
+            redeem_points=points,
+            coupon=self.coupon,
         )
+
+    def typed_amount(self) -> int | None:
+        """The amount typed so far, or ``None`` while it is empty or not an amount yet."""
+        try:
+            return parse_amount(
+                self.amount_input.value,
+                max_cents=self.rules.max_sale_cents,
+                currency=self.rules.currency,
+            )
+        except LoyaltyError:
+            return None
+
+    def watch_coupon(self) -> None:
+        self._requote()
+        self._show_program()
+
+    def watch_rewards(self) -> None:
+        self._show_program()
+
+    def watch_program(self) -> None:
+        # Offered rewards follow the member's cards (a new member, a card just filled).
+        full = {c.program_id for c in self.program.full_cards} if self.program else set()
+        self.rewards = tuple(c for c in self.rewards if c.program_id in full)
+        self._show_program()
+
+    def _show_program(self) -> None:
+        """The coupon line and the stamp-card rewards offered, above the totals."""
+        parts: list[Content | str | tuple[str, str]] = []
+        if self.coupon is not None:
+            parts += [
+                (_("Coupon"), "bold"),
+                " ",
+                (coupon_label(self.coupon, self.rules.currency), "$success"),
+                "  ",
+                (_("Esc removes it"), "dim"),
+            ]
+        given = {c.program_id for c in self.rewards}
+        for card in self.program.full_cards if self.program else ():
+            if parts:
+                parts.append("\n")
+            if card.program_id in given:
+                parts.append(
+                    (
+                        _("Reward with this sale: {reward} ({name} card)").format(
+                            reward=card.reward, name=card.name
+                        ),
+                        "bold $success",
+                    )
+                )
+            else:
+                parts.append(
+                    (
+                        _("{name} card full: F12 gives {reward}").format(
+                            name=card.name, reward=card.reward
+                        ),
+                        "bold $warning",
+                    )
+                )
+        line = self.query_one("#program-line", Static)
+        line.update(Content.assemble(*parts) if parts else Content(""))
+        line.display = bool(parts) and self.receipt is None
 
     def max_points(self) -> int:
         """The most points the member can redeem on the amount typed (raises if none is)."""
@@ -101,7 +211,11 @@ class CheckoutPanel(Vertical):
             max_cents=self.rules.max_sale_cents,
             currency=self.rules.currency,
         )
-        return max_redeemable(self.rules, self.member.points, amount)
+        # What is due after the coupon's discount: points pay only for that.
+        due = quote_with_coupon(
+            self.rules, balance=self.member.points, amount_cents=amount, coupon=self.coupon
+        ).due_before_points_cents
+        return max_redeemable(self.rules, self.member.points, due)
 
     def fill_max_points(self) -> int:
         """Put the most redeemable points into the points field; returns them."""
@@ -121,6 +235,7 @@ class CheckoutPanel(Vertical):
         # Display flags, not a class: a class change restyles the panel on the next scan.
         for part in ("#totals", "#redeem-hint", "#checkout-error"):
             self.query_one(part).display = receipt is None
+        self._show_program()
         if receipt is not None:
             # Clear without triggering a re-quote that would hide the receipt again.
             with self.prevent(Input.Changed):
@@ -156,9 +271,18 @@ class CheckoutPanel(Vertical):
             return
         try:
             points = parse_points(points_input.value)
-            quote = quote_checkout(
-                self.rules, balance=self.member.points, amount_cents=amount, redeem_points=points
+            quote = quote_with_coupon(
+                self.rules,
+                balance=self.member.points,
+                amount_cents=amount,
+                redeem_points=points,
+                coupon=self.coupon,
             )
+        except CouponRefused as exc:
+            # Below the coupon's minimum spend: the amount is what must change.
+            amount_input.add_class("-invalid")
+            self.quote, self.error = None, exc.message
+            return
         except LoyaltyError as exc:
             points_input.add_class("-invalid")
             self.quote, self.error = None, exc.message
@@ -192,7 +316,10 @@ class CheckoutPanel(Vertical):
         if quote is None:
             return Content("")
         money = self.rules.currency
-        rows = [
+        rows = []
+        if quote.discount_cents:
+            rows.append((_("Discount"), f"−{format_money(quote.discount_cents, money)}", ""))
+        rows += [
             (_("Due"), format_money(quote.due_before_points_cents, money), ""),
             (
                 _("Paid with points"),
@@ -209,4 +336,6 @@ class CheckoutPanel(Vertical):
             if parts:
                 parts.append("\n")
             parts += [label.ljust(width), (value, style)]
+        if quote.applied:
+            parts += ["\n", (" · ".join(rule.label for rule in quote.applied), "dim")]
         return Content.assemble(*parts)

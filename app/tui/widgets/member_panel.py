@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from app.domain.profile import salutation_label
 from app.i18n import _, format_day, format_money, format_points
+from app.services.member_program import MemberProgram
 from app.services.views import MemberView, SaleLine
 
 
@@ -44,6 +45,8 @@ class MemberPanel(Vertical):
     """Shows the member set by the screen, or a welcome (with demo cards) when nobody is."""
 
     member: reactive[MemberView | None] = reactive(None)
+    program: reactive[MemberProgram | None] = reactive(None)
+    """The member's coupons and stamp cards, read by the screen after the scan."""
 
     def __init__(
         self,
@@ -59,6 +62,7 @@ class MemberPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="member-name", markup=False)
         yield Static(id="member-details")
+        yield Static(id="member-program")
         yield Static(id="member-sales")
         yield Static(self._welcome(), id="member-welcome")
 
@@ -92,6 +96,28 @@ class MemberPanel(Vertical):
         name.update(member_display_name(member))
         details.update(self._details(member))
         sales.update(self._sales(member))
+        self.watch_program(self.program)
+
+    def watch_program(self, program: MemberProgram | None) -> None:
+        line = self.query_one("#member-program", Static)
+        member = self.member
+        if member is None or program is None or program.member_id != member.member_id:
+            line.display = False
+            line.update("")
+            return
+        parts: list[Content | str | tuple[str, str]] = []
+        for card in program.stamps:
+            if parts:
+                parts.append("\n")
+            parts.append(
+                (_("Stamps: {card}").format(card=card.label), "bold $warning" if card.full else "")
+            )
+        if program.coupons:
+            if parts:
+                parts.append("\n")
+            parts.append(_("Coupons: {coupons}").format(coupons=" · ".join(program.coupon_labels)))
+        line.display = bool(parts)
+        line.update(Content.assemble(*parts) if parts else Content(""))
 
     def _details(self, member: MemberView) -> Content:
         last_visit = local_day(member.last_visit) if member.last_visit else "—"

@@ -25,8 +25,10 @@ class Receipt(Static):
 
     def _render_result(self, result: SaleResult) -> Content:
         money = self.currency
-        rows = [
-            (_("Amount"), format_money(result.amount_cents, money)),
+        rows = [(_("Amount"), format_money(result.amount_cents, money))]
+        if result.discount_cents:
+            rows.append((_("Discount"), f"−{format_money(result.discount_cents, money)}"))
+        rows += [
             (_("Paid with points"), format_money(result.redeem_value_cents, money)),
             (_("Points redeemed"), format_points(result.points_redeemed)),
             (_("To pay"), format_money(result.to_pay_cents, money)),
@@ -40,4 +42,7 @@ class Receipt(Static):
         for label, value in rows:
             style = "bold" if label in (_("To pay"), _("New balance")) else ""
             parts += ["\n", label.ljust(width), (value, style)]
+        if result.applied:
+            # Every rule that applied: "-10% SUMMER10 · free coffee (Coffee card)".
+            parts += ["\n", (" · ".join(rule.label for rule in result.applied), "bold")]
         return Content.assemble(*parts)

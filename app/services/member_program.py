@@ -1,0 +1,39 @@
+"""What the member panel shows of the loyalty program: coupons to use, stamp cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.domain.coupons import Coupon, coupon_label
+from app.domain.stamps import StampCard
+from app.services.context import Context
+from app.services.coupons import available_for_member
+from app.services.stamps import stamp_cards
+
+
+@dataclass(frozen=True)
+class MemberProgram:
+    """The coupons this member can use now and their stamp cards."""
+
+    member_id: int
+    coupons: tuple[Coupon, ...] = field(default_factory=tuple)
+    stamps: tuple[StampCard, ...] = field(default_factory=tuple)
+    currency: str = "EUR"
+
+    @property
+    def coupon_labels(self) -> tuple[str, ...]:
+        return tuple(coupon_label(c, self.currency) for c in self.coupons)
+
+    @property
+    def full_cards(self) -> tuple[StampCard, ...]:
+        return tuple(card for card in self.stamps if card.full)
+
+
+def member_program(ctx: Context, member_id: int) -> MemberProgram:
+    """Read the member's coupons and stamp cards (two short reads, after the scan)."""
+    return MemberProgram(
+        member_id=member_id,
+        coupons=tuple(available_for_member(ctx, member_id)),
+        stamps=tuple(stamp_cards(ctx, member_id)),
+        currency=ctx.rules().currency,
+    )

@@ -1,0 +1,205 @@
+"""Stamp cards: the owner's named programs, a stamp per purchase, the reward when full."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.rules import AppliedRule
+from app.domain.stamps import StampCard, check_program
+from app.i18n import _
+from app.services.audit import record
+from app.services.context import Context
+from app.store.models import Member, Stamp, StampProgram
+
+_PROGRAM = StampProgram.__table__  # type: ignore[attr-defined]
+_STAMP = Stamp.__table__  # type: ignore[attr-defined]
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+
+
+class StampRefused(LoyaltyError):
+    """A stamp or reward that cannot be given; the message says why."""
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    """One stamp program as the owner set it up."""
+
+    program_id: int
+    name: str
+    stamps: int
+    reward: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _programs(conn: Connection) -> list[ProgramView]:
+    rows = conn.execute(
+        select(_PROGRAM.c.id, _PROGRAM.c.name, _PROGRAM.c.stamps_needed, _PROGRAM.c.reward)
+        .where(_PROGRAM.c.active.is_(True))
+        .order_by(_PROGRAM.c.name)
+    ).all()
+    return [ProgramView(*row) for row in rows]
+
+
+def list_programs(ctx: Context) -> list[ProgramView]:
+    """The active stamp programs, by name."""
+    with ctx.db.reading() as session:
+        return _programs(session.connection())
+
+
+def _find(programs: list[ProgramView], name: str) -> ProgramView | None:
+    wanted = name.strip().casefold()
+    return next((p for p in programs if p.name.casefold() == wanted), None)
+
+
+def add_program(ctx: Context, name: str, stamps: int, reward: str) -> ProgramView:
+    """Start a stamp program ("Coffee", 10 stamps, "a free coffee")."""
+    name, stamps, reward = check_program(name, stamps, reward)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        conn = session.connection()
+        if _find(_programs(conn), name) is not None:
+            raise InvalidInput(_("A stamp program {name} exists already").format(name=name))
+        inserted = conn.execute(
+            insert(_PROGRAM),
+            {
+                "uuid": str(uuid.uuid4()),
+                "name": name,
+                "stamps_needed": stamps,
+                "reward": reward,
+                "active": True,
+                "created_at": now,
+            },
+        )
+        program_id = int(inserted.inserted_primary_key[0])
+        record(session, ctx, "stamps.add", "stamp_program", program_id, name=name, stamps=stamps)
+    return ProgramView(program_id, name, stamps, reward)
+
+
+def remove_program(ctx: Context, name: str) -> ProgramView:
+    """End a program: no more stamps; the stamps given stay in the history."""
+    with ctx.db.transaction() as session:
+        conn = session.connection()
+        found = _find(_programs(conn), name)
+        if found is None:
+            raise InvalidInput(_("There is no stamp program {name}").format(name=name.strip()))
+        conn.execute(
+            update(_PROGRAM)
+            .where(_PROGRAM.c.id == found.program_id)
+            .values(active=False, removed_at=ctx.now())
+        )
+        record(session, ctx, "stamps.remove", "stamp_program", found.program_id, name=found.name)
+    return found
+
+
+def _cards(conn: Connection, member_id: int, programs: list[ProgramView]) -> list[StampCard]:
+    cards = []
+    for program in programs:
+        # The card restarts after each reward: count the stamps since the last one.
+        last_reward = conn.execute(
+            select(func.max(_STAMP.c.id)).where(
+                _STAMP.c.member_id == member_id,
+                _STAMP.c.program_id == program.program_id,
+                _STAMP.c.kind == "reward",
+            )
+        ).scalar()
+        count = conn.execute(
+            select(func.count())
+            .select_from(_STAMP)
+            .where(
+                _STAMP.c.member_id == member_id,
+                _STAMP.c.program_id == program.program_id,
+                _STAMP.c.kind == "stamp",
+                _STAMP.c.id > (last_reward or 0),
+            )
+        ).scalar_one()
+        cards.append(
+            StampCard(program.program_id, program.name, program.stamps, program.reward, count)
+        )
+    return cards
+
+
+def stamp_cards(ctx: Context, member_id: int) -> list[StampCard]:
+    """The member's card in every active program (also the empty ones)."""
+    with ctx.db.reading() as session:
+        conn = session.connection()
+        return _cards(conn, member_id, _programs(conn))
+
+
+def _row(ctx: Context, member_id: int, program_id: int, kind: str, sale_id: int | None) -> dict:
+    return {
+        "uuid": str(uuid.uuid4()),
+        "program_id": program_id,
+        "member_id": member_id,
+        "kind": kind,
+        "sale_id": sale_id,
+        "actor": ctx.actor,
+        "store_code": ctx.store_code,
+        "till": ctx.till,
+        "created_at": ctx.now(),
+    }
+
+
+def add_stamp(ctx: Context, member_id: int, program_id: int | None = None) -> StampCard:
+    """One stamp on the member's card; ``program_id`` is needed when there are several."""
+    with ctx.db.transaction() as session:
+        conn = session.connection()
+        # One stamp at a time per member: two tills must not both put the 11th on a 10-card.
+        conn.execute(
+            select(_MEMBER.c.id).where(_MEMBER.c.id == member_id).with_for_update()
+        ).first()
+        programs = _programs(conn)
+        if not programs:
+            raise StampRefused(
+                _("There is no stamp program yet: add one with “loyalty stamps add”")
+            )
+        if program_id is None:
+            if len(programs) > 1:
+                raise StampRefused(_("Choose the stamp program"))
+            program_id = programs[0].program_id
+        chosen = [p for p in programs if p.program_id == program_id]
+        if not chosen:
+            raise StampRefused(_("That stamp program was removed"))
+        (card,) = _cards(conn, member_id, chosen)
+        if card.full:
+            raise StampRefused(
+                _("The {name} card is full: give the reward ({reward}) first").format(
+                    name=card.name, reward=card.reward
+                )
+            )
+        conn.execute(insert(_STAMP), _row(ctx, member_id, program_id, "stamp", None))
+        record(session, ctx, "stamp.add", "member", member_id, program=card.name)
+    return StampCard(card.program_id, card.name, card.stamps_needed, card.reward, card.stamps + 1)
+
+
+def give_rewards(
+    ctx: Context, conn: Connection, member_id: int, program_ids: list[int], sale_id: int
+) -> list[StampCard]:
+    """In the checkout's transaction: the rewards of full cards; each card starts again."""
+    if not program_ids:
+        # Every sale passes here: no query when no reward is given.
+        return []
+    programs = [p for p in _programs(conn) if p.program_id in program_ids]
+    given = []
+    for card in _cards(conn, member_id, programs):
+        if not card.full:
+            raise StampRefused(_("The {name} card is not full yet").format(name=card.name))
+        conn.execute(insert(_STAMP), _row(ctx, member_id, card.program_id, "reward", sale_id))
+        given.append(card)
+    if len(given) != len(set(program_ids)):
+        raise StampRefused(_("That stamp program was removed"))
+    return given
+
+
+def reward_rule(card: StampCard) -> AppliedRule:
+    """The reward as the till and the receipt list it: ``free coffee (Coffee card)``."""
+    return AppliedRule(
+        code="stamps",
+        label=_("{reward} ({name} card)").format(reward=card.reward, name=card.name),
+    )

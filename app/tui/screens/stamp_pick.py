@@ -1,0 +1,77 @@
+"""Choose the stamp program for F10 when the shop runs several: a number key or the arrows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from app.domain.stamps import StampCard
+from app.i18n import _
+
+
+class StampPickScreen(ModalScreen[int | None]):
+    """Lists the member's stamp cards; Enter or the card's number stamps it, Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+    ]
+
+    DEFAULT_CSS = """
+    StampPickScreen {
+        align: center middle;
+    }
+    StampPickScreen #stamp-dialog {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    StampPickScreen OptionList {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
+    def __init__(self, cards: Sequence[StampCard]) -> None:
+        super().__init__()
+        self.cards = list(cards)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="stamp-dialog"):
+            yield Label(_("Which stamp card? (number or ↑ ↓ and Enter, Esc cancels)"))
+            yield OptionList(
+                *(
+                    Option(f"{i}  {card.label}", id=str(card.program_id))
+                    for i, card in enumerate(self.cards, start=1)
+                ),
+                id="stamp-options",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        assert event.option.id is not None
+        self.dismiss(int(event.option.id))
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.character
+        if key and key.isdigit() and 1 <= int(key) <= len(self.cards):
+            event.stop()
+            self.dismiss(self.cards[int(key) - 1].program_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,50 @@
+"""`loyalty stamps add|list|remove`, text and JSON, and their refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_coupon_cli import Cli
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(db_path, capsys)
+
+
+def test_add_list_remove(cli: Cli) -> None:
+    assert cli.ok("stamps", "list").strip() == "No stamp programs yet"
+    out = cli.ok("stamps", "add", "Coffee", "--stamps", "10", "--reward", "a free coffee")
+    assert out.strip() == "Stamp program added: Coffee: 10 stamps give a free coffee"
+    made = cli.json("stamps", "add", "Bread", "--stamps", "5", "--reward", "a free loaf")
+    assert (made["name"], made["stamps"], made["reward"]) == ("Bread", 5, "a free loaf")
+    assert cli.ok("stamps", "list").splitlines() == [
+        "Bread: 5 stamps give a free loaf",
+        "Coffee: 10 stamps give a free coffee",
+    ]
+    assert [p["name"] for p in cli.json("stamps", "list")["programs"]] == ["Bread", "Coffee"]
+    out = cli.ok("stamps", "remove", "coffee")
+    assert out.strip() == "Stamp program Coffee removed; the stamps given stay in the history"
+    assert [p["name"] for p in cli.json("stamps", "list")["programs"]] == ["Bread"]
+    # The name is free again after removal.
+    cli.ok("stamps", "add", "Coffee", "--stamps", "8", "--reward", "a free coffee")
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (("add", "Coffee", "--stamps", "1", "--reward", "x"), "from 2 to 100"),
+        (("add", "Coffee", "--stamps", "101", "--reward", "x"), "from 2 to 100"),
+        (("add", " ", "--stamps", "10", "--reward", "x"), "needs a name"),
+        (("add", "Coffee", "--stamps", "10", "--reward", " "), "what the full stamp card gives"),
+        (("add", "coffee", "--stamps", "10", "--reward", "x"), "exists already"),
+        (("add", "Tea", "--stamps", "ten", "--reward", "x"), "invalid int value"),
+        (("add", "Tea", "--stamps", "10"), "--reward"),
+        (("remove", "Tea"), "There is no stamp program Tea"),
+    ],
+)
+def test_refusals(cli: Cli, argv: tuple[str, ...], match: str) -> None:
+    cli.ok("stamps", "add", "Coffee", "--stamps", "10", "--reward", "a free coffee")
+    cli.refused("stamps", *argv, match=match)

@@ -29,6 +29,7 @@ from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.store.models import Coupon as CouponRow
 from app.store.models import CouponRedemption
+from app.sync import events
 
 _COUPON = CouponRow.__table__  # type: ignore[attr-defined]
 _REDEMPTION = CouponRedemption.__table__  # type: ignore[attr-defined]
@@ -140,6 +141,7 @@ def create_coupon(ctx: Context, rule: Coupon, *, card: str | None = None) -> Cou
             raise InvalidInput(_("A coupon with the code {code} exists already").format(code=code))
         _insert(conn, ctx, rule, None, now)
         record(session, ctx, "coupon.create", "coupon", code, **_detail(rule))
+        events.coupons_created(session, ctx, [code])
     return CouponView(rule, 0, None, now, coupon_label(rule, ctx.rules().currency))
 
 
@@ -215,6 +217,7 @@ def create_batch(
         record(
             session, ctx, "coupon.batch", "coupon_batch", batch, count=len(codes), **_detail(rule)
         )
+        events.coupons_created(session, ctx, codes)
         destination = None
         if fmt is not None:
             from app.printing.coupon import coupon_faces, write_coupons

@@ -15,6 +15,7 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.store.models import Member, Stamp, StampProgram
+from app.sync import events
 
 _PROGRAM = StampProgram.__table__  # type: ignore[attr-defined]
 _STAMP = Stamp.__table__  # type: ignore[attr-defined]
@@ -79,6 +80,7 @@ def add_program(ctx: Context, name: str, stamps: int, reward: str) -> ProgramVie
         )
         program_id = int(inserted.inserted_primary_key[0])
         record(session, ctx, "stamps.add", "stamp_program", program_id, name=name, stamps=stamps)
+        events.stamp_program_changed(session, ctx, program_id)
     return ProgramView(program_id, name, stamps, reward)
 
 
@@ -95,6 +97,7 @@ def remove_program(ctx: Context, name: str) -> ProgramView:
             .values(active=False, removed_at=ctx.now())
         )
         record(session, ctx, "stamps.remove", "stamp_program", found.program_id, name=found.name)
+        events.stamp_program_changed(session, ctx, found.program_id)
     return found
 
 
@@ -173,8 +176,9 @@ def add_stamp(ctx: Context, member_id: int, program_id: int | None = None) -> St
                     name=card.name, reward=card.reward
                 )
             )
-        conn.execute(insert(_STAMP), _row(ctx, member_id, program_id, "stamp", None))
+        given = conn.execute(insert(_STAMP), _row(ctx, member_id, program_id, "stamp", None))
         record(session, ctx, "stamp.add", "member", member_id, program=card.name)
+        events.stamps_given(session, ctx, [int(given.inserted_primary_key[0])])
     return StampCard(card.program_id, card.name, card.stamps_needed, card.reward, card.stamps + 1)
 
 

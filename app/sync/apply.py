@@ -36,11 +36,15 @@ from app.services.settings import DEFAULTS, parse_setting
 from app.store.bulk import DriverValues, execute_many, insert_rows
 from app.store.models import (
     Card,
+    Coupon,
+    CouponRedemption,
     LedgerEntry,
     Member,
     Refund,
     Sale,
     Setting,
+    Stamp,
+    StampProgram,
     SyncConflict,
 )
 from app.sync.events import MEMBER_FIELDS, SALE_FIELDS
@@ -52,6 +56,10 @@ _REFUND = Refund.__table__  # type: ignore[attr-defined]
 _LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 _SETTING = Setting.__table__  # type: ignore[attr-defined]
 _CONFLICT = SyncConflict.__table__  # type: ignore[attr-defined]
+_COUPON = Coupon.__table__  # type: ignore[attr-defined]
+_REDEMPTION = CouponRedemption.__table__  # type: ignore[attr-defined]
+_PROGRAM = StampProgram.__table__  # type: ignore[attr-defined]
+_STAMP = Stamp.__table__  # type: ignore[attr-defined]
 
 CHUNK = 500  # values per IN (...): well below SQLite's and PostgreSQL's parameter limits
 _CARD_RANK = {"active": 0, "blocked": 1, "replaced": 2}
@@ -71,7 +79,18 @@ _LEDGER_COLUMNS = (
     "till",
     "created_at",
 )
-KINDS = ("member", "card", "sale", "refund", "points", "merge", "setting")
+KINDS = (
+    "member",
+    "card",
+    "sale",
+    "refund",
+    "points",
+    "merge",
+    "setting",
+    "coupon",
+    "stamp_program",
+    "stamp",
+)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -128,6 +147,8 @@ class Applier:
         self.merged_into: dict[int, int | None] = {}
         self.sales: dict[str, int] = {}
         self.refunds: dict[str, int] = {}
+        self.coupons: dict[str, int] = {}
+        self.programs: dict[str, int] = {}
         self.out = Outcome()
 
     # --- references ----------------------------------------------------------------------
@@ -212,11 +233,16 @@ class Applier:
         # Merges before the rows that name members: a card or ledger row of the merged
         # member then goes to the kept one, as it would have had it arrived after the merge.
         self._merges(by_kind["merge"])
+        self._coupons(by_kind["coupon"])
+        self._programs(by_kind["stamp_program"])
+        self._load_ids(_COUPON, self.coupons, _refs(events, "coupons", "coupon"))
+        self._load_ids(_PROGRAM, self.programs, _refs(events, "stamps", "program"))
         self._cards(by_kind["card"])
         ledger: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self._sales(by_kind["sale"], ledger)
         self._refunds(by_kind["refund"], ledger)
         self._points(by_kind["points"], ledger)
+        self._stamps(by_kind["stamp"])
         self._ledger(ledger)
         self._settings(by_kind["setting"])
         return self.out
@@ -395,7 +421,7 @@ class Applier:
         for event in events:
             sale = event["data"]["sale"]
             member_id = self.member_id(sale["member"])
-            if member_id is None:
+            if member_id is None or not self._program_rows_known(event["data"]):
                 self.out.deferred.append(event)
                 continue
             self.out.applied.append(event)
@@ -414,6 +440,16 @@ class Applier:
                 rows,
             )
             self._load_ids(_SALE, self.sales, new)
+            fresh = set(new)
+            taken = [e for e in events if e["data"]["sale"]["uuid"] in fresh]
+            self._redemptions(taken)
+            self._stamp_rows(
+                [
+                    (row, self.sales[e["data"]["sale"]["uuid"]])
+                    for e in taken
+                    for row in e["data"].get("stamps", ())
+                ]
+            )
         execute_many(
             self.conn,
             "UPDATE member SET last_visit_at = ? WHERE id = ? "
@@ -445,6 +481,19 @@ class Applier:
             return
         self.conn.execute(insert(_REFUND), rows)
         self._load_ids(_REFUND, self.refunds, [r["uuid"] for r in rows])
+        for event in events:
+            refund = event["data"]["refund"]
+            undone = event["data"].get("coupons_undone")
+            if undone and refund["uuid"] in self.refunds:
+                used = _REDEMPTION.c
+                self.conn.execute(
+                    update(_REDEMPTION)
+                    .where(used.uuid.in_(undone), used.undone_at.is_(None))
+                    .values(
+                        undone_at=_time(refund["created_at"]),
+                        undone_refund_id=self.refunds[refund["uuid"]],
+                    )
+                )
         s = _SALE.c
         self.conn.execute(
             update(_SALE)
@@ -467,6 +516,143 @@ class Applier:
                     sale=sale_uuid,
                     amount_cents=amount,
                     refunded_cents=done,
+                )
+
+    # --- coupons and stamp cards -----------------------------------------------------------
+
+    def _program_rows_known(self, data: dict[str, Any]) -> bool:
+        """Whether the coupons and stamp programs a sale names are here (else it waits)."""
+        return all(r["coupon"] in self.coupons for r in data.get("coupons", ())) and all(
+            r["program"] in self.programs for r in data.get("stamps", ())
+        )
+
+    def _coupons(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            rows = event["data"]["coupons"]
+            if any(r.get("member") and self.member_id(r["member"]) is None for r in rows):
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            self._load_ids(_COUPON, self.coupons, [r["uuid"] for r in rows])
+            c = _COUPON.c
+            taken = dict(
+                self.conn.execute(
+                    select(c.code, c.uuid).where(c.code.in_([r["code"] for r in rows]))
+                ).all()
+            )
+            new = []
+            for row in rows:
+                if row["uuid"] in self.coupons:
+                    continue
+                if row["code"] in taken:
+                    # Two shops created the same code offline: two different coupons.
+                    self._conflict("coupon_code", event, None, True, code=row["code"])
+                    continue
+                new.append(
+                    {
+                        **{k: v for k, v in row.items() if k != "member"},
+                        "member_id": self.member_id(row.get("member")),
+                        "valid_from": _day(row.get("valid_from")),
+                        "valid_until": _day(row.get("valid_until")),
+                        "created_at": _time(row["created_at"]),
+                    }
+                )
+            if new:
+                self.conn.execute(insert(_COUPON), new)
+                self._load_ids(_COUPON, self.coupons, [r["uuid"] for r in new])
+
+    def _programs(self, events: list[dict[str, Any]]) -> None:
+        p = _PROGRAM.c
+        for event in events:
+            self.out.applied.append(event)
+            data = event["data"]
+            self._load_ids(_PROGRAM, self.programs, [data["uuid"]])
+            if data["uuid"] not in self.programs:
+                self.conn.execute(
+                    insert(_PROGRAM).values(
+                        **data
+                        | {
+                            "created_at": _time(data["created_at"]),
+                            "removed_at": _time(data.get("removed_at")),
+                        }
+                    )
+                )
+                self._load_ids(_PROGRAM, self.programs, [data["uuid"]])
+            elif not data["active"]:  # a program only ever ends
+                self.conn.execute(
+                    update(_PROGRAM)
+                    .where(p.uuid == data["uuid"], p.active.is_(True))
+                    .values(active=False, removed_at=_time(data.get("removed_at")))
+                )
+
+    def _stamps(self, events: list[dict[str, Any]]) -> None:
+        rows = []
+        for event in events:
+            stamps = event["data"]["stamps"]
+            if any(
+                self.member_id(s["member"]) is None or s["program"] not in self.programs
+                for s in stamps
+            ):
+                self.out.deferred.append(event)
+                continue
+            self.out.applied.append(event)
+            rows.extend((stamp, None) for stamp in stamps)
+        self._stamp_rows(rows)
+
+    def _stamp_rows(self, rows: list[tuple[dict[str, Any], int | None]]) -> None:
+        if not rows:
+            return
+        known: set[str] = set()
+        for part in chunks([stamp["uuid"] for stamp, _sale in rows]):
+            known.update(
+                self.conn.execute(select(_STAMP.c.uuid).where(_STAMP.c.uuid.in_(part))).scalars()
+            )
+        new = [
+            {
+                **{k: v for k, v in stamp.items() if k not in ("member", "program")},
+                "member_id": self.member_id(stamp["member"]),
+                "program_id": self.programs[stamp["program"]],
+                "sale_id": sale_id,
+                "created_at": _time(stamp["created_at"]),
+            }
+            for stamp, sale_id in rows
+            if stamp["uuid"] not in known
+        ]
+        if new:
+            self.conn.execute(insert(_STAMP), new)
+
+    def _redemptions(self, events: list[dict[str, Any]]) -> None:
+        rows, touched = [], set()
+        for event in events:
+            sale = event["data"]["sale"]
+            for used in event["data"].get("coupons", ()):
+                coupon_id = self.coupons[used["coupon"]]
+                touched.add(coupon_id)
+                rows.append(
+                    {
+                        **{k: v for k, v in used.items() if k != "coupon"},
+                        "coupon_id": coupon_id,
+                        "sale_id": self.sales[sale["uuid"]],
+                        "member_id": self.member_id(sale["member"]),
+                        "created_at": _time(used["created_at"]),
+                    }
+                )
+        if not rows:
+            return
+        self.conn.execute(insert(_REDEMPTION), rows)
+        c, used = _COUPON.c, _REDEMPTION.c
+        for part in chunks(sorted(touched)):
+            uses = self.conn.execute(
+                select(c.code, c.max_uses, func.count(used.id))
+                .join(_REDEMPTION, used.coupon_id == c.id)
+                .where(c.id.in_(part), used.undone_at.is_(None), c.max_uses.is_not(None))
+                .group_by(c.code, c.max_uses)
+                .having(func.count(used.id) > c.max_uses)
+            )
+            for code, limit, count in uses:
+                # A single-use coupon redeemed in two shops while they were offline.
+                self._conflict(
+                    "coupon_overused", None, None, True, code=code, uses=count, limit=limit
                 )
 
     def _points(
@@ -609,6 +795,11 @@ class Applier:
             self.out.settings_changed = True
 
 
+def _refs(events: Iterable[dict[str, Any]], key: str, field_name: str) -> list[str]:
+    """The UUIDs that the ``key`` rows of sale and stamp events name in ``field_name``."""
+    return [row[field_name] for e in events for row in e["data"].get(key, ()) if field_name in row]
+
+
 def _member_uuids(events: Iterable[dict[str, Any]]) -> Iterator[str]:
     for event in events:
         data, kind = event["data"], event["kind"]
@@ -624,6 +815,10 @@ def _member_uuids(events: Iterable[dict[str, Any]]) -> Iterator[str]:
         elif kind == "merge":
             yield data["keep"]
             yield data["other"]
+        elif kind == "coupon":
+            yield from (row["member"] for row in data["coupons"] if row.get("member"))
+        elif kind == "stamp":
+            yield from (row["member"] for row in data["stamps"])
 
 
 def _version(data: dict[str, Any]) -> tuple[datetime, str]:

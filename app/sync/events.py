@@ -242,7 +242,17 @@ def sale_made(session: Session, ctx: Context, sale_id: int) -> None:
     ).one()
     sale = {k: plain(v) for k, v in row._mapping.items()}
     ledger = _ledger_rows(conn, _LEDGER.c.sale_id == sale_id, _LEDGER.c.refund_id.is_(None))
-    emit(session, ctx, "sale", {"sale": sale, "ledger": ledger})
+    from app.store.models import CouponRedemption, Stamp
+
+    data: dict[str, Any] = {"sale": sale, "ledger": ledger}
+    used = CouponRedemption.__table__  # type: ignore[attr-defined]
+    coupons = coupon_redemptions(conn, used.c.sale_id == sale_id)
+    if coupons:
+        data["coupons"] = coupons
+    stamps = stamp_rows(conn, Stamp.__table__.c.sale_id == sale_id)  # type: ignore[attr-defined]
+    if stamps:
+        data["stamps"] = stamps
+    emit(session, ctx, "sale", data)
 
 
 def refund_made(session: Session, ctx: Context, refund_id: int) -> None:
@@ -256,7 +266,15 @@ def refund_made(session: Session, ctx: Context, refund_id: int) -> None:
     ).one()
     refund = {k: plain(v) for k, v in row._mapping.items()}
     ledger = _ledger_rows(conn, _LEDGER.c.refund_id == refund_id)
-    emit(session, ctx, "refund", {"refund": refund, "ledger": ledger})
+    from app.store.models import CouponRedemption
+
+    data: dict[str, Any] = {"refund": refund, "ledger": ledger}
+    used = CouponRedemption.__table__  # type: ignore[attr-defined]
+    undone = conn.execute(select(used.c.uuid).where(used.c.undone_refund_id == refund_id))
+    coupons = [uuid for (uuid,) in undone]
+    if coupons:
+        data["coupons_undone"] = coupons  # a whole refund gives a coupon's use back
+    emit(session, ctx, "refund", data)
 
 
 def points_changed(session: Session, ctx: Context, ledger_ids: Sequence[int]) -> None:
@@ -275,3 +293,109 @@ def members_merged(session: Session, ctx: Context, keep_id: int, other_id: int) 
         ).all()
     )
     emit(session, ctx, "merge", {"keep": uuids[keep_id], "other": uuids[other_id]})
+
+
+# --- the loyalty program's coupons and stamp cards ------------------------------------------
+
+COUPON_FIELDS = (
+    "uuid",
+    "code",
+    "kind",
+    "value",
+    "item",
+    "min_spend_cents",
+    "valid_from",
+    "valid_until",
+    "max_uses",
+    "per_member",
+    "batch",
+    "actor",
+    "store_code",
+    "created_at",
+)
+REDEMPTION_FIELDS = (
+    "uuid",
+    "code",
+    "discount_cents",
+    "points",
+    "store_code",
+    "till",
+    "actor",
+    "created_at",
+)
+STAMP_FIELDS = ("uuid", "kind", "actor", "store_code", "till", "created_at")
+PROGRAM_FIELDS = ("uuid", "name", "stamps_needed", "reward", "active", "created_at", "removed_at")
+
+
+def _rows(conn: Connection, query: Any) -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in row._mapping.items()} for row in conn.execute(query)]
+
+
+def coupon_redemptions(conn: Connection, *where: Any) -> list[dict[str, Any]]:
+    """Coupon uses (naming the coupon by UUID) for a sale's or refund's event."""
+    from app.store.models import Coupon, CouponRedemption
+
+    coupon = Coupon.__table__  # type: ignore[attr-defined]
+    used = CouponRedemption.__table__  # type: ignore[attr-defined]
+    cols = [used.c[name] for name in REDEMPTION_FIELDS]
+    return _rows(
+        conn,
+        select(*cols, coupon.c.uuid.label("coupon"))
+        .join(coupon, coupon.c.id == used.c.coupon_id)
+        .where(*where)
+        .order_by(used.c.id),
+    )
+
+
+def stamp_rows(conn: Connection, *where: Any) -> list[dict[str, Any]]:
+    """Stamps and rewards (naming member and program by UUID)."""
+    from app.store.models import Stamp, StampProgram
+
+    stamp = Stamp.__table__  # type: ignore[attr-defined]
+    program = StampProgram.__table__  # type: ignore[attr-defined]
+    cols = [stamp.c[name] for name in STAMP_FIELDS]
+    return _rows(
+        conn,
+        select(*cols, program.c.uuid.label("program"), _MEMBER.c.uuid.label("member"))
+        .join(program, program.c.id == stamp.c.program_id)
+        .join(_MEMBER, _MEMBER.c.id == stamp.c.member_id)
+        .where(*where)
+        .order_by(stamp.c.id),
+    )
+
+
+def coupons_created(session: Session, ctx: Context, codes: Sequence[str]) -> None:
+    """New coupons (one event for a whole batch)."""
+    from app.store.models import Coupon
+
+    coupon = Coupon.__table__  # type: ignore[attr-defined]
+    cols = [coupon.c[name] for name in COUPON_FIELDS]
+    rows = _rows(
+        session.connection(),
+        select(*cols, _MEMBER.c.uuid.label("member"))
+        .select_from(coupon.outerjoin(_MEMBER, _MEMBER.c.id == coupon.c.member_id))
+        .where(coupon.c.code.in_(list(codes))),
+    )
+    if rows:
+        emit(session, ctx, "coupon", {"coupons": rows})
+
+
+def stamp_program_changed(session: Session, ctx: Context, program_id: int) -> None:
+    """A stamp program was started or ended."""
+    from app.store.models import StampProgram
+
+    program = StampProgram.__table__  # type: ignore[attr-defined]
+    (row,) = _rows(
+        session.connection(),
+        select(*[program.c[name] for name in PROGRAM_FIELDS]).where(program.c.id == program_id),
+    )
+    emit(session, ctx, "stamp_program", row)
+
+
+def stamps_given(session: Session, ctx: Context, stamp_ids: Sequence[int]) -> None:
+    """Stamps given at the till outside a sale."""
+    from app.store.models import Stamp
+
+    rows = stamp_rows(session.connection(), Stamp.__table__.c.id.in_(list(stamp_ids)))  # type: ignore[attr-defined]
+    if rows:
+        emit(session, ctx, "stamp", {"stamps": rows})

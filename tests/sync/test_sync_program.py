@@ -1,0 +1,85 @@
+"""Coupons and stamp cards across the shops of a chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.domain.coupons import Coupon
+from app.services.checkout import checkout
+from app.services.coupons import create_batch, create_coupon, show_coupon
+from app.services.member_desk import member_id_for_card
+from app.services.refunds import refund_sale
+from app.services.stamps import add_program, add_stamp, stamp_cards
+from app.services.sync import list_conflicts
+from tests.sync.shops import Shop
+
+
+def test_a_coupon_created_in_one_shop_is_redeemed_in_another(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    create_coupon(a.ctx, Coupon("SUMMER10", "percent", 10))
+    a.export()
+    b.import_()
+    sale = checkout(b.ctx, anna.card, 20_00, coupon="SUMMER10")
+    assert sale.discount_cents == 2_00
+    b.export()
+    a.import_()
+    assert show_coupon(a.ctx, "SUMMER10").uses == 1
+    assert a.balance(anna.card) == b.balance(anna.card) == 18
+    a.assert_sound()
+
+
+def test_a_single_use_coupon_redeemed_in_two_shops_offline_is_reported(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    bert = a.enroll("Bert", "Bauer")
+    (code,) = create_batch(a.ctx, 1, Coupon("X", "amount", 5_00)).codes
+    a.export()
+    b.import_()
+    checkout(a.ctx, anna.card, 30_00, coupon=code)  # both shops offline
+    checkout(b.ctx, bert.card, 40_00, coupon=code)
+    a.sync()
+    b.sync()
+    a.import_()
+    for shop in (a, b):
+        (conflict,) = list_conflicts(shop.ctx)
+        assert conflict.kind == "coupon_overused"
+        assert conflict.detail == {"code": code, "uses": 2, "limit": 1}
+        assert show_coupon(shop.ctx, code).uses == 2
+
+
+def test_a_whole_refund_gives_the_coupon_back_in_every_shop(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    (code,) = create_batch(a.ctx, 1, Coupon("X", "amount", 5_00)).codes
+    sale = checkout(a.ctx, anna.card, 30_00, coupon=code)
+    a.export()
+    b.import_()
+    assert show_coupon(b.ctx, code).uses == 1
+    refund_sale(a.ctx, sale.sale_id)
+    a.export()
+    b.import_()
+    assert show_coupon(b.ctx, code).uses == 0
+    checkout(b.ctx, anna.card, 30_00, coupon=code)  # usable again, here too
+
+
+def test_stamp_cards_travel(shops: Callable[[int], list[Shop]]) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    add_program(a.ctx, "Coffee", 3, "a free coffee")
+    add_stamp(a.ctx, member_id_for_card(a.ctx, anna.card))
+    a.export()
+    b.import_()
+    member = member_id_for_card(b.ctx, anna.card)
+    add_stamp(b.ctx, member)
+    b.export()
+    a.import_()
+    for shop in (a, b):
+        (card,) = stamp_cards(shop.ctx, member_id_for_card(shop.ctx, anna.card))
+        assert (card.name, card.stamps, card.stamps_needed) == ("Coffee", 2, 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from app.domain.cards import validate_card_number
@@ -11,6 +13,7 @@ from app.i18n import _, format_money
 from app.services.audit import record
 from app.services.context import Context
 from app.services.lookup import check_card_row
+from app.services.program import MemberFacts, member_program
 from app.services.views import SaleResult
 from app.store.models import Card, LedgerEntry, Member, Sale
 
@@ -28,6 +31,14 @@ _CARD_MEMBER = (
         _MEMBER.c.id,
         _MEMBER.c.points_balance,
         _MEMBER.c.status,
+        _MEMBER.c.created_at,
+        _MEMBER.c.last_visit_at,
+        _MEMBER.c.birthday,
+        _MEMBER.c.email,
+        _MEMBER.c.phone,
+        _MEMBER.c.postcode,
+        _MEMBER.c.referred_by,
+        _MEMBER.c.tier,
     )
     .join(_MEMBER, _MEMBER.c.id == _CARD.c.member_id)
     .where(_CARD.c.number == bindparam("number"))
@@ -40,19 +51,58 @@ _NEW_BALANCE = (
     .where(_MEMBER.c.id == bindparam("member_id"))
     .values(points_balance=bindparam("balance"), last_visit_at=bindparam("at"))
 )
+# Only with tiers set up: without them a tier typed at the member desk stays as it is.
+_SET_TIER = (
+    update(_MEMBER).where(_MEMBER.c.id == bindparam("member_id")).values(tier=bindparam("tier"))
+)
+# The referrer's bonus: the balance moves by the points given, under the row's own lock.
+_ADD_POINTS = (
+    update(_MEMBER)
+    .where(_MEMBER.c.id == bindparam("member_id"), _MEMBER.c.status == "active")
+    .values(points_balance=_MEMBER.c.points_balance + bindparam("points"))
+)
 
 
-def _lock_balance(conn: Connection, text: str) -> tuple[int, int, str]:
-    """The member id and balance behind a usable card, the member row locked on PostgreSQL.
+def _ledger_reason(code: str, label: str) -> str:
+    """The reason a rule's ledger row carries: the owner's name for tiers and campaigns."""
+    return label[:200] if code in ("tier", "campaign") else code
+
+
+def _ledger_kind(code: str) -> str:
+    # The base points keep the kind they always had; every other rule is its own kind.
+    return "earn" if code == "base" else code
+
+
+def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None]:
+    """The member behind a usable card, the member row locked on PostgreSQL.
 
     The checks and messages of :func:`app.services.members.lock_member_by_card`, without ORM
     objects.
     """
     number = validate_card_number(text)
     row = conn.execute(_CARD_MEMBER, {"number": number}).first()
-    check_card_row(tuple(row) if row is not None else None, number)
+    check_card_row(tuple(row[:6]) if row is not None else None, number)
     assert row is not None
-    return row[3], row[4], number
+    facts = MemberFacts(
+        member_id=row[3],
+        balance=row[4],
+        created_at=row[6],
+        last_visit=row[7],
+        birthday=row[8],
+        email=row[9],
+        phone=row[10],
+        postcode=row[11],
+        referred_by=row[12],
+    )
+    return facts, number, row[13]
+
+
+def _expire_due(
+    conn: Connection, facts: MemberFacts, points: int, common: dict[str, Any], reason: str
+) -> MemberFacts:
+    """Write points that expired before this sale (so they cannot be redeemed now)."""
+    conn.execute(_INSERT_LEDGER, {**common, "points": -points, "kind": "expire", "reason": reason})
+    return MemberFacts(**{**facts.__dict__, "balance": facts.balance - points})
 
 
 def checkout(
@@ -79,15 +129,31 @@ def checkout(
             )
         )
     now = ctx.now()
+    program = ctx.program()
     with ctx.db.transaction() as session:
         conn = session.connection()
-        member_id, balance, number = _lock_balance(conn, card)
+        facts, number, old_tier = _lock_member(conn, card)
+        member_id = facts.member_id
+        standing = member_program(conn, program, facts, now)
+        common: dict[str, Any] = {
+            "member_id": member_id,
+            "sale_id": None,
+            "reason": "",
+            "refund_id": None,
+            "actor": ctx.actor,
+            "store_code": ctx.store_code,
+            "till": ctx.till,
+            "created_at": now,
+        }
+        if standing.expiry.due_now:
+            facts = _expire_due(conn, facts, standing.expiry.due_now, common, program.expiry_mode)
         quote: CheckoutQuote = quote_checkout(
             rules,
-            balance=balance,
+            balance=facts.balance,
             amount_cents=amount_cents,
             redeem_points=redeem_points,
             discount_cents=discount_cents,
+            standing=standing.standing,
         )
         inserted = conn.execute(
             _INSERT_SALE,
@@ -107,26 +173,45 @@ def checkout(
             },
         )
         sale_id = inserted.inserted_primary_key[0]
-        common = {
-            "member_id": member_id,
-            "sale_id": sale_id,
-            "reason": "",
-            "refund_id": None,
-            "actor": ctx.actor,
-            "store_code": ctx.store_code,
-            "till": ctx.till,
-            "created_at": now,
-        }
+        common["sale_id"] = sale_id
         ledger = []
         if quote.points_redeemed:
-            ledger.append({"points": -quote.points_redeemed, "kind": "redeem", **common})
-        if quote.points_earned:
-            ledger.append({"points": quote.points_earned, "kind": "earn", **common})
+            ledger.append({**common, "points": -quote.points_redeemed, "kind": "redeem"})
+        # One row per rule that gave points: the ledger names every rule.
+        for rule in quote.applied:
+            if rule.points:
+                ledger.append(
+                    {
+                        **common,
+                        "points": rule.points,
+                        "kind": _ledger_kind(rule.code),
+                        "reason": _ledger_reason(rule.code, rule.label),
+                    }
+                )
+        if standing.referrer_bonus and facts.referred_by:
+            given = conn.execute(
+                _ADD_POINTS, {"member_id": facts.referred_by, "points": standing.referrer_bonus}
+            ).rowcount
+            if given:
+                ledger.append(
+                    {
+                        **common,
+                        "member_id": facts.referred_by,
+                        "points": standing.referrer_bonus,
+                        "kind": "referral",
+                        "reason": f"referred {number}",
+                    }
+                )
         for row in ledger:
             conn.execute(_INSERT_LEDGER, row)
         conn.execute(
             _NEW_BALANCE, {"member_id": member_id, "balance": quote.balance_after, "at": now}
         )
+        tier = standing.standing.tier
+        new_tier = tier.name if tier is not None else None
+        if program.tiers and new_tier != old_tier:
+            # Evaluated from the spend before this sale: up and down (downgrades too).
+            conn.execute(_SET_TIER, {"member_id": member_id, "tier": new_tier})
         record(
             session,
             ctx,
@@ -149,4 +234,6 @@ def checkout(
         points_earned=quote.points_earned,
         points_balance=quote.balance_after,
         created_at=now,
+        applied=quote.applied,
+        points_expired=standing.expiry.due_now,
     )

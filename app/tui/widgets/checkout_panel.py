@@ -11,7 +11,14 @@ from textual.widgets import Input, Label, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.money import parse_amount, parse_points
-from app.domain.rules import CheckoutQuote, ProgramRules, max_redeemable, quote_checkout
+from app.domain.rules import (
+    AppliedRule,
+    CheckoutQuote,
+    ProgramRules,
+    applied_summary,
+    max_redeemable,
+    quote_checkout,
+)
 from app.i18n import _, format_money, format_points
 from app.services.views import MemberView, SaleResult
 from app.tui.widgets.receipt import Receipt
@@ -87,7 +94,11 @@ class CheckoutPanel(Vertical):
         )
         points = parse_points(self.points_input.value)
         return quote_checkout(
-            self.rules, balance=self.member.points, amount_cents=amount, redeem_points=points
+            self.rules,
+            balance=self.member.points,
+            amount_cents=amount,
+            redeem_points=points,
+            standing=self.member.standing,
         )
 
     def max_points(self) -> int:
@@ -101,7 +112,11 @@ class CheckoutPanel(Vertical):
             max_cents=self.rules.max_sale_cents,
             currency=self.rules.currency,
         )
-        return max_redeemable(self.rules, self.member.points, amount)
+        # What is due after the member's discount: points pay for that, not the full amount.
+        due = quote_checkout(
+            self.rules, balance=0, amount_cents=amount, standing=self.member.standing
+        ).due_before_points_cents
+        return max_redeemable(self.rules, self.member.points, due)
 
     def fill_max_points(self) -> int:
         """Put the most redeemable points into the points field; returns them."""
@@ -155,7 +170,11 @@ class CheckoutPanel(Vertical):
         try:
             points = parse_points(points_input.value)
             quote = quote_checkout(
-                self.rules, balance=self.member.points, amount_cents=amount, redeem_points=points
+                self.rules,
+                balance=self.member.points,
+                amount_cents=amount,
+                redeem_points=points,
+                standing=self.member.standing,
             )
         except LoyaltyError as exc:
             points_input.add_class("-invalid")
@@ -190,7 +209,10 @@ class CheckoutPanel(Vertical):
         if quote is None:
             return Content("")
         money = self.rules.currency
-        rows = [
+        rows = []
+        if quote.discount_cents:
+            rows.append((_("Discount"), f"−{format_money(quote.discount_cents, money)}", ""))
+        rows += [
             (_("Due"), format_money(quote.due_before_points_cents, money), ""),
             (
                 _("Paid with points"),
@@ -207,4 +229,11 @@ class CheckoutPanel(Vertical):
             if parts:
                 parts.append("\n")
             parts += [label.ljust(width), (value, style)]
+        if shows_rules(quote.applied):
+            parts += ["\n", (applied_summary(quote.applied, money), "$accent")]
         return Content.assemble(*parts)
+
+
+def shows_rules(applied: tuple[AppliedRule, ...]) -> bool:
+    """Whether to list the rules: the base points alone are the "Points earned" row already."""
+    return any(rule.code != "base" for rule in applied)

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from app.domain.rules import applied_summary
 from app.i18n import _, format_money, format_points
 from app.services.views import SaleResult
 
@@ -25,8 +26,10 @@ class Receipt(Static):
 
     def _render_result(self, result: SaleResult) -> Content:
         money = self.currency
-        rows = [
-            (_("Amount"), format_money(result.amount_cents, money)),
+        rows = [(_("Amount"), format_money(result.amount_cents, money))]
+        if result.discount_cents:
+            rows.append((_("Discount"), format_money(result.discount_cents, money)))
+        rows += [
             (_("Paid with points"), format_money(result.redeem_value_cents, money)),
             (_("Points redeemed"), format_points(result.points_redeemed)),
             (_("To pay"), format_money(result.to_pay_cents, money)),
@@ -40,4 +43,13 @@ class Receipt(Static):
         for label, value in rows:
             style = "bold" if label in (_("To pay"), _("New balance")) else ""
             parts += ["\n", label.ljust(width), (value, style)]
+        if any(rule.code != "base" for rule in result.applied):
+            parts += ["\n", (applied_summary(result.applied, money), "$accent")]
+        if result.points_expired:
+            parts += [
+                "\n",
+                _("{points} expired points were written off first").format(
+                    points=format_points(result.points_expired)
+                ),
+            ]
         return Content.assemble(*parts)

@@ -263,10 +263,9 @@ def test_sign_up_profile_and_referral_bonuses_come_with_the_first_purchase(
 
 
 def test_referred_by_an_unknown_card_enrolls_nobody(ctx: Context, member: MemberView) -> None:
+    unknown = with_check_digit("290010099999")
     with pytest.raises(CardNotFound):
-        enroll_member(
-            ctx, MemberDraft(first_name="Nora", last_name="Neu"), referred_by=with_check_digit("290010099999")
-        )
+        enroll_member(ctx, MemberDraft(first_name="Nora", last_name="Neu"), referred_by=unknown)
 
 
 # --- expiry --------------------------------------------------------------------------------

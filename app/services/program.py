@@ -28,13 +28,16 @@ from app.store.types import UTCDateTime
 
 # Qualifying spend: the money the member paid (after discounts and points), minus the money
 # refunded. A sale's refunds give back to_pay × refunded ÷ amount in total (see plan_refund),
-# so the sale table alone answers it, on the (member_id, created_at) index.
+# so the sale table alone answers it, on the (member_id, created_at) index. (BIGINT: cents times
+# cents passes 2^31 on PostgreSQL's 4-byte integers.)
 _SPEND = text(
-    "SELECT COALESCE(SUM(to_pay_cents - (to_pay_cents * refunded_cents) / amount_cents), 0) "
+    "SELECT COALESCE(SUM(to_pay_cents - (CAST(to_pay_cents AS BIGINT) * refunded_cents) "
+    "/ amount_cents), 0) "
     "FROM sale WHERE member_id = :member_id AND created_at >= :since"
 ).bindparams(bindparam("since", type_=UTCDateTime()))
 _SPEND_ALL = text(
-    "SELECT COALESCE(SUM(to_pay_cents - (to_pay_cents * refunded_cents) / amount_cents), 0) "
+    "SELECT COALESCE(SUM(to_pay_cents - (CAST(to_pay_cents AS BIGINT) * refunded_cents) "
+    "/ amount_cents), 0) "
     "FROM sale WHERE member_id = :member_id"
 )
 _HAS_SALE = text("SELECT id FROM sale WHERE member_id = :member_id LIMIT 1")

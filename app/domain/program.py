@@ -277,26 +277,21 @@ class ExpiryPlan:
     soon_by: date | None = None
 
 
-def _open_lots(entries: Sequence[tuple[datetime, int]]) -> list[list[Any]]:
-    """Points still unspent per earning moment: every deduction takes the oldest points first."""
-    lots: list[list[Any]] = []  # [earned_at, remaining]
-    debt = 0
-    for at, points in sorted(entries, key=lambda e: e[0]):
-        if points > 0:
-            take = min(debt, points)
-            debt -= take
-            if points - take:
-                lots.append([at, points - take])
-            continue
-        need = -points
-        for lot in lots:
-            if not need:
-                break
-            used = min(lot[1], need)
-            lot[1] -= used
-            need -= used
-        lots = [lot for lot in lots if lot[1] > 0]
-        debt += need
+def open_lots(entries: Iterable[tuple[datetime, int]], balance: int) -> list[tuple[datetime, int]]:
+    """The unspent points per earning moment, newest first.
+
+    Every deduction takes the oldest points first, so what is left of the balance is always
+    the newest earnings: walk them from the newest back until the balance is covered. (Only
+    positive rows matter; the caller may stop reading once the balance is covered.)
+    """
+    lots: list[tuple[datetime, int]] = []
+    left = balance
+    for at, points in sorted((e for e in entries if e[1] > 0), key=lambda e: e[0], reverse=True):
+        if left <= 0:
+            break
+        take = min(points, left)
+        lots.append((at, take))
+        left -= take
     return lots
 
 
@@ -312,7 +307,8 @@ def plan_expiry(
 ) -> ExpiryPlan:
     """Points that expire now and within ``horizon_days`` under the shop's expiry rule.
 
-    ``earned``: each earning expires ``months`` after it was made, oldest points spent first.
+    ``earned``: each earning expires ``months`` after it was made, oldest points spent first
+    (``entries`` needs only the newest positive rows that cover the balance).
     ``inactive``: the whole balance expires ``months`` after the last purchase.
     """
     if mode == "never" or months <= 0 or balance <= 0:
@@ -329,7 +325,7 @@ def plan_expiry(
         return ExpiryPlan(0, 0, None)
     due = soon = 0
     soon_by: date | None = None
-    for earned_at, remaining in _open_lots(entries):
+    for earned_at, remaining in open_lots(entries, balance):
         ends = months_after(earned_at, months)
         if ends <= now:
             due += remaining

@@ -7,7 +7,7 @@ few indexed queries that run only when the rule they serve is switched on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
@@ -17,6 +17,7 @@ from app.domain.program import (
     ProgramSetup,
     Tier,
     birthday_period,
+    months_before,
     next_tier,
     plan_expiry,
     profile_complete,
@@ -40,15 +41,23 @@ _SPEND_ALL = text(
     "/ amount_cents), 0) "
     "FROM sale WHERE member_id = :member_id"
 )
+EXPIRY_HORIZON_DAYS = 30
 _HAS_SALE = text("SELECT id FROM sale WHERE member_id = :member_id LIMIT 1")
 BONUS_KINDS = ("signup", "profile", "referral", "birthday")
 _BONUSES_GIVEN = text(
     "SELECT kind, MAX(created_at) FROM ledger_entry WHERE member_id = :member_id "
     "AND kind IN ('signup', 'profile', 'referral', 'birthday') GROUP BY kind"
 )
-_LEDGER = text(
-    "SELECT created_at, points FROM ledger_entry WHERE member_id = :member_id ORDER BY id"
+# The newest earnings first: what is left of a balance is always the newest points.
+_EARNINGS = text(
+    "SELECT created_at, points FROM ledger_entry WHERE member_id = :member_id AND points > 0 "
+    "ORDER BY created_at DESC, id DESC"
 )
+# Points earned since a moment: when they cover the balance, nothing of it expires before then.
+_EARNED_SINCE = text(
+    "SELECT COALESCE(SUM(points), 0) FROM ledger_entry WHERE member_id = :member_id "
+    "AND points > 0 AND created_at > :since"
+).bindparams(bindparam("since", type_=UTCDateTime()))
 _TS = UTCDateTime()
 
 
@@ -103,10 +112,26 @@ def qualifying_spend(conn: Connection, program: ProgramSetup, member_id: int, no
     return int(conn.execute(_SPEND, {"member_id": member_id, "since": since}).scalar_one())
 
 
-def ledger_points(conn: Connection, member_id: int) -> list[tuple[datetime, int]]:
-    """Every points change of a member: (when, points), oldest first."""
-    rows = conn.execute(_LEDGER, {"member_id": member_id}).all()
-    return [(_aware(conn, at), points) for at, points in rows]  # type: ignore[misc]
+def unspent_earnings(conn: Connection, member_id: int, balance: int) -> list[tuple[datetime, int]]:
+    """The newest earnings of a member that together cover ``balance`` (when, points).
+
+    Reads only as many rows as it needs: the check at the till does not grow with the
+    member's history.
+    """
+    result = conn.execute(_EARNINGS, {"member_id": member_id})
+    entries: list[tuple[datetime, int]] = []
+    covered = 0
+    try:
+        while covered < balance:
+            rows = result.fetchmany(20)
+            if not rows:
+                break
+            for at, points in rows:
+                entries.append((_aware(conn, at), points))  # type: ignore[arg-type]
+                covered += points
+    finally:
+        result.close()
+    return entries
 
 
 def expiry_for(
@@ -115,7 +140,17 @@ def expiry_for(
     """What expires for this member now and in the next 30 days (nothing with expiry off)."""
     if program.expiry_mode == "never" or facts.balance <= 0:
         return ExpiryPlan(0, 0, None)
-    entries = ledger_points(conn, facts.member_id) if program.expiry_mode == "earned" else []
+    entries: list[tuple[datetime, int]] = []
+    if program.expiry_mode == "earned":
+        # The usual case in one aggregate: the points earned recently enough to outlive the
+        # next 30 days cover the balance, so nothing is due or expiring soon.
+        safe_since = months_before(now + timedelta(days=EXPIRY_HORIZON_DAYS), program.expiry_months)
+        recent = conn.execute(
+            _EARNED_SINCE, {"member_id": facts.member_id, "since": safe_since}
+        ).scalar_one()
+        if int(recent) >= facts.balance:
+            return ExpiryPlan()
+        entries = unspent_earnings(conn, facts.member_id, facts.balance)
     return plan_expiry(
         program.expiry_mode,
         program.expiry_months,
@@ -124,6 +159,7 @@ def expiry_for(
         # Never bought: the months count from joining.
         last_purchase=facts.last_visit or facts.created_at,
         now=now,
+        horizon_days=EXPIRY_HORIZON_DAYS,
     )
 
 

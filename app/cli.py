@@ -67,6 +67,26 @@ def _member_lines(view: Any, currency: str) -> list[str]:
             lines.append(f"{label}: {value}")
     if view.birthday:
         lines.append(_("Birthday: {date}").format(date=format_day(view.birthday)))
+    if view.tier or view.next_tier:
+        tier = _("Tier: {tier}").format(tier=view.tier or _("No tier yet"))
+        if view.next_tier and view.to_next_tier_cents is not None:
+            tier += " · " + _("{amount} to {tier}").format(
+                amount=format_money(view.to_next_tier_cents, currency), tier=view.next_tier
+            )
+        lines.append(tier)
+    if view.birthday_points:
+        lines.append(
+            _("Happy birthday! +{points} points with this purchase").format(
+                points=format_points(view.birthday_points)
+            )
+        )
+    if view.points_expiring:
+        lines.append(
+            _("{points} points expire by {date}").format(
+                points=format_points(view.points_expiring),
+                date=format_day(view.points_expiring_by),
+            )
+        )
     for sale in view.recent_sales:
         lines.append(
             "  "
@@ -419,7 +439,8 @@ def cmd_sale(args: argparse.Namespace) -> int:
         _("Points earned: {points}").format(points=format_points(result.points_earned)),
         _("New balance: {points}").format(points=format_points(result.points_balance)),
     ]
-    if result.applied:
+    if any(rule.code != "base" for rule in result.applied):
+        # Like the till: the base points alone are the "Points earned" line already.
         from app.domain.rules import applied_summary
 
         lines.append(_("Rules: {rules}").format(rules=applied_summary(result.applied, currency)))

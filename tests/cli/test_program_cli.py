@@ -33,6 +33,15 @@ def test_tiers_are_added_listed_and_removed(cli: Cli) -> None:  # noqa: F811
     assert listed["period"] == "12months"
     text = cli.ok("tier", "list")
     assert "Gold: from €300.00, points x2, 10% member discount" in text
+    anna = cli.json("member", "add", "--first-name", "Anna", "--last-name", "Müller")["card"]
+    cli.ok("sale", "--card", anna, "--amount", "262")
+    shown = cli.json("member", "show", anna)
+    assert (shown["tier"], shown["next_tier"], shown["to_next_tier_cents"]) == (
+        "Silver",
+        "Gold",
+        3_800,
+    )
+    assert "Tier: Silver · €38.00 to Gold" in cli.ok("member", "show", anna)
     assert cli.json("tier", "remove", "silver")["name"] == "Silver"
     assert [t["name"] for t in cli.json("tier", "list")["tiers"]] == ["Gold"]
 

@@ -147,3 +147,40 @@ async def test_enroll_as_referred_by_a_member(ctx: Context, member: MemberView) 
     with ctx.db.reading() as session:
         nora = session.exec(select(Member).where(Member.first_name == "Nora")).one()
     assert nora.referred_by == member.member_id
+
+
+async def test_f4_redeems_at_most_what_is_due_after_the_member_discount(
+    ctx: Context, member: MemberView
+) -> None:
+    _tiers(ctx)
+    checkout(ctx, member.card, 30_000)
+    from app.services.adjustments import adjust_points
+
+    adjust_points(ctx, member.card, 10_000, "gift")
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, member.card)
+        await type_text(pilot, "50")
+        await pilot.press("f4")
+        await pilot.pause()
+        # 50.00 less 10 % is 45.00: 4 500 points pay for it, not 5 000.
+        assert app.screen.query_one("#redeem", Input).value == "4500"
+        assert "-10% Gold" in text_of(app, "#totals")
+
+
+async def test_the_receipt_says_when_expired_points_were_written_off(
+    ctx: Context, member: MemberView, clock: Clock
+) -> None:
+    _set(ctx, "program.expiry", "inactive")
+    _set(ctx, "program.expiry_months", 6)
+    checkout(ctx, member.card, 10_000)
+    clock.now += timedelta(days=200)
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, member.card)
+        assert "100 points expire by" in text_of(app, "#member-program")
+        await type_text(pilot, "10")
+        await confirm(pilot)
+        assert "100 expired points were written off first" in text_of(app, "#receipt")
+        assert "New balance" in text_of(app, "#receipt")
+        assert "10 points = €0.10" in text_of(app, "#member-details")

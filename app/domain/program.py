@@ -50,10 +50,12 @@ def parse_multiplier(text: str | int | float | Decimal) -> int:
 
 
 def format_multiplier(hundredths: int) -> str:
-    """``x2`` or ``x1.5``: how the till and the lists show a multiplier."""
-    value = Decimal(hundredths) / 100
-    text = format(value.normalize(), "f")
-    return f"x{text}"
+    """``x2`` or ``x1.5`` (``x1,5`` in German): how the till and the lists show a multiplier."""
+    from babel.numbers import format_decimal
+
+    from app.i18n import current_locale
+
+    return "x" + format_decimal(Decimal(hundredths) / 100, locale=current_locale())
 
 
 def parse_percent(text: str | int) -> int:

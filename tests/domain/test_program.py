@@ -224,3 +224,11 @@ def test_inactivity_takes_the_whole_balance() -> None:
     assert due.due_now == 80
     never = plan_expiry("never", 6, entries=[], balance=80, last_purchase=last, now=at(2030, 1, 1))
     assert never.due_now == 0
+
+
+def test_multipliers_follow_the_language() -> None:
+    from app.i18n import set_language
+
+    set_language("de_DE")
+    assert format_multiplier(150) == "x1,5"
+    assert format_multiplier(200) == "x2"

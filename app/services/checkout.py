@@ -202,8 +202,9 @@ def checkout(
                         "reason": f"referred {number}",
                     }
                 )
-        for row in ledger:
-            conn.execute(_INSERT_LEDGER, row)
+        if ledger:
+            # One executemany for all of the sale's rows: every rule adds one.
+            conn.execute(_INSERT_LEDGER, ledger)
         conn.execute(
             _NEW_BALANCE, {"member_id": member_id, "balance": quote.balance_after, "at": now}
         )

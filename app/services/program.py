@@ -42,7 +42,6 @@ _SPEND_ALL = text(
     "FROM sale WHERE member_id = :member_id"
 )
 EXPIRY_HORIZON_DAYS = 30
-_HAS_SALE = text("SELECT id FROM sale WHERE member_id = :member_id LIMIT 1")
 BONUS_KINDS = ("signup", "profile", "referral", "birthday")
 _BONUSES_GIVEN = text(
     "SELECT kind, MAX(created_at) FROM ledger_entry WHERE member_id = :member_id "
@@ -183,9 +182,9 @@ def member_program(
             kind: _aware(conn, at)
             for kind, at in conn.execute(_BONUSES_GIVEN, {"member_id": facts.member_id}).all()
         }
-        first = False
-        if wants_first:
-            first = conn.execute(_HAS_SALE, {"member_id": facts.member_id}).first() is None
+        # The first purchase: checkout sets last_visit_at, nothing else does (a merge keeps
+        # the latest of both), so no look at the sales is needed.
+        first = facts.last_visit is None
         if first and program.signup_bonus and "signup" not in given:
             bonuses.append(AppliedRule("signup", _("welcome"), points=program.signup_bonus))
         if first and program.referral_bonus and facts.referred_by and "referral" not in given:

@@ -395,6 +395,41 @@ def _measure_services(ctx: Context, path: str, members: int, rng: random.Random)
     }
 
 
+def _measure_program(ctx: Context, members: int, rng: random.Random) -> dict:
+    """Checkout and lookup again with a full program set up: tiers (spend on the sale index),
+    a campaign, birthday, sign-up and profile bonuses, and expiry of earned points."""
+    from app.services.checkout import checkout
+    from app.services.lookup import lookup_card
+    from app.services.program_rules import add_campaign, add_tier
+    from app.services.settings import write_setting
+
+    add_tier(ctx, "Silver", 10_000, 150)
+    add_tier(ctx, "Gold", 50_000, 200, 5)
+    add_campaign(ctx, "Bench", 200, hours=(0, 24))
+    for key, value in (
+        ("program.birthday_points", 50),
+        ("program.signup_bonus", 100),
+        ("program.profile_bonus", 20),
+        ("program.expiry", "earned"),
+    ):
+        write_setting(ctx.db, key, value, ctx.now(), actor=ACTOR)
+    ctx.forget_settings()
+    layout = ctx.layout()
+    cards = [make_card_number(layout, rng.randint(1, members)) for _i in range(LOOKUPS // 2)]
+    for card in cards[:100]:
+        lookup_card(ctx, card)
+    lookups = _timed((lambda c=c: lookup_card(ctx, c)) for c in cards)
+    picked = rng.sample(range(1, members + 1), min(CHECKOUTS, members))
+    sales = [(make_card_number(layout, m), rng.randrange(150, 25_000)) for m in picked]
+    checkouts = _timed((lambda c=c, a=a: checkout(ctx, c, a)) for c, a in sales)
+    return {
+        "program_lookup_p50_us": round(_percentile(lookups, 50) * 1e6, 1),
+        "program_lookup_p99_us": round(_percentile(lookups, 99) * 1e6, 1),
+        "program_checkout_p50_ms": round(_percentile(checkouts, 50) * 1e3, 2),
+        "program_checkout_p99_ms": round(_percentile(checkouts, 99) * 1e3, 2),
+    }
+
+
 def _measure_startup(path: str) -> tuple[float, float, float]:
     """Median ms from spawning a fresh counter process to its scan field having the focus,
     the median CPU ms that process used until then, and the largest peak RSS (MB) of them."""
@@ -508,6 +543,8 @@ def run_bench(members: int, keep: str | None = None, progress: bool = True) -> d
             results["scan_to_panel_ms"] = round(_percentile(scans, 50) * 1e3, 1)
             results["scan_to_panel_p99_ms"] = round(_percentile(scans, 99) * 1e3, 1)
             results["scan_to_panel_cpu_ms"] = round(_percentile(scan_cpu, 50) * 1e3, 1)
+            # Last: it changes the program rules of the benchmark database.
+            results.update(_measure_program(ctx, members, rng))
             results["rss_mb"] = max(_rss_mb(resource.RUSAGE_SELF), startup_rss)
             results["build_rss_mb"] = built["build_rss_mb"]
             results["sales"] = built["sales"]

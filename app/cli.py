@@ -69,6 +69,26 @@ def _member_lines(view: Any, currency: str) -> list[str]:
             lines.append(f"{label}: {value}")
     if view.birthday:
         lines.append(_("Birthday: {date}").format(date=format_day(view.birthday)))
+    if view.tier or view.next_tier:
+        tier = _("Tier: {tier}").format(tier=view.tier or _("No tier yet"))
+        if view.next_tier and view.to_next_tier_cents is not None:
+            tier += " · " + _("{amount} to {tier}").format(
+                amount=format_money(view.to_next_tier_cents, currency), tier=view.next_tier
+            )
+        lines.append(tier)
+    if view.birthday_points:
+        lines.append(
+            _("Happy birthday! +{points} points with this purchase").format(
+                points=format_points(view.birthday_points)
+            )
+        )
+    if view.points_expiring:
+        lines.append(
+            _("{points} points expire by {date}").format(
+                points=format_points(view.points_expiring),
+                date=format_day(view.points_expiring_by),
+            )
+        )
     for sale in view.recent_sales:
         lines.append(
             "  "
@@ -137,6 +157,7 @@ def cmd_member_add(args: argparse.Namespace) -> int:
             postcode=args.postcode or "",
             marketing_consent=args.consent,
         ),
+        referred_by=args.referred_by,
     )
     _emit(args, _member_json(view), [_("Enrolled:"), *_member_lines(view, _currency(ctx))])
     return 0
@@ -437,6 +458,17 @@ def cmd_sale(args: argparse.Namespace) -> int:
         _("Points earned: {points}").format(points=format_points(result.points_earned)),
         _("New balance: {points}").format(points=format_points(result.points_balance)),
     ]
+    if any(rule.code != "base" for rule in result.applied):
+        # Like the till: the base points alone are the "Points earned" line already.
+        from app.domain.rules import applied_summary
+
+        lines.append(_("Rules: {rules}").format(rules=applied_summary(result.applied, currency)))
+    if result.points_expired:
+        lines.append(
+            _("{points} expired points were written off first").format(
+                points=format_points(result.points_expired)
+            )
+        )
     _emit(args, {**result.to_json(), "points_balance": result.points_balance}, lines)
     return 0
 
@@ -751,6 +783,151 @@ def cmd_sync_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tier_json(tier: Any) -> dict[str, Any]:
+    from app.domain.program import format_multiplier
+
+    return {**tier.to_json(), "multiplier_text": format_multiplier(tier.multiplier)}
+
+
+def _tier_line(tier: Any, currency: str) -> str:
+    from app.domain.program import format_multiplier
+
+    line = _("{name}: from {spend}, points {multiplier}").format(
+        name=tier.name,
+        spend=format_money(tier.min_spend_cents, currency),
+        multiplier=format_multiplier(tier.multiplier),
+    )
+    if tier.discount_percent:
+        line += ", " + _("{percent}% member discount").format(percent=tier.discount_percent)
+    return line
+
+
+def cmd_tier_add(args: argparse.Namespace) -> int:
+    from app.domain.money import parse_amount
+    from app.domain.program import parse_multiplier, parse_percent
+    from app.services.program_rules import add_tier
+
+    ctx = _context(args)
+    currency = _currency(ctx)
+    spend = parse_amount(
+        args.min_spend, max_cents=REFUND_TYPING_LIMIT_CENTS, allow_zero=True, currency=currency
+    )
+    tier = add_tier(
+        ctx,
+        args.name,
+        spend,
+        parse_multiplier(args.multiplier),
+        parse_percent(args.discount_percent) if args.discount_percent is not None else 0,
+    )
+    _emit(args, _tier_json(tier), [_("Tier saved: {line}").format(line=_tier_line(tier, currency))])
+    return 0
+
+
+def cmd_tier_list(args: argparse.Namespace) -> int:
+    from app.services.program_rules import list_tiers
+
+    ctx = _context(args)
+    tiers = list_tiers(ctx)
+    lines = [_tier_line(t, _currency(ctx)) for t in tiers] or [_("No tiers set up")]
+    lines.append(
+        _("Qualifying spend: {period}").format(
+            period=_("lifetime")
+            if ctx.program().tier_period == "lifetime"
+            else _("the last 12 months")
+        )
+    )
+    _emit(
+        args,
+        {"tiers": [_tier_json(t) for t in tiers], "period": ctx.program().tier_period},
+        lines,
+    )
+    return 0
+
+
+def cmd_tier_remove(args: argparse.Namespace) -> int:
+    from app.services.program_rules import remove_tier
+
+    tier = remove_tier(_context(args), args.name)
+    _emit(args, _tier_json(tier), [_("Tier removed: {name}").format(name=tier.name)])
+    return 0
+
+
+def _campaign_line(campaign: Any) -> str:
+    from app.domain.program import format_multiplier
+
+    parts = [f"{campaign.name}: {format_multiplier(campaign.multiplier)}"]
+    if campaign.from_day:
+        parts.append(_("from {date}").format(date=format_day(campaign.from_day)))
+    if campaign.until_day:
+        parts.append(_("until {date}").format(date=format_day(campaign.until_day)))
+    data = campaign.to_json()
+    if data["weekdays"]:
+        parts.append(",".join(data["weekdays"]))
+    if data["hours"]:
+        parts.append(_("hours {hours}").format(hours=data["hours"]))
+    return " ".join(parts)
+
+
+def cmd_campaign_add(args: argparse.Namespace) -> int:
+    from app.domain.program import parse_day, parse_hours, parse_multiplier, parse_weekdays
+    from app.services.program_rules import add_campaign
+
+    campaign = add_campaign(
+        _context(args),
+        args.name,
+        parse_multiplier(args.multiplier),
+        from_day=parse_day(args.from_day) if args.from_day else None,
+        until_day=parse_day(args.until_day) if args.until_day else None,
+        weekdays=parse_weekdays(args.weekdays) if args.weekdays else (),
+        hours=parse_hours(args.hours) if args.hours else None,
+    )
+    _emit(
+        args,
+        campaign.to_json(),
+        [_("Campaign saved: {line}").format(line=_campaign_line(campaign))],
+    )
+    return 0
+
+
+def cmd_campaign_list(args: argparse.Namespace) -> int:
+    from app.services.program_rules import list_campaigns
+
+    ctx = _context(args)
+    campaigns = list_campaigns(ctx)
+    active = {c.name for c in ctx.program().campaigns_at(ctx.now())}
+    lines = [
+        _campaign_line(c) + ("  " + _("(active now)") if c.name in active else "")
+        for c in campaigns
+    ] or [_("No campaigns set up")]
+    _emit(
+        args,
+        {"campaigns": [{**c.to_json(), "active_now": c.name in active} for c in campaigns]},
+        lines,
+    )
+    return 0
+
+
+def cmd_campaign_remove(args: argparse.Namespace) -> int:
+    from app.services.program_rules import remove_campaign
+
+    campaign = remove_campaign(_context(args), args.name)
+    _emit(args, campaign.to_json(), [_("Campaign removed: {name}").format(name=campaign.name)])
+    return 0
+
+
+def cmd_points_expire(args: argparse.Namespace) -> int:
+    from app.services.expiry import expire_points
+
+    report = expire_points(_context(args))
+    lines = [
+        _("{points} points expired for {members} members").format(
+            points=format_points(report.points), members=report.members
+        )
+    ]
+    _emit(args, report.to_json(), lines)
+    return 0
+
+
 def _import_lines(report: Any) -> list[str]:
     lines = [
         _("{file}: {applied} applied, {skipped} already here, {deferred} waiting").format(
@@ -922,6 +1099,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--birthday", help="YYYY-MM-DD")
     p.add_argument("--postcode")
     p.add_argument("--consent", action="store_true", help=_("the member agreed to marketing"))
+    p.add_argument(
+        "--referred-by", metavar="CARD", help=_("card of the member who brought this one")
+    )
     p = add("show", cmd_member_show, _("show the member of a card"), msub)
     _card_arg(p)
     p = add("find", cmd_member_find, _("find members by name, email or phone"), msub)
@@ -1092,6 +1272,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help=_("also resolved ones and logged edits"))
     p.add_argument("--resolve", type=int, metavar="ID", help=_("mark a conflict as resolved"))
     p.add_argument("--note", help=_("with --resolve: what was done"))
+
+    tier = sub.add_parser("tier", help=_("tiers: qualifying spend, multiplier, member discount"))
+    tsub = tier.add_subparsers(dest="tier_command", required=True, parser_class=_Parser)
+    p = add("add", cmd_tier_add, _("add a tier or change the one of that name"), tsub)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--min-spend", required=True, metavar="AMOUNT", help=_("qualifying spend, e.g. 500")
+    )
+    p.add_argument("--multiplier", required=True, metavar="X", help=_("points multiplier, e.g. 2"))
+    p.add_argument("--discount-percent", metavar="P", help=_("member discount in percent"))
+    add("list", cmd_tier_list, _("list the tiers"), tsub)
+    p = add("remove", cmd_tier_remove, _("remove a tier"), tsub)
+    p.add_argument("name", metavar="NAME")
+
+    campaign = sub.add_parser("campaign", help=_("extra points for dates, weekdays or hours"))
+    casub = campaign.add_subparsers(dest="campaign_command", required=True, parser_class=_Parser)
+    p = add("add", cmd_campaign_add, _("add a campaign or change the one of that name"), casub)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--multiplier", required=True, metavar="X", help=_("points multiplier, e.g. 2"))
+    p.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD", help=_("first day"))
+    p.add_argument("--until", dest="until_day", metavar="YYYY-MM-DD", help=_("last day"))
+    p.add_argument("--weekdays", metavar="mon,tue", help=_("only on these weekdays"))
+    p.add_argument("--hours", metavar="14-17", help=_("only in these hours (local time)"))
+    add("list", cmd_campaign_list, _("list the campaigns"), casub)
+    p = add("remove", cmd_campaign_remove, _("remove a campaign"), casub)
+    p.add_argument("name", metavar="NAME")
+
+    points = sub.add_parser("points", help=_("points housekeeping"))
+    psub = points.add_subparsers(dest="points_command", required=True, parser_class=_Parser)
+    add("expire", cmd_points_expire, _("write off the points that expired"), psub)
 
     p = add("bench", cmd_bench, _("measure lookup, search, checkout and start-up speed"))
     p.add_argument("--members", type=int, default=100_000)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from app.domain.errors import InvalidInput, LoyaltyError
-from app.domain.rules import AppliedRule, CheckoutQuote, ProgramRules, quote_checkout
+from app.domain.rules import AppliedRule, CheckoutQuote, ProgramRules, Standing, quote_checkout
 from app.i18n import _, format_day, format_money, format_points
 
 KINDS = ("percent", "amount", "points", "item")
@@ -172,6 +172,7 @@ def quote_with_coupon(
     redeem_points: int = 0,
     discount_cents: int = 0,
     coupon: Coupon | None = None,
+    standing: Standing | None = None,
 ) -> CheckoutQuote:
     """The checkout quote with the coupon applied: its discount comes off before points are
     redeemed and earns nothing; its extra points are added to what the sale earns.
@@ -185,6 +186,7 @@ def quote_with_coupon(
             amount_cents=amount_cents,
             redeem_points=redeem_points,
             discount_cents=discount_cents,
+            standing=standing,
         )
     if amount_cents <= 0:
         raise InvalidInput(_("The amount must be more than zero"))
@@ -202,6 +204,7 @@ def quote_with_coupon(
         amount_cents=amount_cents,
         redeem_points=redeem_points,
         discount_cents=other + effect.discount_cents,
+        standing=standing,
     )
     return replace(
         quote,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.errors import InvalidInput, NotEnoughPoints, RefundRefused
+from app.domain.program import Campaign, Tier, format_multiplier
 from app.i18n import _, format_money, format_points
 
 
@@ -18,6 +19,10 @@ class ProgramRules:
     """Points that are worth 1.00 when redeemed."""
     max_sale_cents: int = 1_000_000
     currency: str = "EUR"
+    earn_on_points_paid: bool = False
+    """Whether the part paid with points earns points too (default: it does not)."""
+    earn_on_discount: bool = False
+    """Whether discounts (coupons, member discounts) earn points as if paid (default: no)."""
 
     def points_value_cents(self, points: int) -> int:
         """What a number of points is worth in cents (whole cents, rounded down)."""
@@ -44,6 +49,51 @@ class AppliedRule:
     label: str
     points: int = 0
     discount_cents: int = 0
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the program gives this member at this checkout, besides the base points.
+
+    Worked out by the services from the database (tier from the spend before the sale, active
+    campaigns at the shop's local time, bonuses due); the quote only does the arithmetic.
+    """
+
+    tier: Tier | None = None
+    campaigns: tuple[Campaign, ...] = ()
+    bonuses: tuple[AppliedRule, ...] = ()
+    """Fixed bonus points due at this purchase (birthday, sign-up, profile, referral)."""
+
+
+def extra_points(base: int, multiplier: int) -> int:
+    """The points a multiplier adds on top of the base points (x2 adds the base once more)."""
+    return base * (multiplier - 100) // 100 if multiplier > 100 else 0
+
+
+def member_discount_cents(amount_cents: int, percent: int) -> int:
+    """A member discount in percent of the amount, in whole cents rounded down."""
+    return amount_cents * percent // 100
+
+
+def applied_text(rule: AppliedRule, currency: str = "EUR") -> str:
+    """One rule as the till lists it: ``+45 Gold x2`` or ``-10% Gold``.
+
+    A label that carries its own figure (a coupon's ``-10% SUMMER10``, ``+50 BONUS50``) and
+    one without any (``free coffee FREECOFFEE``, a stamp card's reward) is shown as it is.
+    """
+    if rule.label.startswith(("+", "-", "−")):
+        return rule.label
+    if rule.points:
+        sign = "+" if rule.points > 0 else "−"
+        return f"{sign}{format_points(abs(rule.points))} {rule.label}"
+    if rule.discount_cents:
+        return f"-{format_money(rule.discount_cents, currency)} {rule.label}"
+    return rule.label
+
+
+def applied_summary(applied: tuple[AppliedRule, ...], currency: str = "EUR") -> str:
+    """Every rule of a checkout on one line: ``+45 base · +45 Gold x2 · -10% Gold``."""
+    return " · ".join(applied_text(rule, currency) for rule in applied)
 
 
 @dataclass(frozen=True)
@@ -81,13 +131,34 @@ def quote_checkout(
     amount_cents: int,
     redeem_points: int = 0,
     discount_cents: int = 0,
+    standing: Standing | None = None,
 ) -> CheckoutQuote:
-    """Compute what the member pays and earns. Raises if the redemption is not allowed."""
+    """Compute what the member pays and earns. Raises if the redemption is not allowed.
+
+    ``discount_cents`` is a discount decided elsewhere (a coupon); the member's tier discount
+    comes off after it. Points: the base (per currency unit paid), plus what the tier and
+    each active campaign multiply onto the base (each adds its own share, they do not
+    compound), plus the bonuses due. Every part is listed in ``applied``.
+    """
     if amount_cents <= 0:
         raise InvalidInput(_("The amount must be more than zero"))
     if redeem_points < 0:
         raise InvalidInput(_("Points cannot be negative"))
+    standing = standing or Standing()
+    tier = standing.tier
+    applied: list[AppliedRule] = []
     discount = min(max(discount_cents, 0), amount_cents)
+    if tier is not None and tier.discount_percent:
+        member_discount = member_discount_cents(amount_cents - discount, tier.discount_percent)
+        if member_discount:
+            discount += member_discount
+            applied.append(
+                AppliedRule(
+                    "member_discount",
+                    f"-{tier.discount_percent}% {tier.name}",
+                    discount_cents=member_discount,
+                )
+            )
     due = amount_cents - discount
     if redeem_points > balance:
         raise NotEnoughPoints(
@@ -104,14 +175,35 @@ def quote_checkout(
         )
     value = rules.points_value_cents(redeem_points)
     to_pay = due - value
+    earning = to_pay
+    if rules.earn_on_points_paid:
+        earning += value
+    if rules.earn_on_discount:
+        earning += discount
+    base = rules.earn_for_paid(earning)
+    earned = [AppliedRule("base", _("base"), points=base)] if base else []
+    if tier is not None:
+        extra = extra_points(base, tier.multiplier)
+        if extra:
+            label = f"{tier.name} {format_multiplier(tier.multiplier)}"
+            earned.append(AppliedRule("tier", label, points=extra))
+    for campaign in standing.campaigns:
+        extra = extra_points(base, campaign.multiplier)
+        if extra:
+            label = f"{campaign.name} {format_multiplier(campaign.multiplier)}"
+            earned.append(AppliedRule("campaign", label, points=extra))
+    earned += [bonus for bonus in standing.bonuses if bonus.points > 0]
+    # The till lists points first, then discounts: "+45 base · +45 Gold x2 · -10% Gold".
+    applied = earned + applied
     return CheckoutQuote(
         amount_cents=amount_cents,
         discount_cents=discount,
         points_redeemed=redeem_points,
         redeem_value_cents=value,
         to_pay_cents=to_pay,
-        points_earned=rules.earn_for_paid(to_pay),
+        points_earned=sum(rule.points for rule in earned),
         balance_before=balance,
+        applied=tuple(applied),
     )
 
 

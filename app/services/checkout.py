@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
@@ -15,6 +16,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.coupons import lock_for_checkout, record_redemption
 from app.services.lookup import check_card_row
+from app.services.program import MemberFacts, member_program
 from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
 from app.store.models import Card, LedgerEntry, Member, Sale
@@ -34,6 +36,14 @@ _CARD_MEMBER = (
         _MEMBER.c.id,
         _MEMBER.c.points_balance,
         _MEMBER.c.status,
+        _MEMBER.c.created_at,
+        _MEMBER.c.last_visit_at,
+        _MEMBER.c.birthday,
+        _MEMBER.c.email,
+        _MEMBER.c.phone,
+        _MEMBER.c.postcode,
+        _MEMBER.c.referred_by,
+        _MEMBER.c.tier,
     )
     .join(_MEMBER, _MEMBER.c.id == _CARD.c.member_id)
     .where(_CARD.c.number == bindparam("number"))
@@ -46,19 +56,57 @@ _NEW_BALANCE = (
     .where(_MEMBER.c.id == bindparam("member_id"))
     .values(points_balance=bindparam("balance"), last_visit_at=bindparam("at"))
 )
+# Only with tiers set up: without them a tier typed at the member desk stays as it is.
+_SET_TIER = (
+    update(_MEMBER).where(_MEMBER.c.id == bindparam("member_id")).values(tier=bindparam("tier"))
+)
+# The referrer's bonus: the balance moves by the points given, under the row's own lock.
+_ADD_POINTS = (
+    update(_MEMBER)
+    .where(_MEMBER.c.id == bindparam("member_id"), _MEMBER.c.status == "active")
+    .values(points_balance=_MEMBER.c.points_balance + bindparam("points"))
+)
 
 
-def _lock_balance(conn: Connection, text: str) -> tuple[int, int, str]:
-    """The member id and balance behind a usable card, the member row locked on PostgreSQL.
+def _ledger_reason(code: str, label: str, coupon: str | None) -> str:
+    """The reason a rule's ledger row carries: the owner's name for tiers and campaigns."""
+    if code == "coupon":
+        return f"coupon {coupon}"
+    return label[:200] if code in ("tier", "campaign") else code
+
+
+def _ledger_kind(code: str) -> str:
+    # The base points keep the kind they always had; every other rule is its own kind.
+    return "earn" if code == "base" else code
+
+
+def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None]:
+    """The member behind a usable card, the member row locked on PostgreSQL.
 
     The checks and messages of :func:`app.services.members.lock_member_by_card`, without ORM
     objects.
     """
     number = validate_card_number(text)
     row = conn.execute(_CARD_MEMBER, {"number": number}).first()
-    check_card_row(tuple(row) if row is not None else None, number)
+    check_card_row(tuple(row[:6]) if row is not None else None, number)
     assert row is not None
-    return row[3], row[4], number
+    facts = MemberFacts(
+        member_id=row[3],
+        balance=row[4],
+        created_at=row[6],
+        last_visit=row[7],
+        birthday=row[8],
+        email=row[9],
+        phone=row[10],
+        postcode=row[11],
+        referred_by=row[12],
+    )
+    return facts, number, row[13]
+
+
+def _without_expired(facts: MemberFacts, points: int) -> MemberFacts:
+    """The member as this sale sees them: points that expired before it are gone."""
+    return MemberFacts(**{**facts.__dict__, "balance": facts.balance - points})
 
 
 def checkout(
@@ -71,14 +119,14 @@ def checkout(
     coupon: str | None = None,
     stamp_rewards: Sequence[int] = (),
 ) -> SaleResult:
-    """Record a sale for the member of ``card``, with an optional coupon code.
+    """Record a sale for the member of ``card``, with the program's rules and a coupon code.
 
     Discounts (``discount_cents`` and the coupon's) come off before points are redeemed and
     earn nothing. The coupon is checked and its use recorded in the sale's transaction, with
     its row locked, so two tills cannot both take its last use. ``stamp_rewards`` are the
-    stamp programs whose full card the cashier gives the reward of with this sale.
+    stamp programs whose full card the cashier gives the reward of with this sale. Points
+    that expired before the sale are written off first, so they cannot be redeemed.
     """
-
     rules = ctx.rules()
     if amount_cents > rules.max_sale_cents:
         # The interfaces parse amounts against this maximum too; a script calling the service
@@ -90,21 +138,37 @@ def checkout(
             )
         )
     now = ctx.now()
+    program = ctx.program()
     with ctx.db.transaction() as session:
         conn = session.connection()
-        member_id, balance, number = _lock_balance(conn, card)
-        coupon_id, rule = (
+        facts, number, old_tier = _lock_member(conn, card)
+        member_id = facts.member_id
+        standing = member_program(conn, program, facts, now)
+        common: dict[str, Any] = {
+            "member_id": member_id,
+            "sale_id": None,
+            "reason": "",
+            "refund_id": None,
+            "actor": ctx.actor,
+            "store_code": ctx.store_code,
+            "till": ctx.till,
+            "created_at": now,
+        }
+        expired = standing.expiry.due_now
+        if expired:
+            facts = _without_expired(facts, expired)
+        coupon_id, coupon_rule = (
             lock_for_checkout(ctx, conn, coupon, member_id, amount_cents) if coupon else (0, None)
         )
         quote: CheckoutQuote = quote_with_coupon(
             rules,
-            balance=balance,
+            balance=facts.balance,
             amount_cents=amount_cents,
             redeem_points=redeem_points,
             discount_cents=discount_cents,
-            coupon=rule,
+            coupon=coupon_rule,
+            standing=standing.standing,
         )
-        coupon_points = sum(a.points for a in quote.applied if a.code == "coupon")
         inserted = conn.execute(
             _INSERT_SALE,
             {
@@ -112,7 +176,6 @@ def checkout(
                 "card_number": number,
                 "amount_cents": quote.amount_cents,
                 "discount_cents": quote.discount_cents,
-                "coupon_code": rule.code if rule else None,
                 "points_redeemed": quote.points_redeemed,
                 "redeem_value_cents": quote.redeem_value_cents,
                 "to_pay_cents": quote.to_pay_cents,
@@ -124,49 +187,67 @@ def checkout(
             },
         )
         sale_id = inserted.inserted_primary_key[0]
-        common = {
-            "member_id": member_id,
-            "sale_id": sale_id,
-            "reason": "",
-            "refund_id": None,
-            "actor": ctx.actor,
-            "store_code": ctx.store_code,
-            "till": ctx.till,
-            "created_at": now,
-        }
+        common["sale_id"] = sale_id
         ledger = []
+        if expired:
+            # Linked to the sale that found them expired, so the sale's sync event carries it.
+            reason = program.expiry_mode
+            ledger.append({**common, "points": -expired, "kind": "expire", "reason": reason})
         if quote.points_redeemed:
-            ledger.append({"points": -quote.points_redeemed, "kind": "redeem", **common})
-        if quote.points_earned - coupon_points:
-            earned = quote.points_earned - coupon_points
-            ledger.append({"points": earned, "kind": "earn", **common})
-        if rule is not None and coupon_points:
-            ledger.append(
-                {
-                    **common,
-                    "points": coupon_points,
-                    "kind": "coupon",
-                    "reason": f"coupon {rule.code}",
-                }
-            )
-        for row in ledger:
-            conn.execute(_INSERT_LEDGER, row)
+            ledger.append({**common, "points": -quote.points_redeemed, "kind": "redeem"})
+        # One row per rule that gave points: the ledger names every rule.
+        for rule in quote.applied:
+            if rule.points:
+                ledger.append(
+                    {
+                        **common,
+                        "points": rule.points,
+                        "kind": _ledger_kind(rule.code),
+                        "reason": _ledger_reason(
+                            rule.code, rule.label, coupon_rule.code if coupon_rule else None
+                        ),
+                    }
+                )
+        if standing.referrer_bonus and facts.referred_by:
+            given = conn.execute(
+                _ADD_POINTS, {"member_id": facts.referred_by, "points": standing.referrer_bonus}
+            ).rowcount
+            if given:
+                ledger.append(
+                    {
+                        **common,
+                        "member_id": facts.referred_by,
+                        "points": standing.referrer_bonus,
+                        "kind": "referral",
+                        "reason": f"referred {number}",
+                    }
+                )
+        if ledger:
+            # One executemany for all of the sale's rows: every rule adds one.
+            conn.execute(_INSERT_LEDGER, ledger)
         rewards = give_rewards(ctx, conn, member_id, list(stamp_rewards), sale_id)
-        if rule is not None:
+        if coupon_rule is not None:
             record_redemption(
                 ctx,
                 conn,
                 coupon_id=coupon_id,
-                coupon=rule,
+                coupon=coupon_rule,
                 sale_id=sale_id,
                 member_id=member_id,
-                discount_cents=quote.discount_cents - min(max(discount_cents, 0), amount_cents),
-                points=coupon_points,
+                discount_cents=next(
+                    (a.discount_cents for a in quote.applied if a.code == "coupon"), 0
+                ),
+                points=sum(a.points for a in quote.applied if a.code == "coupon"),
                 now=now,
             )
         conn.execute(
             _NEW_BALANCE, {"member_id": member_id, "balance": quote.balance_after, "at": now}
         )
+        tier = standing.standing.tier
+        new_tier = tier.name if tier is not None else None
+        if program.tiers and new_tier != old_tier:
+            # Evaluated from the spend before this sale: up and down (downgrades too).
+            conn.execute(_SET_TIER, {"member_id": member_id, "tier": new_tier})
         record(
             session,
             ctx,
@@ -176,7 +257,7 @@ def checkout(
             amount_cents=quote.amount_cents,
             points_redeemed=quote.points_redeemed,
             points_earned=quote.points_earned,
-            **({"coupon": rule.code} if rule else {}),
+            **({"coupon": coupon_rule.code} if coupon_rule else {}),
             **({"stamp_rewards": [c.name for c in rewards]} if rewards else {}),
         )
         events.sale_made(session, ctx, sale_id)
@@ -192,6 +273,7 @@ def checkout(
         points_earned=quote.points_earned,
         points_balance=quote.balance_after,
         created_at=now,
-        coupon=rule.code if rule else None,
+        coupon=coupon_rule.code if coupon_rule else None,
         applied=quote.applied + tuple(reward_rule(card) for card in rewards),
+        points_expired=expired,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.domain.cards import CardLayout
+from app.domain.program import ProgramSetup
 from app.domain.rules import ProgramRules
 from app.store.database import Database
 
@@ -27,6 +28,7 @@ class Context:
     _layout: CardLayout | None = field(default=None, repr=False)
     _settings: dict[str, object] | None = field(default=None, repr=False)
     _node: str | None = field(default=None, repr=False)
+    _program: ProgramSetup | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         value = self.clock()
@@ -56,6 +58,14 @@ class Context:
             self._rules = rules_from(self.settings())
         return self._rules
 
+    def program(self) -> ProgramSetup:
+        """Tiers, campaigns, bonuses and expiry (parsed once, like the rules)."""
+        if self._program is None:
+            from app.services.settings import program_from
+
+            self._program = program_from(self.settings())
+        return self._program
+
     def layout(self) -> CardLayout:
         if self._layout is None:
             s = self.settings()
@@ -73,3 +83,4 @@ class Context:
         self._rules = None
         self._layout = None
         self._settings = None
+        self._program = None

@@ -7,8 +7,10 @@ from typing import Any
 
 from app.domain.cards import validate_card_number
 from app.domain.errors import CardBlocked, CardNotFound, MemberNotFound
+from app.domain.rules import Standing
 from app.i18n import _
 from app.services.context import Context
+from app.services.program import MemberFacts, MemberProgram, member_program
 from app.services.views import MemberView, SaleLine
 from app.store import queries
 from app.store.types import parse_sqlite_timestamp
@@ -24,9 +26,22 @@ def _day(value: Any) -> date | None:
 
 def _view(ctx: Context, row: tuple[Any, ...], recent: int) -> MemberView:
     number, _card_status, _replaced_by, member_id, salutation, first, last, points = row[:8]
-    created, last_visit, email, phone, birthday, postcode, _status = row[8:]
+    created, last_visit, email, phone, birthday, postcode, referred_by, _status = row[8:]
     sales = queries.fetch_all(ctx.db, queries.RECENT_SALES, (member_id, recent)) if recent else []
     ts = parse_sqlite_timestamp
+    facts = MemberFacts(
+        member_id=member_id,
+        balance=points,
+        created_at=ts(created),  # type: ignore[arg-type]
+        last_visit=ts(last_visit),
+        birthday=_day(birthday),
+        email=email,
+        phone=phone,
+        postcode=postcode,
+        referred_by=referred_by,
+    )
+    standing = _program(ctx, facts)
+    tier = standing.standing.tier
     return MemberView(
         member_id=member_id,
         card=number or "",
@@ -45,7 +60,25 @@ def _view(ctx: Context, row: tuple[Any, ...], recent: int) -> MemberView:
             SaleLine(s[0], ts(s[1]), s[2], s[3], s[4], s[5], s[6])  # type: ignore[arg-type]
             for s in sales
         ),
+        tier=tier.name if tier is not None else None,
+        next_tier=standing.next_tier.name if standing.next_tier is not None else None,
+        to_next_tier_cents=standing.to_next_cents,
+        birthday_points=ctx.program().birthday_points if standing.birthday_gift else 0,
+        points_expiring=standing.expiry.due_now + standing.expiry.soon,
+        points_expiring_by=standing.expiry.soon_by
+        or (ctx.now().date() if standing.expiry.due_now else None),
+        standing=standing.standing,
     )
+
+
+def _program(ctx: Context, facts: MemberFacts) -> MemberProgram:
+    """The member's tier, bonuses and expiry as a checkout now would see them."""
+    program = ctx.program()
+    now = ctx.now()
+    if not program.needs_database():
+        return MemberProgram(standing=Standing(campaigns=program.campaigns_at(now)))
+    with ctx.db.reading() as session:
+        return member_program(session.connection(), program, facts, now)
 
 
 def check_card_row(row: tuple[Any, ...] | None, number: str) -> None:

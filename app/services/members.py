@@ -27,14 +27,26 @@ def next_card_number(session: Session, layout: CardLayout) -> str:
     return make_card_number(layout, serial_of(highest) + 1 if highest else 1)
 
 
-def enroll_member(ctx: Context, draft: MemberDraft) -> MemberView:
-    """Create a member with a new card; every field validated first, nothing stored if any fails."""
+def enroll_member(
+    ctx: Context, draft: MemberDraft, *, referred_by: str | None = None
+) -> MemberView:
+    """Create a member with a new card; every field validated first, nothing stored if any fails.
+
+    ``referred_by`` is the card of the member who brought this one: both get the referral
+    bonus at the new member's first purchase.
+    """
     now = ctx.now()
     region = str(ctx.settings()["shop.phone_region"])
     profile = validate_profile(draft, today=now.astimezone().date(), region=region)
     keys = search_keys(profile, region)
+    referrer_card = (referred_by or "").strip()
     with ctx.db.transaction() as session:
+        referrer_id = None
+        if referrer_card:
+            referrer, _number = lock_member_by_card(session, referrer_card)
+            referrer_id = referrer.id
         member = Member(
+            referred_by=referrer_id,
             salutation=profile.salutation,
             first_name=profile.first_name,
             last_name=profile.last_name,
@@ -59,7 +71,8 @@ def enroll_member(ctx: Context, draft: MemberDraft) -> MemberView:
         session.flush()
         number = next_card_number(session, ctx.layout())
         session.add(Card(number=number, member_id=member.id, issued_at=now))
-        record(session, ctx, "member.enroll", "member", member.id, card=number)
+        extra = {"referred_by": referrer_id} if referrer_id is not None else {}
+        record(session, ctx, "member.enroll", "member", member.id, card=number, **extra)
         member_id = member.id
         assert member_id is not None
         session.flush()

@@ -12,7 +12,8 @@ import phonenumbers
 from sqlmodel import select
 
 from app.domain.cards import CardLayout
-from app.domain.errors import InvalidInput
+from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.program import Campaign, ProgramSetup, Tier, sorted_tiers
 from app.domain.rules import ProgramRules
 from app.i18n import _
 from app.store.database import Database
@@ -113,6 +114,69 @@ def _printer_profile(value: Any) -> str:
     return text
 
 
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError
+
+
+def _points(value: Any) -> int:
+    """Bonus points: 0 (off) up to a million, whole numbers only."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError
+    number = int(value)
+    if not 0 <= number <= 1_000_000:
+        raise ValueError
+    return number
+
+
+def _timezone(value: Any) -> str:
+    text = _optional_text(value)
+    if text:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError from None
+    return text
+
+
+def _json_list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, list):
+        raise ValueError
+    return value
+
+
+def _tiers(value: Any) -> list[dict[str, Any]]:
+    """A list of tiers (see ``loyalty tier add``), names unique."""
+    try:
+        tiers = [Tier.from_json(item) for item in _json_list(value)]
+    except (KeyError, TypeError, LoyaltyError, json.JSONDecodeError):
+        raise ValueError from None
+    if len({t.name.casefold() for t in tiers}) != len(tiers):
+        raise ValueError
+    return [t.to_json() for t in sorted_tiers(tiers)]
+
+
+def _campaigns(value: Any) -> list[dict[str, Any]]:
+    """A list of campaigns (see ``loyalty campaign add``), names unique."""
+    try:
+        campaigns = [Campaign.from_json(item) for item in _json_list(value)]
+    except (KeyError, TypeError, LoyaltyError, json.JSONDecodeError):
+        raise ValueError from None
+    if len({c.name.casefold() for c in campaigns}) != len(campaigns):
+        raise ValueError
+    return [c.to_json() for c in campaigns]
+
+
 # key -> (default, parser that raises ValueError/LoyaltyError on bad values)
 DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "program.earn_points_per_unit": (1, _positive_int(1_000)),
@@ -132,6 +196,19 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "sync.dir": ("", _optional_text),
     "sync.secret_file": ("", _optional_text),
     "sync.interval_minutes": (0, _int_range(0, 1440)),
+    "program.earn_on_points_paid": (False, _bool),
+    "program.earn_on_discount": (False, _bool),
+    "program.tiers": ([], _tiers),
+    "program.tier_period": ("12months", _choice("12months", "lifetime")),
+    "program.campaigns": ([], _campaigns),
+    "program.birthday_points": (0, _points),
+    "program.birthday_period": ("week", _choice("week", "month")),
+    "program.signup_bonus": (0, _points),
+    "program.profile_bonus": (0, _points),
+    "program.referral_bonus": (0, _points),
+    "program.expiry": ("never", _choice("never", "earned", "inactive")),
+    "program.expiry_months": (12, _positive_int(600)),
+    "shop.timezone": ("", _timezone),
 }
 
 
@@ -165,6 +242,25 @@ def rules_from(values: dict[str, Any]) -> ProgramRules:
         redeem_points_per_unit=int(values["program.redeem_points_per_unit"]),
         max_sale_cents=int(values["program.max_sale_cents"]),
         currency=str(values["shop.currency"]),
+        earn_on_points_paid=bool(values["program.earn_on_points_paid"]),
+        earn_on_discount=bool(values["program.earn_on_discount"]),
+    )
+
+
+def program_from(values: dict[str, Any]) -> ProgramSetup:
+    """Tiers, campaigns, bonuses and expiry from the stored settings."""
+    return ProgramSetup(
+        tiers=sorted_tiers(Tier.from_json(t) for t in values["program.tiers"]),
+        tier_period=str(values["program.tier_period"]),
+        campaigns=tuple(Campaign.from_json(c) for c in values["program.campaigns"]),
+        birthday_points=int(values["program.birthday_points"]),
+        birthday_period=str(values["program.birthday_period"]),
+        signup_bonus=int(values["program.signup_bonus"]),
+        profile_bonus=int(values["program.profile_bonus"]),
+        referral_bonus=int(values["program.referral_bonus"]),
+        expiry_mode=str(values["program.expiry"]),
+        expiry_months=int(values["program.expiry_months"]),
+        timezone=str(values["shop.timezone"]),
     )
 
 

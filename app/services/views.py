@@ -6,7 +6,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from app.domain.rules import AppliedRule
+from app.domain.rules import AppliedRule, Standing
+
+
+def applied_json(applied: tuple[AppliedRule, ...]) -> list[dict[str, Any]]:
+    """The rules of a checkout for scripts: code, label, points, discount in cents."""
+    return [asdict(rule) for rule in applied]
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,24 @@ class MemberView:
     birthday: date | None = None
     postcode: str | None = None
     recent_sales: tuple[SaleLine, ...] = field(default_factory=tuple)
+    tier: str | None = None
+    """The tier a checkout now would apply (from the qualifying spend so far)."""
+    next_tier: str | None = None
+    to_next_tier_cents: int | None = None
+    birthday_points: int = 0
+    """The birthday gift this member gets with a purchase now (0: none due)."""
+    points_expiring: int = 0
+    """Points that expire within the next 30 days (or are already due)."""
+    points_expiring_by: date | None = None
+    standing: Standing = field(default_factory=Standing, compare=False)
+    """What the program gives this member at a checkout now (for the live totals)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("standing")
+        data["points_expiring_by"] = (
+            self.points_expiring_by.isoformat() if self.points_expiring_by else None
+        )
         data["recent_sales"] = [
             {**asdict(s), "created_at": s.created_at.isoformat()} for s in self.recent_sales
         ]
@@ -90,12 +110,14 @@ class SaleResult:
     coupon: str | None = None
     """The coupon code used on the sale, if any."""
     applied: tuple[AppliedRule, ...] = ()
-    """The rules that gave points or discounts (``CheckoutQuote.applied``)."""
+    """Every rule that gave points or a discount (base, tier, campaign, bonuses...)."""
+    points_expired: int = 0
+    """Points that had expired and were written off before this sale."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["created_at"] = self.created_at.isoformat()
-        data["applied"] = [asdict(rule) for rule in self.applied]
+        data["applied"] = applied_json(self.applied)
         return data
 
 

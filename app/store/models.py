@@ -71,6 +71,8 @@ class Member(SQLModel, table=True):
     merged_into: int | None = None
     # The store whose edit the profile holds: sync's last-writer-wins breaks ties on it.
     updated_store: str = Field(default="", max_length=3)
+    # The member who brought this one (both get the referral bonus at the first purchase).
+    referred_by: int | None = None
 
 
 class Card(SQLModel, table=True):

@@ -10,7 +10,7 @@ from app.store.database import Database
 
 MEMBER_COLUMNS = (
     "m.id, m.salutation, m.first_name, m.last_name, m.points_balance, m.created_at, "
-    "m.last_visit_at, m.email, m.phone, m.birthday, m.postcode, m.status"
+    "m.last_visit_at, m.email, m.phone, m.birthday, m.postcode, m.referred_by, m.status"
 )
 CARD_WITH_MEMBER = (
     f"SELECT c.number, c.status, c.replaced_by, {MEMBER_COLUMNS} "

@@ -261,6 +261,16 @@ class Applier:
         if new:
             self.conn.execute(insert(_MEMBER), [self._member_row(d) for d in new.values()])
             self._load_members(new)
+            # A referrer enrolled in the same file has its id only now.
+            execute_many(
+                self.conn,
+                "UPDATE member SET referred_by = ? WHERE id = ?",
+                [
+                    (self.member_id(d["referred_by"]), self.members[u].id)
+                    for u, d in new.items()
+                    if d.get("referred_by") and self.member_id(d["referred_by"])
+                ],
+            )
         self.out.applied.extend(events)
 
     def _member_row(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +288,8 @@ class Applier:
         values["marketing_consent"] = bool(values["marketing_consent"])
         values["updated_store"] = data.get("updated_store") or ""
         values.pop("home_store")
+        # Who referred the member, by UUID in the file, by this shop's id here.
+        values["referred_by"] = self.member_id(data.get("referred_by"))
         keys = search_keys(
             Profile(
                 first_name=values["first_name"] or "",
@@ -805,6 +817,8 @@ def _member_uuids(events: Iterable[dict[str, Any]]) -> Iterator[str]:
         data, kind = event["data"], event["kind"]
         if kind == "member":
             yield data["uuid"]
+            if data.get("referred_by"):
+                yield data["referred_by"]
         elif kind == "card":
             yield data["member"]
         elif kind == "sale":

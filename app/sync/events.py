@@ -181,9 +181,18 @@ def member_base(member: Member) -> dict[str, Any] | None:
 def _member_data(conn: Connection, member_id: int) -> dict[str, Any]:
     cols = [_MEMBER.c[name] for name in MEMBER_FIELDS]
     merged = _MEMBER.alias("merged")
+    referrer = _MEMBER.alias("referrer")
     row = conn.execute(
-        select(*cols, merged.c.uuid.label("merged_into"))
-        .select_from(_MEMBER.outerjoin(merged, merged.c.id == _MEMBER.c.merged_into))
+        select(
+            *cols,
+            merged.c.uuid.label("merged_into"),
+            referrer.c.uuid.label("referred_by"),
+        )
+        .select_from(
+            _MEMBER.outerjoin(merged, merged.c.id == _MEMBER.c.merged_into).outerjoin(
+                referrer, referrer.c.id == _MEMBER.c.referred_by
+            )
+        )
         .where(_MEMBER.c.id == member_id)
     ).one()
     return {key: plain(value) for key, value in row._mapping.items()}

@@ -83,3 +83,30 @@ def test_stamp_cards_travel(shops: Callable[[int], list[Shop]]) -> None:
     for shop in (a, b):
         (card,) = stamp_cards(shop.ctx, member_id_for_card(shop.ctx, anna.card))
         assert (card.name, card.stamps, card.stamps_needed) == ("Coffee", 2, 3)
+
+
+def test_tiers_and_a_referral_made_in_one_shop_pay_out_in_another(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    from app.domain.profile import MemberDraft
+    from app.services.members import enroll_member
+    from app.services.program_rules import add_tier, list_tiers
+    from app.services.settings import write_setting
+
+    a, b = shops(2)
+    xenia = a.enroll("Xenia", "Xu")
+    write_setting(a.ctx.db, "program.referral_bonus", 50, a.ctx.now())
+    add_tier(a.ctx, "Gold", 0, 200)  # x2 from the first cent
+    yusuf = enroll_member(a.ctx, MemberDraft("Yusuf", "Yilmaz"), referred_by=xenia.card)
+    a.export()
+    b.import_()
+    b.ctx.forget_settings()
+    assert [t.name for t in list_tiers(b.ctx)] == ["Gold"]
+    sale = checkout(b.ctx, yusuf.card, 10_00)  # his first purchase, in shop B
+    assert {rule.code for rule in sale.applied} >= {"base", "tier", "referral"}
+    assert b.balance(xenia.card) == 50  # the referrer's bonus, though she enrolled in A
+    b.export()
+    a.import_()
+    assert a.balances() == b.balances()
+    a.assert_sound()
+    b.assert_sound()

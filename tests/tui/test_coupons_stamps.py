@@ -217,7 +217,7 @@ async def test_member_panel_lists_available_coupons_and_stamps(
         add_stamp(ctx, rich_member.member_id)
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, rich_member.card)
-        program = text_of(app, "#member-program")
+        program = text_of(app, "#member-coupons")
         assert "Stamps: Coffee 3/10" in program
         assert "Coupons: -€5.00 ANNA5 · -10% SUMMER10" in program
         assert "OLD" not in program
@@ -232,11 +232,11 @@ async def test_f10_stamps_and_a_full_card_gives_its_reward_with_the_sale(
         await pilot.press("f10")
         await pilot.pause()
         assert message(app) == "Stamp added: Coffee 1/3"
-        assert "Stamps: Coffee 1/3" in text_of(app, "#member-program")
+        assert "Stamps: Coffee 1/3" in text_of(app, "#member-coupons")
         await pilot.press("f10", "f10")
         await pilot.pause()
         assert message(app) == "Stamp added: Coffee 3/3. The card is full: F12 gives a free coffee"
-        assert "reward due (a free coffee)" in text_of(app, "#member-program")
+        assert "reward due (a free coffee)" in text_of(app, "#member-coupons")
         assert "Coffee card full: F12 gives a free coffee" in text_of(app, "#program-line")
         await pilot.press("f10")
         await pilot.pause()
@@ -248,7 +248,7 @@ async def test_f10_stamps_and_a_full_card_gives_its_reward_with_the_sale(
         assert "Reward with this sale: a free coffee (Coffee card)" in text_of(app, "#program-line")
         await confirm(pilot)
         assert "a free coffee (Coffee card)" in text_of(app, "#receipt")
-        assert "Stamps: Coffee 0/3" in text_of(app, "#member-program")
+        assert "Stamps: Coffee 0/3" in text_of(app, "#member-coupons")
     (card,) = stamp_cards(ctx, rich_member.member_id)
     assert card.stamps == 0
     assert rows(ctx, "SELECT kind, sale_id, actor, store_code, till FROM stamp ORDER BY id") == [

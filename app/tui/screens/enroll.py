@@ -22,6 +22,8 @@ from app.services.views import MemberView
 
 # The text fields of the form, in the order the cashier fills them.
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode")
+# The profile fields, then the card of the member who brought this one (referral bonus).
+FORM_FIELDS = (*TEXT_FIELDS, "referred_by")
 
 
 class ConsentCheckbox(Checkbox, inherit_bindings=False):
@@ -152,6 +154,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             "phone": _("Phone"),
             "birthday": _("Birthday"),
             "postcode": _("Postcode"),
+            "referred_by": _("Referred by"),
         }
         placeholders = {
             "first_name": _("required"),
@@ -160,6 +163,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             "phone": _("+49 171 2345678"),
             "birthday": _("YYYY-MM-DD"),
             "postcode": "",
+            "referred_by": _("card of the member who brought them"),
         }
         salutations = [(_("(none)"), "")] + [(salutation_label(c), c) for c in ("ms", "mr", "mx")]
         with Vertical(id="dialog"):
@@ -171,7 +175,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
                         salutations, value="", allow_blank=False, compact=True, id="salutation"
                     )
                 yield Label(id="error-salutation", classes="field-error", markup=False)
-                for name in TEXT_FIELDS:
+                for name in FORM_FIELDS:
                     with Horizontal(classes="row"):
                         yield Label(labels[name])
                         yield Input(placeholder=placeholders[name], compact=True, id=name)
@@ -221,8 +225,9 @@ class EnrollScreen(ModalScreen[MemberView | None]):
         return True
 
     def action_submit(self) -> None:
+        referred_by = self.query_one("#referred_by", Input).value
         try:
-            view = enroll_member(self.ctx, self.draft())
+            view = enroll_member(self.ctx, self.draft(), referred_by=referred_by)
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
             for name in ("salutation", *TEXT_FIELDS):
@@ -231,7 +236,12 @@ class EnrollScreen(ModalScreen[MemberView | None]):
                     break
             return
         except LoyaltyError as exc:
-            self.show_errors({}, exc.message)
+            if referred_by.strip():
+                # Every profile field was valid (they are checked first): the card was not.
+                self.show_errors({"referred_by": exc.message})
+                self.query_one("#referred_by").focus()
+            else:
+                self.show_errors({}, exc.message)
             return
         except SQLAlchemyError:
             self.show_errors({}, _("The database is busy or unavailable: try again"))
@@ -261,7 +271,9 @@ class EnrollScreen(ModalScreen[MemberView | None]):
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == TEXT_FIELDS[-1]:
+        # Enter on the postcode still enrolls (the usual way through the form); the referral
+        # card is one Tab further, for the few who were brought by a member.
+        if event.input.id in (TEXT_FIELDS[-1], FORM_FIELDS[-1]):
             self.action_submit()
         else:
             self.focus_next()

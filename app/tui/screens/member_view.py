@@ -73,6 +73,13 @@ def kind_label(kind: str) -> str:
         "refund_earned": _("refund (earned back)"),
         "refund_redeemed": _("refund (returned)"),
         "opening_balance": _("opening balance"),
+        "tier": _("tier bonus"),
+        "campaign": _("campaign"),
+        "birthday": _("birthday"),
+        "signup": _("sign-up bonus"),
+        "profile": _("profile bonus"),
+        "referral": _("referral"),
+        "expire": _("expired"),
     }
     return labels.get(kind, kind)
 

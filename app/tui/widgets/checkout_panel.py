@@ -15,7 +15,13 @@ from textual.widgets import Input, Label, Static
 from app.domain.coupons import Coupon, CouponRefused, coupon_label, quote_with_coupon
 from app.domain.errors import LoyaltyError
 from app.domain.money import parse_amount, parse_points
-from app.domain.rules import CheckoutQuote, ProgramRules, max_redeemable
+from app.domain.rules import (
+    AppliedRule,
+    CheckoutQuote,
+    ProgramRules,
+    applied_summary,
+    max_redeemable,
+)
 from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
 from app.services.member_program import MemberProgram
@@ -137,6 +143,7 @@ class CheckoutPanel(Vertical):
             amount_cents=amount,
             redeem_points=points,
             coupon=self.coupon,
+            standing=self.member.standing,
         )
 
     def typed_amount(self) -> int | None:
@@ -211,9 +218,13 @@ class CheckoutPanel(Vertical):
             max_cents=self.rules.max_sale_cents,
             currency=self.rules.currency,
         )
-        # What is due after the coupon's discount: points pay only for that.
+        # What is due after the coupon's and the member's discounts: points pay only for that.
         due = quote_with_coupon(
-            self.rules, balance=self.member.points, amount_cents=amount, coupon=self.coupon
+            self.rules,
+            balance=0,
+            amount_cents=amount,
+            coupon=self.coupon,
+            standing=self.member.standing,
         ).due_before_points_cents
         return max_redeemable(self.rules, self.member.points, due)
 
@@ -277,6 +288,7 @@ class CheckoutPanel(Vertical):
                 amount_cents=amount,
                 redeem_points=points,
                 coupon=self.coupon,
+                standing=self.member.standing,
             )
         except CouponRefused as exc:
             # Below the coupon's minimum spend: the amount is what must change.
@@ -336,6 +348,11 @@ class CheckoutPanel(Vertical):
             if parts:
                 parts.append("\n")
             parts += [label.ljust(width), (value, style)]
-        if quote.applied:
-            parts += ["\n", (" · ".join(rule.label for rule in quote.applied), "dim")]
+        if shows_rules(quote.applied):
+            parts += ["\n", (applied_summary(quote.applied, money), "$accent")]
         return Content.assemble(*parts)
+
+
+def shows_rules(applied: tuple[AppliedRule, ...]) -> bool:
+    """Whether to list the rules: the base points alone are the "Points earned" row already."""
+    return any(rule.code != "base" for rule in applied)

@@ -63,6 +63,7 @@ class MemberPanel(Vertical):
         yield Static(id="member-name", markup=False)
         yield Static(id="member-details")
         yield Static(id="member-program")
+        yield Static(id="member-coupons")
         yield Static(id="member-sales")
         yield Static(self._welcome(), id="member-welcome")
 
@@ -86,20 +87,63 @@ class MemberPanel(Vertical):
         # Display flags rather than a CSS class: a class change restyles the whole panel,
         # and this runs on every scan.
         self.query_one("#member-welcome").display = member is None
+        program = self.query_one("#member-program", Static)
         for part in (name, details, sales):
             part.display = member is not None
         if member is None:
             name.update("")
             details.update("")
             sales.update("")
+            program.display = False
+            self.watch_program(self.program)
             return
         name.update(member_display_name(member))
         details.update(self._details(member))
         sales.update(self._sales(member))
+        lines = self._program(member)
+        # Without tiers, birthday gift or expiry the panel looks as it always did.
+        program.display = bool(lines)
+        program.update(Content("\n").join(lines) if lines else "")
         self.watch_program(self.program)
 
+    def _program(self, member: MemberView) -> list[Content]:
+        """Tier and progress, the birthday banner, points expiring soon."""
+        lines: list[Content] = []
+        if member.tier or member.next_tier:
+            tier = member.tier or _("No tier yet")
+            parts: list[Content | str | tuple[str, str]] = [(tier, "bold $accent")]
+            if member.next_tier and member.to_next_tier_cents is not None:
+                parts += [
+                    " · ",
+                    _("{amount} to {tier}").format(
+                        amount=format_money(member.to_next_tier_cents, self.currency),
+                        tier=member.next_tier,
+                    ),
+                ]
+            lines.append(Content.assemble(*parts))
+        if member.birthday_points:
+            lines.append(
+                Content.styled(
+                    _("Happy birthday! +{points} points with this purchase").format(
+                        points=format_points(member.birthday_points)
+                    ),
+                    "bold $warning",
+                )
+            )
+        if member.points_expiring:
+            lines.append(
+                Content.styled(
+                    _("{points} points expire by {date}").format(
+                        points=format_points(member.points_expiring),
+                        date=format_day(member.points_expiring_by),
+                    ),
+                    "$text-warning",
+                )
+            )
+        return lines
+
     def watch_program(self, program: MemberProgram | None) -> None:
-        line = self.query_one("#member-program", Static)
+        line = self.query_one("#member-coupons", Static)
         member = self.member
         if member is None or program is None or program.member_id != member.member_id:
             line.display = False

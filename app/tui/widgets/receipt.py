@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from app.domain.rules import applied_summary
 from app.i18n import _, format_money, format_points
 from app.services.views import SaleResult
 
@@ -42,7 +43,13 @@ class Receipt(Static):
         for label, value in rows:
             style = "bold" if label in (_("To pay"), _("New balance")) else ""
             parts += ["\n", label.ljust(width), (value, style)]
-        if result.applied:
-            # Every rule that applied: "-10% SUMMER10 · free coffee (Coffee card)".
-            parts += ["\n", (" · ".join(rule.label for rule in result.applied), "bold")]
+        if any(rule.code != "base" for rule in result.applied):
+            parts += ["\n", (applied_summary(result.applied, money), "$accent")]
+        if result.points_expired:
+            parts += [
+                "\n",
+                _("{points} expired points were written off first").format(
+                    points=format_points(result.points_expired)
+                ),
+            ]
         return Content.assemble(*parts)

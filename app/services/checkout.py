@@ -180,6 +180,7 @@ def checkout(
                 "redeem_value_cents": quote.redeem_value_cents,
                 "to_pay_cents": quote.to_pay_cents,
                 "points_earned": quote.points_earned,
+                "coupon_code": coupon_rule.code if coupon_rule else None,
                 "store_code": ctx.store_code,
                 "till": ctx.till,
                 "actor": ctx.actor,

@@ -141,7 +141,8 @@ def test_bound_coupon_and_sale_with_coupon(cli: Cli, card: str, other: str) -> N
     assert sale["coupon"] == "ANNA5"
     assert sale["to_pay_cents"] == 2500 and sale["points_earned"] == 25
     assert sale["applied"] == [
-        {"code": "coupon", "label": "-€5.00 ANNA5", "points": 0, "discount_cents": 500}
+        {"code": "base", "label": "base", "points": 25, "discount_cents": 0},
+        {"code": "coupon", "label": "-€5.00 ANNA5", "points": 0, "discount_cents": 500},
     ]
 
 
@@ -152,7 +153,11 @@ def test_sale_text_lists_the_coupon(cli: Cli, card: str) -> None:
     assert "Discount: -€3.00" in out
     assert "To pay: €27.00" in out
     plain = cli.json("sale", "--card", card, "--amount", "30")
-    assert (plain["discount_cents"], plain["coupon"], plain["applied"]) == (0, None, [])
+    assert (plain["discount_cents"], plain["coupon"], plain["applied"]) == (
+        0,
+        None,
+        [{"code": "base", "label": "base", "points": 30, "discount_cents": 0}],
+    )
 
 
 def test_refund_of_the_whole_sale_gives_the_coupon_back(cli: Cli, card: str, other: str) -> None:

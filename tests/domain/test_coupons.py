@@ -137,7 +137,7 @@ def test_discount_comes_off_before_points_and_earns_nothing() -> None:
     assert quote.redeem_value_cents == 500
     assert quote.to_pay_cents == 2200
     assert quote.points_earned == 22
-    assert [a.label for a in quote.applied] == ["-10% SUMMER10"]
+    assert [a.label for a in quote.applied] == ["base", "-10% SUMMER10"]
 
 
 def test_points_coupon_adds_to_what_the_sale_earns() -> None:

@@ -61,9 +61,10 @@ def test_percent_coupon_on_a_sale_is_recorded_with_the_sale(
     result = checkout(ctx, member.card, 3000, coupon=" summer10 ")
     assert (result.discount_cents, result.to_pay_cents, result.points_earned) == (300, 2700, 27)
     assert result.coupon == "SUMMER10"
-    assert [a.label for a in result.applied] == ["-10% SUMMER10"]
+    assert [a.label for a in result.applied] == ["base", "-10% SUMMER10"]
     assert result.to_json()["applied"] == [
-        {"code": "coupon", "label": "-10% SUMMER10", "points": 0, "discount_cents": 300}
+        {"code": "base", "label": "base", "points": 27, "discount_cents": 0},
+        {"code": "coupon", "label": "-10% SUMMER10", "points": 0, "discount_cents": 300},
     ]
     assert rows(db_path, "SELECT coupon_code, discount_cents FROM sale") == [("SUMMER10", 300)]
     assert rows(
@@ -81,7 +82,7 @@ def test_points_coupon_writes_a_ledger_row_naming_the_coupon(
     result = checkout(ctx, member.card, 2500, coupon="BONUS50")
     assert (result.points_earned, result.points_balance) == (75, 75)
     assert rows(db_path, "SELECT points, kind, reason FROM ledger_entry ORDER BY id") == [
-        (25, "earn", ""),
+        (25, "earn", "base"),
         (50, "coupon", "coupon BONUS50"),
     ]
     assert cached_balance(db_path, member.member_id) == ledger_sum(db_path, member.member_id)
@@ -91,7 +92,7 @@ def test_item_coupon_changes_no_money(ctx: Context, member: MemberView) -> None:
     create_coupon(ctx, Coupon("FREECOFFEE", "item", item="coffee"))
     result = checkout(ctx, member.card, 1000, coupon="FREECOFFEE")
     assert (result.discount_cents, result.to_pay_cents) == (0, 1000)
-    assert [a.label for a in result.applied] == ["free coffee FREECOFFEE"]
+    assert [a.label for a in result.applied] == ["base", "free coffee FREECOFFEE"]
 
 
 @pytest.mark.parametrize(

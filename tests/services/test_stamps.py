@@ -49,7 +49,7 @@ def test_a_full_card_is_refused_more_stamps_and_its_reward_restarts_it(
     with pytest.raises(StampRefused, match="full: give the reward"):
         add_stamp(ctx, member.member_id)
     sale = checkout(ctx, member.card, 500, stamp_rewards=[coffee.program_id])
-    assert [a.label for a in sale.applied] == ["a free coffee (Coffee card)"]
+    assert [a.label for a in sale.applied] == ["base", "a free coffee (Coffee card)"]
     assert [c.stamps for c in stamp_cards(ctx, member.member_id)] == [0]
     assert rows(db_path, "SELECT kind, sale_id FROM stamp ORDER BY id")[-1] == (
         "reward",

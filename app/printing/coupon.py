@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from app.domain.coupons import Coupon, coupon_label
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.files import write_atomically
 from app.i18n import _, format_day
 from app.printing import face as f
 
@@ -166,21 +165,10 @@ def render_pdf(faces: Sequence[CouponFace]) -> bytes:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder: a failure leaves no half file."""
+    """Write a coupon file; a failure leaves no half file and is a readable error."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".coupon-", dir=path.parent)
+        write_atomically(path, data)
     except OSError as exc:
-        raise CouponPrintFailed(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise CouponPrintFailed(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None

@@ -7,8 +7,6 @@ the card marked printed: a failed write or an unreachable printer changes nothin
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlmodel import col, select
 
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.files import write_atomically
 from app.i18n import _
 from app.printing.face import DEFAULT_LOGO, CardFace
 from app.services.audit import record
@@ -143,24 +142,12 @@ def _render(ctx: Context, faces: Sequence[CardFace], fmt: str) -> bytes:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, so a failure leaves no half file."""
+    """Write a card file; a failure leaves no half file and is a readable error."""
     if path.is_dir():
         raise PrintFailed(_("Cannot write {path}: it is a folder").format(path=path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".card-", dir=path.parent or Path("."))
+        write_atomically(path, data)
     except OSError as exc:
-        raise PrintFailed(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        # mkstemp makes the file private; a card file is an ordinary document.
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise PrintFailed(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None

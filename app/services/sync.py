@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from sqlalchemy import func, insert, select, update
 
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.files import write_atomically
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
@@ -261,7 +261,7 @@ def export_events(
                 )
                 for r in rows
             )
-            _write_atomically(folder / name, encode_batch(secret, header, lines))
+            write_atomically(folder / name, encode_batch(secret, header, lines), durable=True)
             conn.execute(
                 update(_EVENT)
                 .where(e.node == node, e.exported_file.is_(None), e.id.between(first, last))
@@ -271,29 +271,6 @@ def export_events(
         report.files.append(name)
         report.events += len(rows)
     return report
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # the rename itself survives a power cut only once the folder is flushed
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 def _stamp(conn: Any, key: str, when: datetime) -> None:

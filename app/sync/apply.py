@@ -47,7 +47,7 @@ from app.store.models import (
     StampProgram,
     SyncConflict,
 )
-from app.sync.events import MEMBER_FIELDS, SALE_FIELDS
+from app.sync.events import MEMBER_FIELDS, SALE_FIELDS, plain
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]
 _CARD = Card.__table__  # type: ignore[attr-defined]
@@ -323,7 +323,7 @@ class Applier:
             row = self.conn.execute(
                 select(*[m[k] for k in _PROFILE_FIELDS]).where(m.id == local.id)
             ).one()
-            before = {k: _plain(v) for k, v in row._mapping.items()}
+            before = {k: plain(v) for k, v in row._mapping.items()}
         if wins:
             values = self._profile_values(data)
             # The member's state (merged, erased) follows its own events; a profile snapshot
@@ -847,7 +847,3 @@ def _later_card(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     later = b if _CARD_RANK.get(b["status"], 0) > _CARD_RANK.get(a["status"], 0) else a
     printed = [p for p in (a["printed_at"], b["printed_at"]) if p]
     return {**later, "printed_at": max(printed) if printed else None}
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value

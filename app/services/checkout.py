@@ -19,7 +19,7 @@ from app.services.lookup import check_card_row
 from app.services.program import MemberFacts, member_program
 from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
-from app.store.models import Card, LedgerEntry, Member, Sale
+from app.store.models import Card, LedgerEntry, Member, Sale, new_uuid
 from app.sync import events
 
 _SALE = Sale.__table__  # type: ignore[attr-defined]
@@ -44,6 +44,7 @@ _CARD_MEMBER = (
         _MEMBER.c.postcode,
         _MEMBER.c.referred_by,
         _MEMBER.c.tier,
+        _MEMBER.c.uuid,
     )
     .join(_MEMBER, _MEMBER.c.id == _CARD.c.member_id)
     .where(_CARD.c.number == bindparam("number"))
@@ -80,7 +81,7 @@ def _ledger_kind(code: str) -> str:
     return "earn" if code == "base" else code
 
 
-def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None]:
+def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None, str]:
     """The member behind a usable card, the member row locked on PostgreSQL.
 
     The checks and messages of :func:`app.services.members.lock_member_by_card`, without ORM
@@ -101,7 +102,7 @@ def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | N
         postcode=row[11],
         referred_by=row[12],
     )
-    return facts, number, row[13]
+    return facts, number, row[13], row[14]
 
 
 def _without_expired(facts: MemberFacts, points: int) -> MemberFacts:
@@ -141,7 +142,7 @@ def checkout(
     program = ctx.program()
     with ctx.db.transaction() as session:
         conn = session.connection()
-        facts, number, old_tier = _lock_member(conn, card)
+        facts, number, old_tier, member_uuid = _lock_member(conn, card)
         member_id = facts.member_id
         standing = member_program(conn, program, facts, now)
         common: dict[str, Any] = {
@@ -169,25 +170,23 @@ def checkout(
             coupon=coupon_rule,
             standing=standing.standing,
         )
-        inserted = conn.execute(
-            _INSERT_SALE,
-            {
-                "member_id": member_id,
-                "card_number": number,
-                "amount_cents": quote.amount_cents,
-                "discount_cents": quote.discount_cents,
-                "points_redeemed": quote.points_redeemed,
-                "redeem_value_cents": quote.redeem_value_cents,
-                "to_pay_cents": quote.to_pay_cents,
-                "points_earned": quote.points_earned,
-                "coupon_code": coupon_rule.code if coupon_rule else None,
-                "store_code": ctx.store_code,
-                "till": ctx.till,
-                "actor": ctx.actor,
-                "created_at": now,
-            },
-        )
-        sale_id = inserted.inserted_primary_key[0]
+        sale = {
+            "uuid": new_uuid(),
+            "member_id": member_id,
+            "card_number": number,
+            "amount_cents": quote.amount_cents,
+            "discount_cents": quote.discount_cents,
+            "points_redeemed": quote.points_redeemed,
+            "redeem_value_cents": quote.redeem_value_cents,
+            "to_pay_cents": quote.to_pay_cents,
+            "points_earned": quote.points_earned,
+            "coupon_code": coupon_rule.code if coupon_rule else None,
+            "store_code": ctx.store_code,
+            "till": ctx.till,
+            "actor": ctx.actor,
+            "created_at": now,
+        }
+        sale_id = conn.execute(_INSERT_SALE, sale).inserted_primary_key[0]
         common["sale_id"] = sale_id
         ledger = []
         if expired:
@@ -223,9 +222,16 @@ def checkout(
                         "reason": f"referred {number}",
                     }
                 )
+        uuids = {member_id: member_uuid}
         if ledger:
+            for row in ledger:  # named here: the sync event is built from these rows
+                row["uuid"] = new_uuid()
             # One executemany for all of the sale's rows: every rule adds one.
             conn.execute(_INSERT_LEDGER, ledger)
+            if any(row["member_id"] != member_id for row in ledger):
+                uuids[facts.referred_by] = conn.execute(
+                    select(_MEMBER.c.uuid).where(_MEMBER.c.id == facts.referred_by)
+                ).scalar_one()
         rewards = give_rewards(ctx, conn, member_id, list(stamp_rewards), sale_id)
         if coupon_rule is not None:
             record_redemption(
@@ -261,7 +267,15 @@ def checkout(
             **({"coupon": coupon_rule.code} if coupon_rule else {}),
             **({"stamp_rewards": [c.name for c in rewards]} if rewards else {}),
         )
-        events.sale_made(session, ctx, sale_id)
+        events.sale_made(
+            session,
+            ctx,
+            {**sale, "id": sale_id},
+            ledger,
+            uuids,
+            coupons=coupon_rule is not None,
+            stamps=bool(rewards),
+        )
     assert sale_id is not None
     return SaleResult(
         sale_id=sale_id,

@@ -240,27 +240,44 @@ def _ledger_rows(conn: Connection, *where: Any) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row._mapping.items()} for row in conn.execute(query)]
 
 
-def sale_made(session: Session, ctx: Context, sale_id: int) -> None:
-    """A checkout: the sale and the ledger rows it wrote."""
-    conn = session.connection()
-    cols = [_SALE.c[name] for name in SALE_FIELDS]
-    row = conn.execute(
-        select(*cols, _MEMBER.c.uuid.label("member"))
-        .join(_MEMBER, _MEMBER.c.id == _SALE.c.member_id)
-        .where(_SALE.c.id == sale_id)
-    ).one()
-    sale = {k: plain(v) for k, v in row._mapping.items()}
-    ledger = _ledger_rows(conn, _LEDGER.c.sale_id == sale_id, _LEDGER.c.refund_id.is_(None))
+def sale_made(
+    session: Session,
+    ctx: Context,
+    sale: dict[str, Any],
+    ledger: Sequence[dict[str, Any]],
+    uuids: dict[int, str],
+    *,
+    coupons: bool,
+    stamps: bool,
+) -> None:
+    """A checkout: the sale and the ledger rows it wrote, from the rows as they were inserted.
+
+    ``uuids`` names the members of the rows (the buyer, a referrer); ``sale`` carries its
+    ``id``. Built from the values in hand, not read back: this runs inside every sale.
+    """
     from app.store.models import CouponRedemption, Stamp
 
-    data: dict[str, Any] = {"sale": sale, "ledger": ledger}
-    used = CouponRedemption.__table__  # type: ignore[attr-defined]
-    coupons = coupon_redemptions(conn, used.c.sale_id == sale_id)
+    data: dict[str, Any] = {
+        "sale": {
+            **{name: plain(sale[name]) for name in SALE_FIELDS},
+            "member": uuids[sale["member_id"]],
+        },
+        "ledger": [
+            {
+                **{name: plain(row[name]) for name in LEDGER_FIELDS},
+                "member": uuids[row["member_id"]],
+                "sale": sale["uuid"],
+                "refund": None,
+            }
+            for row in ledger
+        ],
+    }
+    conn = session.connection()
     if coupons:
-        data["coupons"] = coupons
-    stamps = stamp_rows(conn, Stamp.__table__.c.sale_id == sale_id)  # type: ignore[attr-defined]
+        used = CouponRedemption.__table__  # type: ignore[attr-defined]
+        data["coupons"] = coupon_redemptions(conn, used.c.sale_id == sale["id"])
     if stamps:
-        data["stamps"] = stamps
+        data["stamps"] = stamp_rows(conn, Stamp.__table__.c.sale_id == sale["id"])  # type: ignore[attr-defined]
     emit(session, ctx, "sale", data)
 
 

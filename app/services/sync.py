@@ -23,10 +23,10 @@ from app.files import write_atomically
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
-from app.store.bulk import DriverValues, insert_rows
+from app.store.bulk import DriverValues, insert_rows, select_in
 from app.store.database import serialize
 from app.store.models import Setting, SyncConflict, SyncEvent, SyncFile
-from app.sync.apply import Applier, Outcome, chunks
+from app.sync.apply import Applier, Outcome
 from app.sync.events import EVENT_COLUMNS
 from app.sync.fileformat import (
     SUFFIX,
@@ -363,10 +363,9 @@ def import_events(
 
 
 def _known(conn: Any, uuids: list[str]) -> set[str]:
-    known: set[str] = set()
-    for part in chunks(uuids):
-        known.update(conn.execute(select(_EVENT.c.uuid).where(_EVENT.c.uuid.in_(part))).scalars())
-    return known
+    return {
+        r[0] for r in select_in(conn, "SELECT uuid FROM sync_event WHERE uuid IN ({keys})", uuids)
+    }
 
 
 def _apply_file(

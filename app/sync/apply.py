@@ -33,7 +33,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from app.domain.profile import Profile, search_keys
 from app.services.settings import DEFAULTS, parse_setting
-from app.store.bulk import DriverValues, execute_many, insert_rows
+from app.store.bulk import DriverValues, execute_many, insert_rows, select_in
 from app.store.models import (
     Card,
     Coupon,
@@ -155,26 +155,25 @@ class Applier:
 
     def _load_members(self, uuids: Iterable[str]) -> None:
         wanted = sorted({u for u in uuids if u and u not in self.members})
-        m = _MEMBER.c
-        for part in chunks(wanted):
-            rows = self.conn.execute(
-                select(m.uuid, m.id, m.updated_at, m.updated_store, m.status, m.merged_into).where(
-                    m.uuid.in_(part)
-                )
+        rows = select_in(
+            self.conn,
+            "SELECT uuid, id, updated_at, updated_store, status, merged_into FROM member "
+            "WHERE uuid IN ({keys})",
+            wanted,
+        )
+        for uuid, id_, updated_at, store, status, merged in rows:
+            self.members[uuid] = _Member(
+                id_, self.values.read_time(updated_at), store, status, merged
             )
-            for uuid, id_, updated_at, store, status, merged in rows:
-                self.members[uuid] = _Member(id_, updated_at, store, status, merged)
-                self.merged_into[id_] = merged
+            self.merged_into[id_] = merged
 
     def _load_ids(self, table: Any, target: dict[str, int], uuids: Iterable[str]) -> None:
         wanted = sorted({u for u in uuids if u and u not in target})
-        for part in chunks(wanted):
-            target.update(
-                (uuid, id_)
-                for uuid, id_ in self.conn.execute(
-                    select(table.c.uuid, table.c.id).where(table.c.uuid.in_(part))
-                )
-            )
+        target.update(
+            select_in(
+                self.conn, f"SELECT uuid, id FROM {table.name} WHERE uuid IN ({{keys}})", wanted
+            )  # type: ignore[arg-type]
+        )
 
     def member_id(self, uuid: str | None) -> int | None:
         """The local member a row of ``uuid`` belongs to now (following merges), or None."""
@@ -687,12 +686,13 @@ class Applier:
     def _ledger(self, ledger: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
         if not ledger:
             return
-        known: set[str] = set()
         uuids = [entry["uuid"] for _event, entry in ledger]
-        for part in chunks(uuids):
-            known.update(
-                self.conn.execute(select(_LEDGER.c.uuid).where(_LEDGER.c.uuid.in_(part))).scalars()
+        known = {
+            r[0]
+            for r in select_in(
+                self.conn, "SELECT uuid FROM ledger_entry WHERE uuid IN ({keys})", uuids
             )
+        }
         rows, deltas = [], defaultdict(int)
         for _event, entry in ledger:
             if entry["uuid"] in known:

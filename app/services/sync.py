@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +24,14 @@ from app.files import write_atomically
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
-from app.store.bulk import DriverValues, insert_rows, select_in
+from app.store.bulk import DriverValues, bulk_cache, insert_rows, select_in
 from app.store.database import serialize
 from app.store.models import Setting, SyncConflict, SyncEvent, SyncFile
 from app.sync.apply import Applier, Outcome
 from app.sync.events import EVENT_COLUMNS
 from app.sync.fileformat import (
     SUFFIX,
+    SyncBatch,
     SyncFileRejected,
     decode_batch,
     encode_batch,
@@ -338,28 +340,39 @@ def import_events(
         for p in folder.iterdir()
         if p.name.startswith("sync-") and p.name.endswith(SUFFIX) and p.name not in done
     )
-    for name in names:
-        try:
-            data = (folder / name).read_bytes()
-            batch = decode_batch(secret, data)
-        except SyncFileRejected as exc:
-            report.rejected.append((name, str(exc)))
-            continue
-        except OSError as exc:
-            report.rejected.append((name, exc.strerror or str(exc)))
-            continue
-        if batch.node == node:
-            continue  # our own export
-        if progress is not None:
-            progress(name)
-        result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
-        if result is not None:
-            report.files.append(result)
+    # The next file is read, verified and parsed on a second thread while this one's rows go
+    # into the database (SQLite works without holding the GIL): imports of many files overlap.
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = [reader.submit(_read_file, folder / name, secret) for name in names[:1]]
+        for index, name in enumerate(names):
+            batch = pending.pop().result()
+            if index + 1 < len(names):
+                pending.append(reader.submit(_read_file, folder / names[index + 1], secret))
+            if isinstance(batch, str):
+                report.rejected.append((name, batch))
+                continue
+            if batch.node == node:
+                continue  # our own export
+            if progress is not None:
+                progress(name)
+            result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
+            if result is not None:
+                report.files.append(result)
     if report.files:
         _retry_deferred(ctx, report)
     with ctx.db.transaction() as session:
         _stamp(session.connection(), LAST_IMPORT, ctx.now())
     return report
+
+
+def _read_file(path: Path, secret: bytes) -> SyncBatch | str:
+    """A verified, parsed sync file, or why it is rejected."""
+    try:
+        return decode_batch(secret, path.read_bytes())
+    except SyncFileRejected as exc:
+        return str(exc)
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def _known(conn: Any, uuids: list[str]) -> set[str]:
@@ -388,8 +401,9 @@ def _apply_file(
             if event["uuid"] not in seen:
                 seen.add(event["uuid"])
                 fresh.append(event)
-        outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(fresh)
-        _record(conn, origin, outcome, now)
+        with bulk_cache(conn):
+            outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(fresh)
+            _record(conn, origin, outcome, now)
         conn.execute(
             insert(_FILE).values(
                 name=name,

@@ -7,7 +7,8 @@ the form each driver stores) and one ``executemany``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -57,6 +58,28 @@ class DriverValues:
         return int(value) if self.sqlite else value
 
 
+BULK_CACHE_MB = 256
+
+
+@contextmanager
+def bulk_cache(conn: Connection, megabytes: int = BULK_CACHE_MB) -> Iterator[None]:
+    """A larger SQLite page cache for one bulk write on ``conn``, back to its size after.
+
+    An import inserts rows into several UUID indexes at random places; once they outgrow the
+    default 2 MB cache, every row reads pages back from the file. Pages are taken only as
+    they are used, and given back when the size returns to what it was.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{megabytes * 1024}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+
+
 def insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
@@ -96,5 +119,5 @@ def select_in(
         statement = query.format(keys=marks)
         if not sqlite:
             statement = statement.replace("?", "%s")
-        rows.extend(tuple(r) for r in conn.exec_driver_sql(statement, tuple(part)))
+        rows.extend(conn.exec_driver_sql(statement, tuple(part)).tuples().all())
     return rows

@@ -1009,9 +1009,9 @@ def cmd_sync_conflicts(args: argparse.Namespace) -> int:
         return 0
     conflicts = list_conflicts(ctx, include_all=args.all)
     lines = [
-        f"#{c.id} {c.created_at:%Y-%m-%d %H:%M} {c.kind}"
-        f"{'' if c.resolved_at is None else ' (' + _('resolved') + ')'}: "
-        + json.dumps(c.detail, ensure_ascii=False)
+        f"#{c.id} {c.created_at:%Y-%m-%d %H:%M} "
+        + c.summary(str(ctx.settings()["shop.currency"]))
+        + ("" if c.resolved_at is None else f" ({_('resolved')}: {c.resolution})")
         for c in conflicts
     ] or [_("No open conflicts")]
     _emit(args, {"conflicts": [c.to_json() for c in conflicts]}, lines)

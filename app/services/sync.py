@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.files import write_atomically
-from app.i18n import _
+from app.i18n import _, format_money, format_points
 from app.services.context import Context
 from app.services.settings import write_setting
 from app.store.bulk import DriverValues, bulk_cache, insert_rows, select_in
@@ -576,11 +577,52 @@ class ConflictLine:
     resolved_at: datetime | None
     resolution: str | None
 
+    def summary(self, currency: str = "EUR") -> str:
+        """What happened, in a sentence for the owner."""
+        return describe_conflict(self.kind, self.detail, currency)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["created_at"] = self.created_at.isoformat()
         data["resolved_at"] = self.resolved_at.isoformat() if self.resolved_at else None
         return data
+
+
+def describe_conflict(kind: str, detail: dict[str, Any], currency: str = "EUR") -> str:
+    """A conflict sync recorded, as a sentence (its kind and details from ``sync_conflict``)."""
+    d = defaultdict(str, detail)
+    if kind == "negative_balance":
+        return _(
+            "{name}: the balance fell to {points} points after redemptions in two shops"
+        ).format(name=d["name"] or "?", points=format_points(int(d["balance"] or 0)))
+    if kind == "coupon_overused":
+        return _("Coupon {code} was used {uses} times, {limit} allowed").format(
+            code=d["code"], uses=d["uses"], limit=d["limit"]
+        )
+    if kind == "coupon_code":
+        return _("Coupon code {code} was created in two shops for two different coupons").format(
+            code=d["code"]
+        )
+    if kind == "over_refund":
+        return _("Sale {sale} was refunded {refunded} of {amount}").format(
+            sale=str(d["sale"])[:8],
+            refunded=format_money(int(d["refunded_cents"] or 0), currency),
+            amount=format_money(int(d["amount_cents"] or 0), currency),
+        )
+    if kind == "card_collision":
+        return _("Card {card} belongs to two different members").format(card=d["card"])
+    if kind == "merge_cycle":
+        return _("Two shops merged the same members in opposite directions")
+    if kind == "bad_setting":
+        return _("Another shop's setting {key} was refused: {reason}").format(
+            key=d["key"], reason=d["reason"]
+        )
+    if kind == "profile_edit":
+        lost = ", ".join(f"{k}: {v}" for k, v in (detail.get("lost_values") or {}).items())
+        return _(
+            "{name}: edited in two shops, store {store}'s edit kept; overwritten: {lost}"
+        ).format(name=d["name"] or "?", store=d["kept_store"], lost=lost or "—")
+    return f"{kind}: {json.dumps(detail, ensure_ascii=False)}"
 
 
 def list_conflicts(ctx: Context, *, include_all: bool = False) -> list[ConflictLine]:
@@ -611,7 +653,7 @@ def resolve_conflict(ctx: Context, conflict_id: int, note: str) -> None:
     """Mark a conflict as dealt with (after fixing the balance, the card …), with a note."""
     note = " ".join((note or "").split())
     if not note:
-        raise InvalidInput(_("Say how the conflict was resolved (--note TEXT)"))
+        raise InvalidInput(_("Say how the conflict was resolved: a note is required"))
     with ctx.db.transaction() as session:
         row = session.get(SyncConflict, conflict_id) if 0 < conflict_id < 2**63 else None
         if row is None:

@@ -124,13 +124,15 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services.demo import seed_demo
+    from app.services.demo import DEMO_COUPON, demo_coupon_hint, seed_demo
 
     ctx = _context(args, demo=True)
     cards = seed_demo(ctx, members=args.members)
     data = {"db": ctx.db.display_name, "cards": [{"card": c, "name": n} for c, n in cards]}
     lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]
     lines += [f"  {card}  {name}" for card, name in cards]
+    lines.append(demo_coupon_hint(ctx))
+    data["coupon"] = DEMO_COUPON
     _emit(args, data, lines)
     if args.no_open or args.json:
         return 0

@@ -729,6 +729,34 @@ def cmd_stamps_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stamps_give(args: argparse.Namespace) -> int:
+    from app.services.stamps import stamp_by_card
+
+    card = stamp_by_card(_context(args), args.card, args.program)
+    line = _("Stamp added: {card}").format(card=card.label)
+    _emit(args, _stamp_card_json(card), [line])
+    return 0
+
+
+def cmd_stamps_card(args: argparse.Namespace) -> int:
+    from app.services.stamps import member_stamp_cards
+
+    cards = member_stamp_cards(_context(args), args.card)
+    lines = [c.label for c in cards] or [_("No stamp programs yet")]
+    _emit(args, {"cards": [_stamp_card_json(c) for c in cards]}, lines)
+    return 0
+
+
+def _stamp_card_json(card: Any) -> dict[str, Any]:
+    return {
+        "program": card.name,
+        "stamps": min(card.stamps, card.stamps_needed),
+        "needed": card.stamps_needed,
+        "reward": card.reward,
+        "full": card.full,
+    }
+
+
 def cmd_settings_list(args: argparse.Namespace) -> int:
     ctx = _context(args)
     values = ctx.settings()
@@ -1242,6 +1270,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("list", cmd_stamps_list, _("list the stamp programs"), stsub)
     p = add("remove", cmd_stamps_remove, _("end a stamp program"), stsub)
     p.add_argument("name", metavar="NAME")
+    p = add("give", cmd_stamps_give, _("one stamp on a member's card"), stsub)
+    p.add_argument("card", metavar="CARD")
+    p.add_argument("--program", metavar="NAME", help=_("needed when there are several programs"))
+    p = add("card", cmd_stamps_card, _("a member's stamp cards"), stsub)
+    p.add_argument("card", metavar="CARD")
 
     settings = sub.add_parser("settings", help=_("program rules and shop settings"))
     ssub = settings.add_subparsers(dest="settings_command", required=True, parser_class=_Parser)

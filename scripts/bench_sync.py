@@ -3,10 +3,11 @@
 Run from the repository root: ``python scripts/bench_sync.py 1000000 [--json]``.
 
 Shop A's event log is filled with N realistic events (a tenth of them members with their
-cards, the rest sales with their ledger rows), written straight into its table so that the
-benchmark measures sync, not checkouts. Then A exports them to a folder and shop B, a second
-SQLite file, imports them; the figures are events per second for each step, and B is checked
-afterwards (every balance equals its ledger, as many members and points as A sent).
+cards, the rest sales with their ledger rows, named with the program's own time-ordered UUIDs),
+written straight into its table so that the benchmark measures sync, not checkouts. Then A
+exports them to a folder and shop B, a second SQLite file, imports them; the figures are events
+per second for each step, and B is checked afterwards (every balance equals its ledger, as many
+members and points as A sent).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ from app.services.context import Context
 from app.services.health import check_database
 from app.services.sync import export_events, import_events, init_shop
 from app.store.database import Database
+from app.store.models import new_uuid
 
 BATCH = 50_000
 FIRST = ["Anna", "Ben", "Clara", "Deniz", "Emil", "Frieda", "Jürgen", "Zoë"]
@@ -43,7 +44,7 @@ def _events(
     """The event rows in batches (a million at once would take gigabytes); sums in ``totals``."""
     start = datetime(2026, 1, 1, 8, tzinfo=UTC)
     members = max(1, count // 10 // 2)
-    uuids = [str(uuid.uuid4()) for _ in range(members)]
+    uuids = [new_uuid() for _ in range(members)]
     cards = [f"29001{n:07d}" for n in range(1, members + 1)]
     rows: list[tuple] = []
     totals.update(members=members, points=0)
@@ -51,7 +52,7 @@ def _events(
     def add(kind: str, data: dict, at: datetime) -> None:
         rows.append(
             (
-                str(uuid.uuid4()),
+                new_uuid(),
                 node,
                 0,
                 "001",
@@ -115,7 +116,7 @@ def _events(
         cents = rng.randrange(1_00, 120_00)
         points = cents // 100
         totals["points"] += points
-        sale_uuid = str(uuid.uuid4())
+        sale_uuid = new_uuid()
         add(
             "sale",
             {
@@ -137,7 +138,7 @@ def _events(
                 },
                 "ledger": [
                     {
-                        "uuid": str(uuid.uuid4()),
+                        "uuid": new_uuid(),
                         "points": points,
                         "kind": "earn",
                         "reason": "",

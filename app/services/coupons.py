@@ -4,7 +4,6 @@ member at the till, and redeem it inside the checkout's transaction."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
@@ -28,7 +27,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.store.models import Coupon as CouponRow
-from app.store.models import CouponRedemption
+from app.store.models import CouponRedemption, new_uuid
 from app.sync import events
 
 _COUPON = CouponRow.__table__  # type: ignore[attr-defined]
@@ -154,7 +153,7 @@ def _insert(conn: Connection, ctx: Context, rule: Coupon, batch: str | None, now
         insert(_COUPON),
         {
             **asdict(rule),
-            "uuid": str(uuid.uuid4()),
+            "uuid": new_uuid(),
             "batch": batch,
             "actor": ctx.actor,
             "store_code": ctx.store_code,
@@ -197,7 +196,7 @@ def create_batch(
     if prefix:
         validate_code(prefix + "-X")
     rule = replace(rule, max_uses=1, per_member=None, member_id=None)
-    batch = str(uuid.uuid4())
+    batch = new_uuid()
     now = ctx.now()
     codes: list[str] = []
     with ctx.db.transaction() as session:
@@ -385,7 +384,7 @@ def record_redemption(
     conn.execute(
         insert(_REDEMPTION),
         {
-            "uuid": str(uuid.uuid4()),
+            "uuid": new_uuid(),
             "coupon_id": coupon_id,
             "code": coupon.code,
             "sale_id": sale_id,

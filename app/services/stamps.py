@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from app.domain.stamps import StampCard, check_program
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
-from app.store.models import Member, Stamp, StampProgram
+from app.store.models import Member, Stamp, StampProgram, new_uuid
 from app.sync import events
 
 _PROGRAM = StampProgram.__table__  # type: ignore[attr-defined]
@@ -70,7 +69,7 @@ def add_program(ctx: Context, name: str, stamps: int, reward: str) -> ProgramVie
         inserted = conn.execute(
             insert(_PROGRAM),
             {
-                "uuid": str(uuid.uuid4()),
+                "uuid": new_uuid(),
                 "name": name,
                 "stamps_needed": stamps,
                 "reward": reward,
@@ -137,7 +136,7 @@ def stamp_cards(ctx: Context, member_id: int) -> list[StampCard]:
 
 def _row(ctx: Context, member_id: int, program_id: int, kind: str, sale_id: int | None) -> dict:
     return {
-        "uuid": str(uuid.uuid4()),
+        "uuid": new_uuid(),
         "program_id": program_id,
         "member_id": member_id,
         "kind": kind,

@@ -119,5 +119,5 @@ def select_in(
         statement = query.format(keys=marks)
         if not sqlite:
             statement = statement.replace("?", "%s")
-        rows.extend(conn.exec_driver_sql(statement, tuple(part)).tuples().all())
+        rows.extend(conn.exec_driver_sql(statement, tuple(part)).all())
     return rows

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uuid as _uuid
 from datetime import date, datetime
 
+import uuid6
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
@@ -12,7 +12,12 @@ from app.store.types import UTCDateTime
 
 
 def new_uuid() -> str:
-    return str(_uuid.uuid4())
+    """A row's name across the shops of a chain: a UUIDv7, random but ordered by time.
+
+    Ordered by time, new rows land at the end of the UUID indexes instead of at random places
+    in them, so inserts (checkout, sync import) touch a few hot pages even at millions of rows.
+    """
+    return str(uuid6.uuid7())
 
 
 def _ts(nullable: bool = False, index: bool = False) -> datetime:  # type: ignore[return]

@@ -17,7 +17,7 @@ def test_select_in_finds_every_key_across_chunks(ctx: Context, member: MemberVie
     other = enroll_member(ctx, MemberDraft(first_name="Ben", last_name="Weber"))
     with ctx.db.transaction() as session:
         conn = session.connection()
-        ids = dict(conn.exec_driver_sql("SELECT uuid, id FROM member").tuples().all())
+        ids = dict(conn.exec_driver_sql("SELECT uuid, id FROM member").all())
         # 1 201 keys, two of them real: three chunks of at most 500, both found once.
         keys = [f"missing-{n}" for n in range(1_199)] + list(ids)
         rows = select_in(conn, "SELECT uuid, id FROM member WHERE uuid IN ({keys})", keys)

@@ -95,7 +95,7 @@ def pg_template() -> Iterator[str | None]:
         yield name
 
 
-def _copy_sqlite_template(template: Path, path: Path) -> None:
+def copy_sqlite_template(template: Path, path: Path) -> None:
     shutil.copyfile(template, path)
     # A freshly migrated database has its own random sync node id: so does each copy.
     con = sqlite3.connect(path)
@@ -140,7 +140,7 @@ def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Ite
     else:
         path = tmp_path / "loyalty.db"
         if migrated:
-            _copy_sqlite_template(request.getfixturevalue("sqlite_template"), path)
+            copy_sqlite_template(request.getfixturevalue("sqlite_template"), path)
         yield path
 
 

@@ -35,6 +35,25 @@ class Clock:
         return self.now
 
 
+# Textual's Pilot waits for the app to go idle around every key it presses: it sleeps in
+# slices of textual._wait.SLEEP_GRANULARITY (1/50 s) until a slice in which the process used
+# less than SLEEP_IDLE (1/20 of it) of CPU. That sleep, not work, was most of a Pilot test's time
+# (typing a 13-digit card took ~1 s). The same test of idleness on 5 ms slices (the same 5 %
+# ratio) finds the same quiet moments sooner; the tests still wait for workers and for what the
+# cashier sees (settle, confirm in tests/tui/conftest.py) where it matters.
+PILOT_IDLE_SLICE_S = 1 / 200
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_pilot_idle_checks() -> Iterator[None]:
+    import textual._wait
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(textual._wait, "SLEEP_GRANULARITY", PILOT_IDLE_SLICE_S)
+        mp.setattr(textual._wait, "SLEEP_IDLE", PILOT_IDLE_SLICE_S / 20)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("LOYALTY_LANG", "en_US")

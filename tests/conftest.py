@@ -79,6 +79,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: runs on a SQLite file only, not in the PostgreSQL variant"
     )
+    config.addinivalue_line(
+        "markers",
+        "migrated_db: db_path is a copy of the migrated template even without the db fixture",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -148,11 +152,14 @@ def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Ite
     with ``?`` parameters.
 
     Empty (no file yet, an empty schema) unless the test also uses ``db`` (directly or through
-    ``ctx``, ``member``...): then it is a copy of a database migrated once per session, which
+    ``ctx``, ``member``...) or is marked ``migrated_db`` (the CLI suites, whose first command
+    would migrate it): then it is a copy of a database migrated once per session, which
     ``Database`` opens without running a migration. Migrating a new database, what the app does
     on the first open, stays tested by the tests that open an empty location themselves.
     """
-    migrated = "db" in request.fixturenames
+    migrated = (
+        "db" in request.fixturenames or request.node.get_closest_marker("migrated_db") is not None
+    )
     if backend == "postgresql":
         with _pg_location(request, migrated) as url:
             yield url

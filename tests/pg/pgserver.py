@@ -1,4 +1,6 @@
-"""A fresh PostgreSQL schema per test on the server named by ``LOYALTY_TEST_PG_URL``.
+"""A fresh PostgreSQL location per test on the server named by ``LOYALTY_TEST_PG_URL``: an
+empty schema (``fresh_schema``), or a database copied from one migrated once per session
+(``migrated_template``, ``fresh_copy``) for a test that opens the database anyway.
 
 ``.ci/run`` (as root or in CI) starts a throwaway server with ``.ci/postgres.sh`` and sets the
 variable; without it every PostgreSQL test is skipped with the reason.

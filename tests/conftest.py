@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,25 @@ class Clock:
         return self.now
 
 
+# Textual's Pilot waits for the app to go idle around every key it presses: it sleeps in
+# slices of textual._wait.SLEEP_GRANULARITY (1/50 s) until a slice in which the process used
+# less than SLEEP_IDLE (1/20 of it) of CPU. That sleep, not work, was most of a Pilot test's time
+# (typing a 13-digit card took ~1 s). The same test of idleness on 5 ms slices (the same 5 %
+# ratio) finds the same quiet moments sooner; the tests still wait for workers and for what the
+# cashier sees (settle, confirm in tests/tui/conftest.py) where it matters.
+PILOT_IDLE_SLICE_S = 1 / 200
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_pilot_idle_checks() -> Iterator[None]:
+    import textual._wait
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(textual._wait, "SLEEP_GRANULARITY", PILOT_IDLE_SLICE_S)
+        mp.setattr(textual._wait, "SLEEP_IDLE", PILOT_IDLE_SLICE_S / 20)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("LOYALTY_LANG", "en_US")
@@ -55,6 +79,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: runs on a SQLite file only, not in the PostgreSQL variant"
     )
+    config.addinivalue_line(
+        "markers",
+        "migrated_db: db_path is a copy of the migrated template even without the db fixture",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -75,17 +103,71 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
-@pytest.fixture
-def db_path(backend: str, tmp_path: Path) -> Iterator[Any]:
-    """Where the test's database lives: a SQLite file (a Path) in tmp_path, or in the PostgreSQL
-    variant the URL (a str) of a fresh, empty schema. Either opens with ``Database(str(...))``
-    and ``loyalty --db``; ``tests.pg.pgserver.connect_any`` reads either with ``?`` parameters.
-    """
-    if backend == "postgresql":
-        with pgserver.fresh_schema(pgserver.require_base_url()) as url:
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once per session (per xdist worker)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    Database(str(path)).dispose()  # closing the last connection folds the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    """A PostgreSQL database migrated once per session (per xdist worker), or None."""
+    with pgserver.migrated_template(pgserver.require_base_url()) as name:
+        yield name
+
+
+def copy_sqlite_template(template: Path, path: Path) -> None:
+    shutil.copyfile(template, path)
+    # A freshly migrated database has its own random sync node id: so does each copy.
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(
+                "UPDATE setting SET value = ? WHERE key = 'sync.node_id'",
+                (json.dumps(str(uuid.uuid4())),),
+            )
+    finally:
+        con.close()
+
+
+@contextmanager
+def _pg_location(request: pytest.FixtureRequest, migrated: bool) -> Iterator[str]:
+    base = pgserver.require_base_url()
+    template = request.getfixturevalue("pg_template") if migrated else None
+    if template is not None:
+        with pgserver.fresh_copy(base, template) as url:
             yield url
     else:
-        yield tmp_path / "loyalty.db"
+        with pgserver.fresh_schema(base) as url:
+            yield url
+
+
+@pytest.fixture
+def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Where the test's database lives: a SQLite file (a Path) in tmp_path, or in the PostgreSQL
+    variant the URL (a str) of a fresh database or schema. Either opens with
+    ``Database(str(...))`` and ``loyalty --db``; ``tests.pg.pgserver.connect_any`` reads either
+    with ``?`` parameters.
+
+    Empty (no file yet, an empty schema) unless the test also uses ``db`` (directly or through
+    ``ctx``, ``member``...) or is marked ``migrated_db`` (the CLI suites, whose first command
+    would migrate it): then it is a copy of a database migrated once per session, which
+    ``Database`` opens without running a migration. Migrating a new database, what the app does
+    on the first open, stays tested by the tests that open an empty location themselves.
+    """
+    migrated = (
+        "db" in request.fixturenames or request.node.get_closest_marker("migrated_db") is not None
+    )
+    if backend == "postgresql":
+        with _pg_location(request, migrated) as url:
+            yield url
+    else:
+        path = tmp_path / "loyalty.db"
+        if migrated:
+            copy_sqlite_template(request.getfixturevalue("sqlite_template"), path)
+        yield path
 
 
 @pytest.fixture
@@ -96,9 +178,10 @@ def db(db_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL seeing a fresh, empty schema (skipped without LOYALTY_TEST_PG_URL)."""
-    with pgserver.fresh_schema(pgserver.require_base_url()) as url:
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL URL of a fresh, empty schema (skipped without LOYALTY_TEST_PG_URL); for a
+    test that uses ``pg_db`` a copy of a database migrated once per session, as ``db_path``."""
+    with _pg_location(request, "pg_db" in request.fixturenames) as url:
         yield url
 
 

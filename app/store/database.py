@@ -84,6 +84,7 @@ class Checkpointer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._halt = threading.Event()  # set by stop(): ends the debounce wait at once
 
     def committed(self) -> None:
         """Note a commit: a checkpoint follows shortly, off the caller's thread."""
@@ -106,10 +107,14 @@ class Checkpointer:
                         if not self._wake.is_set():
                             self._thread = None
                             return
-                if self._stopped:
+                # A burst of sales: one checkpoint after it. stop() cuts the wait short.
+                if self._halt.wait(self.DEBOUNCE_S):
                     return
-                time.sleep(self.DEBOUNCE_S)  # a burst of sales: one checkpoint after it
                 self._wake.clear()
+                # stop() sets _halt before _wake: a stop whose wake-up was just cleared is
+                # seen here, a later one wakes the next wait.
+                if self._halt.is_set():
+                    return
                 # A failed checkpoint loses nothing: the next commit tries again.
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -120,6 +125,7 @@ class Checkpointer:
         with self._lock:
             self._stopped = True
             thread = self._thread
+        self._halt.set()
         self._wake.set()
         if thread is not None:
             thread.join(timeout=5)

@@ -19,6 +19,10 @@ import pytest
 from app.cli import main
 from tests.services.dbstate import connect
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 TABLES = ("member", "card", "sale", "refund", "ledger_entry", "setting", "audit_entry")
 
 

@@ -10,6 +10,10 @@ import pytest
 
 from tests.cli.test_cli_commands import Cli
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 SECRET = "chain-secret-for-cli-tests-0123"
 
 

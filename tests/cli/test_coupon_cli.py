@@ -30,6 +30,10 @@ TABLES = (
     "audit_entry",
 )
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 
 class Cli:
     def __init__(self, db: Path, capsys: pytest.CaptureFixture[str]) -> None:

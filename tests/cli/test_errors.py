@@ -19,6 +19,10 @@ from app.store.database import Database
 from tests.conftest import Clock
 from tests.services.dbstate import execute, snapshot, with_check_digit, wrong_check_digit
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 CARD = "{card}"
 UNKNOWN = with_check_digit("290019999999")
 

@@ -8,6 +8,10 @@ import pytest
 
 from tests.cli.test_cli_commands import Cli, cli, scalar  # noqa: F401  (the fixture)
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 
 @pytest.fixture
 def card(cli: Cli) -> str:  # noqa: F811

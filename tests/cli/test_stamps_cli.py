@@ -8,6 +8,10 @@ import pytest
 
 from tests.cli.test_coupon_cli import Cli
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 
 @pytest.fixture
 def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:

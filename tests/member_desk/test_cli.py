@@ -13,6 +13,10 @@ from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.views import MemberView
 
+# The database the commands open is a migrated copy (see db_path): the first `loyalty` call
+# does not migrate it again in every test.
+pytestmark = pytest.mark.migrated_db
+
 HEADER = ",".join(GENERIC_COLUMNS)
 
 

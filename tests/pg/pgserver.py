@@ -1,4 +1,6 @@
-"""A fresh PostgreSQL schema per test on the server named by ``LOYALTY_TEST_PG_URL``.
+"""A fresh PostgreSQL location per test on the server named by ``LOYALTY_TEST_PG_URL``: an
+empty schema (``fresh_schema``), or a database copied from one migrated once per session
+(``migrated_template``, ``fresh_copy``) for a test that opens the database anyway.
 
 ``.ci/run`` (as root or in CI) starts a throwaway server with ``.ci/postgres.sh`` and sets the
 variable; without it every PostgreSQL test is skipped with the reason.
@@ -6,6 +8,7 @@ variable; without it every PostgreSQL test is skipped with the reason.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -70,6 +73,70 @@ def fresh_schema(url: str) -> Iterator[str]:
                 (name,),
             )
             admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` naming the database ``name`` instead (its options kept)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(admin: Any, name: str) -> None:
+    # End connections a test left open (a killed process, a forgotten dispose) first: DROP
+    # DATABASE refuses a database someone is connected to.
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    )
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+@contextmanager
+def migrated_template(url: str) -> Iterator[str | None]:
+    """A database migrated to the newest schema once, to copy for each test that opens one.
+
+    Yields its name, or None when the server's user may not create databases (the tests then
+    migrate a fresh schema each, as before). Dropped at the end.
+    """
+    import psycopg
+
+    from app.store.database import Database
+
+    name = "tpl_" + uuid.uuid4().hex[:16]
+    with connect(url) as admin:
+        try:
+            admin.execute(f"CREATE DATABASE {name}")
+        except psycopg.errors.InsufficientPrivilege:
+            yield None
+            return
+        try:
+            Database(with_database(url, name)).dispose()
+            yield name
+        finally:
+            _drop_database(admin, name)
+
+
+@contextmanager
+def fresh_copy(url: str, template: str) -> Iterator[str]:
+    """A URL of a new database copied from ``template`` (already migrated), with the random
+    sync node id a freshly migrated database gets; dropped (with its rows) after."""
+    name = "t_" + uuid.uuid4().hex[:16]
+    with connect(url) as admin:
+        # The template must have no connection open: each xdist worker has its own.
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        try:
+            copy_url = with_database(url, name)
+            with connect(copy_url) as conn:
+                conn.execute(
+                    "UPDATE setting SET value = %s WHERE key = 'sync.node_id'",
+                    (json.dumps(str(uuid.uuid4())),),
+                )
+            joiner = "&" if "?" in copy_url else "?"
+            yield f"{copy_url}{joiner}application_name={name}"
+        finally:
+            _drop_database(admin, name)
 
 
 class QmarkConnection:

@@ -20,7 +20,7 @@ from app.services.coupons import create_batch, create_coupon
 from app.services.members import enroll_member
 from app.services.refunds import refund_sale
 from app.store.database import Database
-from tests.conftest import Clock
+from tests.conftest import Clock, copy_sqlite_template
 
 SHARED = [
     Coupon("ONCE", "amount", 300, max_uses=1),
@@ -99,9 +99,13 @@ def _check(path: Path) -> None:
 @given(ops=operations)
 def test_coupons_are_never_used_beyond_their_limits(
     ops: list[tuple[str, int, int | None, int, int]],
+    sqlite_template: Path,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="loyalty-coupon-prop-"))
     path = folder / "loyalty.db"
+    # A copy of the schema migrated once per session: each example starts from an empty
+    # database without paying for the migrations again.
+    copy_sqlite_template(sqlite_template, path)
     db = Database(str(path))
     try:
         ctx = Context(db, clock=Clock(), actor="prop", till=1)

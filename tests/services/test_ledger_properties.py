@@ -19,7 +19,7 @@ from app.services.members import enroll_member
 from app.services.refunds import refund_sale
 from app.services.settings import write_setting
 from app.store.database import Database
-from tests.conftest import Clock
+from tests.conftest import Clock, copy_sqlite_template
 from tests.services.dbstate import snapshot
 
 sale = st.tuples(
@@ -78,9 +78,13 @@ def _check_invariants(path: Path) -> None:
 @given(ops=operations)
 def test_random_histories_keep_balance_equal_to_ledger(
     ops: list[tuple[str, int, int, int]],
+    sqlite_template: Path,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="loyalty-prop-"))
     path = folder / "loyalty.db"
+    # A copy of the schema migrated once per session: each example starts from an empty
+    # database without paying for the migrations again.
+    copy_sqlite_template(sqlite_template, path)
     db = Database(str(path))
     try:
         ctx = Context(db, clock=Clock(), actor="prop", till=1)

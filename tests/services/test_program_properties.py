@@ -26,7 +26,7 @@ from app.services.program_rules import add_tier, remove_tier
 from app.services.refunds import refund_sale
 from app.services.settings import write_setting
 from app.store.database import Database
-from tests.conftest import Clock
+from tests.conftest import Clock, copy_sqlite_template
 from tests.services.dbstate import snapshot
 from tests.services.test_ledger_properties import _check_invariants
 
@@ -65,10 +65,13 @@ NAMES = ("Bronze", "Silver", "Gold", "Platinum")
 )
 @given(ops=operations)
 def test_random_program_histories_keep_the_ledger_sound(
-    mode: str, ops: list[tuple[str, int, int | None, int]]
+    mode: str, ops: list[tuple[str, int, int | None, int]], sqlite_template: Path
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="loyalty-program-prop-"))
     path = folder / "loyalty.db"
+    # A copy of the schema migrated once per session: each example starts from an empty
+    # database without paying for the migrations again.
+    copy_sqlite_template(sqlite_template, path)
     db = Database(str(path))
     try:
         clock = Clock()

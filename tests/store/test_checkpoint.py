@@ -58,3 +58,18 @@ def test_dispose_stops_the_background_thread(db_path: Path, member: MemberView) 
     assert checkpointer is not None
     database.dispose()
     assert checkpointer._thread is None or not checkpointer._thread.is_alive()
+
+
+def test_dispose_right_after_a_commit_does_not_wait_for_the_thread(db_path: Path) -> None:
+    # stop() during the debounce wait once got lost (the wait's wake-up was cleared after it):
+    # dispose() then hung for the thread's 5 s join timeout, closing a till just after a sale.
+    for _ in range(3):
+        database = Database(str(db_path))
+        with database.transaction() as session:
+            session.connection().exec_driver_sql("CREATE TABLE IF NOT EXISTS scratch (n INTEGER)")
+        checkpointer = database.checkpointer
+        assert checkpointer is not None and checkpointer._thread is not None
+        started = time.monotonic()
+        database.dispose()
+        assert time.monotonic() - started < 2.0
+        assert not checkpointer._thread.is_alive()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,15 @@ async def replace_text(pilot: Pilot[None], selector: str, text: str) -> None:
 def rows(screen: MemberViewScreen, selector: str) -> list[list[str]]:
     table = screen.query_one(selector, DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """A folder with a short path: the export tests type the whole path key by key, and each
+    key costs the Pilot ~40 ms of waiting (tmp_path is ~90 characters under xdist)."""
+    folder = Path(tempfile.mkdtemp(prefix="lx"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_editing_the_profile_saves_it(ctx: Context, member: MemberView) -> None:
@@ -160,10 +172,10 @@ async def test_merge_refuses_the_members_own_card(ctx: Context, member: MemberVi
 
 
 async def test_export_writes_the_members_data_as_json(
-    ctx: Context, member: MemberView, tmp_path: Path
+    ctx: Context, member: MemberView, short_dir: Path
 ) -> None:
     checkout(ctx, member.card, 1000)
-    target = tmp_path / "anna.json"
+    target = short_dir / "anna.json"
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f6")
@@ -259,9 +271,9 @@ def test_snapshot_of_the_member_view(snap_compare, ctx: Context, member: MemberV
 
 
 async def test_an_export_that_cannot_be_written_says_why(
-    ctx: Context, member: MemberView, tmp_path: Path
+    ctx: Context, member: MemberView, short_dir: Path
 ) -> None:
-    target = tmp_path / "no-such-folder" / "anna.json"
+    target = short_dir / "no-such-folder" / "anna.json"
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f6")

@@ -24,6 +24,7 @@ from app.domain.program import (
 )
 from app.domain.rules import AppliedRule, Standing
 from app.i18n import _
+from app.store.models import BONUS_ROWS
 from app.store.queries import DriverReads
 
 # Qualifying spend: the money the member paid (after discounts and points), minus the money
@@ -35,12 +36,11 @@ _SPEND = (
     "/ amount_cents), 0) FROM sale WHERE member_id = ?{since})"
 )
 EXPIRY_HORIZON_DAYS = 30
-BONUS_KINDS = ("signup", "profile", "referral", "birthday")
 # When a bonus was last given: one seek on the partial index ix_ledger_member_bonus, whose
 # condition the query repeats word for word (SQLite uses a partial index only then).
 _BONUS_GIVEN = (
-    "(SELECT MAX(created_at) FROM ledger_entry WHERE member_id = ? "
-    "AND kind IN ('signup', 'profile', 'referral', 'birthday') AND kind = '{kind}')"
+    f"(SELECT MAX(created_at) FROM ledger_entry WHERE member_id = ? AND {BONUS_ROWS} "
+    "AND kind = '{kind}')"
 )
 # Points earned since a moment: when they cover the balance, nothing of it expires before then
 # (a range on the covering index ix_ledger_member_created).

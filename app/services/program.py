@@ -29,8 +29,8 @@ from app.store.queries import DriverReads
 
 # Qualifying spend: the money the member paid (after discounts and points), minus the money
 # refunded. A sale's refunds give back to_pay × refunded ÷ amount in total (see plan_refund),
-# so the sale table alone answers it, on the (member_id, created_at) index. (BIGINT: cents times
-# cents passes 2^31 on PostgreSQL's 4-byte integers.)
+# so the sale table alone answers it, from the covering index ix_sale_member_created. (BIGINT:
+# cents times cents passes 2^31 on PostgreSQL's 4-byte integers.)
 _SPEND = (
     "(SELECT COALESCE(SUM(to_pay_cents - (CAST(to_pay_cents AS BIGINT) * refunded_cents) "
     "/ amount_cents), 0) FROM sale WHERE member_id = ?{since})"

@@ -94,7 +94,19 @@ class Card(SQLModel, table=True):
 class Sale(SQLModel, table=True):
     """A checkout: what was bought, paid in money and in points, and what it earned."""
 
-    __table_args__ = (Index("ix_sale_member_created", "member_id", "created_at"),)
+    # Carries what the qualifying spend adds up, so a member's spend never reads the table
+    # (migration 0008).
+    __table_args__ = (
+        Index(
+            "ix_sale_member_created",
+            "member_id",
+            "created_at",
+            "id",
+            "to_pay_cents",
+            "refunded_cents",
+            "amount_cents",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
@@ -138,7 +150,7 @@ class LedgerEntry(SQLModel, table=True):
     # The program's reads at the till (migration 0008): a member's rows in time order with
     # their points, and the bonus rows alone (partial) by kind.
     __table_args__ = (
-        Index("ix_ledger_member_created", "member_id", "created_at", "points"),
+        Index("ix_ledger_member_created", "member_id", "created_at", "id", "points"),
         Index(
             "ix_ledger_member_bonus",
             "member_id",

@@ -101,17 +101,10 @@ def safe_since(program: ProgramSetup, now: datetime) -> datetime:
     return months_before(horizon + _SHIFT_SLACK, program.expiry_months)
 
 
-def qualifying_spend(
-    reads: DriverReads, program: ProgramSetup, member_id: int, now: datetime
-) -> int:
-    """The member's qualifying spend in cents before ``now`` (the tier period)."""
-    sql, params = _spend(reads, program, member_id, now)
-    return int(reads.one(f"SELECT {sql}", params)[0])
-
-
 def _spend(
     reads: DriverReads, program: ProgramSetup, member_id: int, now: datetime
 ) -> tuple[str, tuple[Any, ...]]:
+    """The qualifying spend before ``now`` (the tier period), as a scalar subquery."""
     since = program.spend_since(now)
     if since is None:
         return _SPEND.format(since=""), (member_id,)

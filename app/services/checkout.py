@@ -20,6 +20,7 @@ from app.services.program import MemberFacts, member_program
 from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
 from app.store.models import Card, LedgerEntry, Member, Sale, new_uuid
+from app.store.queries import DriverReads
 from app.sync import events
 
 _SALE = Sale.__table__  # type: ignore[attr-defined]
@@ -144,7 +145,7 @@ def checkout(
         conn = session.connection()
         facts, number, old_tier, member_uuid = _lock_member(conn, card)
         member_id = facts.member_id
-        standing = member_program(conn, program, facts, now)
+        standing = member_program(DriverReads.under(conn), program, facts, now)
         common: dict[str, Any] = {
             "member_id": member_id,
             "sale_id": None,

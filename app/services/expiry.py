@@ -11,6 +11,7 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.program import MemberFacts, expiry_for
 from app.store.models import LedgerEntry, Member
+from app.store.queries import DriverReads
 from app.sync import events
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]
@@ -59,6 +60,7 @@ def expire_points(ctx: Context) -> ExpiryReport:
     while True:
         with ctx.db.transaction() as session:
             conn = session.connection()
+            reads = DriverReads.under(conn)
             rows = conn.execute(_WITH_POINTS, {"after": after}).all()
             written: list[int] = []
             for member_id, balance, created_at, last_visit in rows:
@@ -68,7 +70,7 @@ def expire_points(ctx: Context) -> ExpiryReport:
                     created_at=created_at,
                     last_visit=last_visit,
                 )
-                due = expiry_for(conn, program, facts, now).due_now
+                due = expiry_for(reads, program, facts, now).due_now
                 if not due:
                     continue
                 entry = conn.execute(

@@ -13,6 +13,7 @@ from app.services.context import Context
 from app.services.program import MemberFacts, MemberProgram, member_program
 from app.services.views import MemberView, SaleLine
 from app.store import queries
+from app.store.queries import DriverReads
 from app.store.types import parse_sqlite_timestamp
 
 RECENT_SALES = 5
@@ -77,8 +78,7 @@ def _program(ctx: Context, facts: MemberFacts) -> MemberProgram:
     now = ctx.now()
     if not program.needs_database():
         return MemberProgram(standing=Standing(campaigns=program.campaigns_at(now)))
-    with ctx.db.reading() as session:
-        return member_program(session.connection(), program, facts, now)
+    return member_program(DriverReads.of(ctx.db), program, facts, now)
 
 
 def check_card_row(row: tuple[Any, ...] | None, number: str) -> None:

@@ -1,7 +1,8 @@
 """What the program gives one member now: tier from the spend, campaigns, bonuses, expiry.
 
-Read inside the caller's transaction (checkout) or a read session (the member panel), with a
-few indexed queries that run only when the rule they serve is switched on.
+Read inside the caller's transaction (checkout) or on the hot-path reader (the member panel),
+in one statement on the driver connection: each rule that is switched on, and that can apply
+to this member, adds one indexed scalar subquery (migration 0008_program_speed).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import Connection, bindparam, text
 
 from app.domain.program import (
     ExpiryPlan,
@@ -25,39 +24,41 @@ from app.domain.program import (
 )
 from app.domain.rules import AppliedRule, Standing
 from app.i18n import _
-from app.store.types import UTCDateTime
+from app.store.models import BONUS_ROWS
+from app.store.queries import DriverReads
 
 # Qualifying spend: the money the member paid (after discounts and points), minus the money
 # refunded. A sale's refunds give back to_pay × refunded ÷ amount in total (see plan_refund),
-# so the sale table alone answers it, on the (member_id, created_at) index. (BIGINT: cents times
-# cents passes 2^31 on PostgreSQL's 4-byte integers.)
-_SPEND = text(
-    "SELECT COALESCE(SUM(to_pay_cents - (CAST(to_pay_cents AS BIGINT) * refunded_cents) "
-    "/ amount_cents), 0) "
-    "FROM sale WHERE member_id = :member_id AND created_at >= :since"
-).bindparams(bindparam("since", type_=UTCDateTime()))
-_SPEND_ALL = text(
-    "SELECT COALESCE(SUM(to_pay_cents - (CAST(to_pay_cents AS BIGINT) * refunded_cents) "
-    "/ amount_cents), 0) "
-    "FROM sale WHERE member_id = :member_id"
+# so the sale table alone answers it, from the covering index ix_sale_member_created. (BIGINT:
+# cents times cents passes 2^31 on PostgreSQL's 4-byte integers.)
+_SPEND = (
+    "(SELECT COALESCE(SUM(to_pay_cents - (CAST(to_pay_cents AS BIGINT) * refunded_cents) "
+    "/ amount_cents), 0) FROM sale WHERE member_id = ?{since})"
 )
 EXPIRY_HORIZON_DAYS = 30
-BONUS_KINDS = ("signup", "profile", "referral", "birthday")
-_BONUSES_GIVEN = text(
-    "SELECT kind, MAX(created_at) FROM ledger_entry WHERE member_id = :member_id "
-    "AND kind IN ('signup', 'profile', 'referral', 'birthday') GROUP BY kind"
+# When a bonus was last given: one seek on the partial index ix_ledger_member_bonus, whose
+# condition the query repeats word for word (SQLite uses a partial index only then).
+_BONUS_GIVEN = (
+    f"(SELECT MAX(created_at) FROM ledger_entry WHERE member_id = ? AND {BONUS_ROWS} "
+    "AND kind = '{kind}')"
 )
-# The newest earnings first: what is left of a balance is always the newest points.
-_EARNINGS = text(
-    "SELECT created_at, points FROM ledger_entry WHERE member_id = :member_id AND points > 0 "
-    "ORDER BY created_at DESC, id DESC"
+# Points earned since a moment: when they cover the balance, nothing of it expires before then
+# (a range on the covering index ix_ledger_member_created).
+_EARNED_SINCE = (
+    "(SELECT COALESCE(SUM(points), 0) FROM ledger_entry WHERE member_id = ? "
+    "AND points > 0 AND created_at > ?)"
 )
-# Points earned since a moment: when they cover the balance, nothing of it expires before then.
-_EARNED_SINCE = text(
-    "SELECT COALESCE(SUM(points), 0) FROM ledger_entry WHERE member_id = :member_id "
-    "AND points > 0 AND created_at > :since"
-).bindparams(bindparam("since", type_=UTCDateTime()))
-_TS = UTCDateTime()
+# The newest earnings first, a page at a time: what is left of a balance is always the newest
+# points, so reading stops once the balance is covered.
+_EARNINGS = (
+    "SELECT created_at, points FROM ledger_entry WHERE member_id = ? AND points > 0 "
+    "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+)
+EARNINGS_PAGE = 20
+# A month shift that clamps the day to a month's end (31 March → 28 February) moves a moment up
+# to 3 days less than the calendar says: the quick "nothing expires soon" check keeps 4 days
+# of slack so that it never hides points that do expire within the horizon.
+_SHIFT_SLACK = timedelta(days=4)
 
 
 @dataclass(frozen=True)
@@ -94,62 +95,66 @@ class MemberProgram:
         return self.next_tier.min_spend_cents - self.spend_cents
 
 
-def _aware(conn: Connection, value: Any) -> datetime | None:
-    """A timestamp read with plain SQL, as an aware UTC datetime on every database."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return _TS.process_result_value(value, conn.dialect)
+def safe_since(program: ProgramSetup, now: datetime) -> datetime:
+    """Points earned after this moment cannot expire within the horizon (``earned`` mode)."""
+    horizon = now + timedelta(days=EXPIRY_HORIZON_DAYS)
+    return months_before(horizon + _SHIFT_SLACK, program.expiry_months)
 
 
-def qualifying_spend(conn: Connection, program: ProgramSetup, member_id: int, now: datetime) -> int:
-    """The member's qualifying spend in cents before ``now`` (the tier period)."""
+def _spend(
+    reads: DriverReads, program: ProgramSetup, member_id: int, now: datetime
+) -> tuple[str, tuple[Any, ...]]:
+    """The qualifying spend before ``now`` (the tier period), as a scalar subquery."""
     since = program.spend_since(now)
     if since is None:
-        return int(conn.execute(_SPEND_ALL, {"member_id": member_id}).scalar_one())
-    return int(conn.execute(_SPEND, {"member_id": member_id, "since": since}).scalar_one())
+        return _SPEND.format(since=""), (member_id,)
+    return _SPEND.format(since=" AND created_at >= ?"), (member_id, reads.at(since))
 
 
-def unspent_earnings(conn: Connection, member_id: int, balance: int) -> list[tuple[datetime, int]]:
+def unspent_earnings(
+    reads: DriverReads, member_id: int, balance: int, *, page: int = EARNINGS_PAGE
+) -> list[tuple[datetime, int]]:
     """The newest earnings of a member that together cover ``balance`` (when, points).
 
-    Reads only as many rows as it needs: the check at the till does not grow with the
-    member's history.
+    Reads a page of ``page`` rows at a time and stops once the balance is covered: the check
+    at the till does not grow with the member's history.
     """
-    result = conn.execute(_EARNINGS, {"member_id": member_id})
     entries: list[tuple[datetime, int]] = []
     covered = 0
-    try:
-        while covered < balance:
-            rows = result.fetchmany(20)
-            if not rows:
-                break
-            for at, points in rows:
-                entries.append((_aware(conn, at), points))  # type: ignore[arg-type]
-                covered += points
-    finally:
-        result.close()
+    while covered < balance:
+        rows = reads.all(_EARNINGS, (member_id, page, len(entries)))
+        for at, points in rows:
+            entries.append((reads.moment(at), points))  # type: ignore[arg-type]
+            covered += points
+        if len(rows) < page:
+            break
     return entries
 
 
 def expiry_for(
-    conn: Connection, program: ProgramSetup, facts: MemberFacts, now: datetime
+    reads: DriverReads,
+    program: ProgramSetup,
+    facts: MemberFacts,
+    now: datetime,
+    *,
+    recent: int | None = None,
 ) -> ExpiryPlan:
-    """What expires for this member now and in the next 30 days (nothing with expiry off)."""
+    """What expires for this member now and in the next 30 days (nothing with expiry off).
+
+    ``recent``: the points earned since :func:`safe_since`, when the caller read them already.
+    """
     if program.expiry_mode == "never" or facts.balance <= 0:
         return ExpiryPlan(0, 0, None)
     entries: list[tuple[datetime, int]] = []
     if program.expiry_mode == "earned":
         # The usual case in one aggregate: the points earned recently enough to outlive the
         # next 30 days cover the balance, so nothing is due or expiring soon.
-        safe_since = months_before(now + timedelta(days=EXPIRY_HORIZON_DAYS), program.expiry_months)
-        recent = conn.execute(
-            _EARNED_SINCE, {"member_id": facts.member_id, "since": safe_since}
-        ).scalar_one()
-        if int(recent) >= facts.balance:
+        if recent is None:
+            since = reads.at(safe_since(program, now))
+            recent = int(reads.one(f"SELECT {_EARNED_SINCE}", (facts.member_id, since))[0])
+        if recent >= facts.balance:
             return ExpiryPlan()
-        entries = unspent_earnings(conn, facts.member_id, facts.balance)
+        entries = unspent_earnings(reads, facts.member_id, facts.balance)
     return plan_expiry(
         program.expiry_mode,
         program.expiry_months,
@@ -163,49 +168,74 @@ def expiry_for(
 
 
 def member_program(
-    conn: Connection, program: ProgramSetup, facts: MemberFacts, now: datetime
+    reads: DriverReads, program: ProgramSetup, facts: MemberFacts, now: datetime
 ) -> MemberProgram:
-    """The member's tier, campaigns and bonuses due at a checkout at ``now``."""
+    """The member's tier, campaigns and bonuses due at a checkout at ``now``.
+
+    One statement reads what the rules need; a rule that is off, or cannot apply to this
+    member (no complete profile, not in the birthday period, bought before), reads nothing.
+    """
+    columns: list[str] = []
+    params: list[Any] = []
+    member_id = facts.member_id
+    if program.tiers:
+        sql, spend_params = _spend(reads, program, member_id, now)
+        columns.append(sql)
+        params.extend(spend_params)
+    # The first purchase: checkout sets last_visit_at, nothing else does (a merge keeps the
+    # latest of both), so no look at the sales is needed.
+    first = facts.last_visit is None
+    period = None
+    if program.birthday_points and facts.birthday is not None:
+        period = birthday_period(facts.birthday, program.local(now).date(), program.birthday_period)
+    kinds = [
+        kind
+        for kind, wanted in (
+            ("signup", first and program.signup_bonus),
+            ("referral", first and program.referral_bonus and facts.referred_by),
+            ("profile", program.profile_bonus and profile_complete(facts.__dict__)),
+            ("birthday", period is not None),
+        )
+        if wanted
+    ]
+    for kind in kinds:
+        columns.append(_BONUS_GIVEN.format(kind=kind))
+        params.append(member_id)
+    earned = program.expiry_mode == "earned" and facts.balance > 0
+    if earned:
+        columns.append(_EARNED_SINCE)
+        params.extend((member_id, reads.at(safe_since(program, now))))
+    row: tuple[Any, ...] = ()
+    if columns:
+        row = reads.one(f"SELECT {', '.join(columns)}", tuple(params))
     spend = 0
     tier = following = None
     if program.tiers:
-        spend = qualifying_spend(conn, program, facts.member_id, now)
+        spend = int(row[0])
         tier = tier_for(program.tiers, spend)
         following = next_tier(program.tiers, spend)
+    at = 1 if program.tiers else 0
+    given = {kind: reads.moment(row[at + i]) for i, kind in enumerate(kinds)}
     bonuses: list[AppliedRule] = []
     birthday_gift = False
     referrer_bonus = 0
-    wants_first = program.signup_bonus or (program.referral_bonus and facts.referred_by)
-    wants_ledger = wants_first or program.profile_bonus or program.birthday_points
-    if wants_ledger:
-        given = {
-            kind: _aware(conn, at)
-            for kind, at in conn.execute(_BONUSES_GIVEN, {"member_id": facts.member_id}).all()
-        }
-        # The first purchase: checkout sets last_visit_at, nothing else does (a merge keeps
-        # the latest of both), so no look at the sales is needed.
-        first = facts.last_visit is None
-        if first and program.signup_bonus and "signup" not in given:
-            bonuses.append(AppliedRule("signup", _("welcome"), points=program.signup_bonus))
-        if first and program.referral_bonus and facts.referred_by and "referral" not in given:
-            bonuses.append(AppliedRule("referral", _("referral"), points=program.referral_bonus))
-            referrer_bonus = program.referral_bonus
-        if program.profile_bonus and "profile" not in given and profile_complete(facts.__dict__):
-            bonuses.append(AppliedRule("profile", _("profile"), points=program.profile_bonus))
-        if program.birthday_points and facts.birthday is not None:
-            today = program.local(now).date()
-            period = birthday_period(facts.birthday, today, program.birthday_period)
-            last = given.get("birthday")
-            if period is not None and (last is None or program.local(last).date() < period[0]):
-                birthday_gift = True
-                bonuses.append(
-                    AppliedRule("birthday", _("birthday"), points=program.birthday_points)
-                )
+    if "signup" in given and given["signup"] is None:
+        bonuses.append(AppliedRule("signup", _("welcome"), points=program.signup_bonus))
+    if "referral" in given and given["referral"] is None:
+        bonuses.append(AppliedRule("referral", _("referral"), points=program.referral_bonus))
+        referrer_bonus = program.referral_bonus
+    if "profile" in given and given["profile"] is None:
+        bonuses.append(AppliedRule("profile", _("profile"), points=program.profile_bonus))
+    if period is not None:
+        last = given["birthday"]
+        if last is None or program.local(last).date() < period[0]:
+            birthday_gift = True
+            bonuses.append(AppliedRule("birthday", _("birthday"), points=program.birthday_points))
     return MemberProgram(
         standing=Standing(tier=tier, campaigns=program.campaigns_at(now), bonuses=tuple(bonuses)),
         spend_cents=spend,
         next_tier=following,
         birthday_gift=birthday_gift,
-        expiry=expiry_for(conn, program, facts, now),
+        expiry=expiry_for(reads, program, facts, now, recent=int(row[-1]) if earned else None),
         referrer_bonus=referrer_bonus,
     )

@@ -12,7 +12,7 @@ from app.i18n import _
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision; a test keeps it equal to Alembic's head. Knowing it lets an up-to-date
 # database open without importing Alembic at all (start-up time at the till).
-HEAD = "0007_program_rules"
+HEAD = "0008_program_speed"
 
 
 class SchemaTooNew(LoyaltyError):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from app.store.database import Database
+from app.store.types import UTCDateTime
 
 MEMBER_COLUMNS = (
     "m.id, m.salutation, m.first_name, m.last_name, m.points_balance, m.created_at, "
@@ -53,3 +57,62 @@ def fetch_all(db: Database, statement: str, params: tuple[Any, ...]) -> list[tup
         raise _driver_error(db, statement, params, exc) from exc
     finally:
         cur.close()
+
+
+# How SQLAlchemy's SQLite DateTime writes a naive UTC moment: plain SQL compares against it.
+_SQLITE_STAMP = "%Y-%m-%d %H:%M:%S.%f"
+_TS = UTCDateTime()
+
+
+class DriverReads:
+    """Plain ``?``-parameter reads on a driver connection, with no SQLAlchemy in between.
+
+    :meth:`of` reads on a database's hot-path reader (autocommit), :meth:`under` inside the
+    transaction of a SQLAlchemy connection (the checkout's, with the member row locked).
+    Timestamps go in and come out as aware UTC datetimes on SQLite and PostgreSQL alike.
+    """
+
+    __slots__ = ("_conn", "_dialect", "_sqlite")
+
+    def __init__(self, dbapi_conn: Any, dialect: Dialect) -> None:
+        self._conn = dbapi_conn
+        self._dialect = dialect
+        self._sqlite = dialect.name == "sqlite"
+
+    @classmethod
+    def of(cls, db: Database) -> DriverReads:
+        return cls(db.raw(), db.engine.dialect)
+
+    @classmethod
+    def under(cls, conn: Connection) -> DriverReads:
+        return cls(conn.connection.driver_connection, conn.dialect)
+
+    def all(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        if not self._sqlite:
+            # psycopg: %s marks a parameter, so a literal % must be doubled.
+            statement = statement.replace("%", "%%").replace("?", "%s")
+        cur = self._conn.cursor()
+        try:
+            cur.execute(statement, params)
+            return cur.fetchall()
+        except self._dialect.loaded_dbapi.Error as exc:
+            # The exception classes of the ORM path, so a busy or lost database reads the same.
+            raise DBAPIError.instance(
+                statement, params, exc, self._dialect.loaded_dbapi.Error
+            ) from exc
+        finally:
+            cur.close()
+
+    def one(self, statement: str, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        return self.all(statement, params)[0]
+
+    def at(self, moment: datetime) -> Any:
+        """A timestamp parameter, as the column stores it."""
+        value = _TS.process_bind_param(moment, self._dialect)
+        return value.strftime(_SQLITE_STAMP) if self._sqlite and value is not None else value
+
+    def moment(self, value: Any) -> datetime | None:
+        """A timestamp read back, as an aware UTC datetime."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return _TS.process_result_value(value, self._dialect)

@@ -35,6 +35,11 @@ FIGURES = (
     "startup_ms",
     "scan_to_panel_ms",
     "rss_mb",
+    "program_lookup_p50_us",
+    "program_lookup_p99_us",
+    "program_lookup_p99_cpu_us",
+    "program_checkout_p50_ms",
+    "program_checkout_p99_ms",
 )
 
 
@@ -57,6 +62,7 @@ def test_every_figure_is_reported_with_a_plausible_value(kept: tuple[dict, Path]
     for key in FIGURES[1:]:
         assert isinstance(results[key], int | float) and results[key] > 0, key
     assert results["lookup_p50_us"] <= results["lookup_p99_us"]
+    assert results["program_lookup_p50_us"] <= results["program_lookup_p99_us"]
     assert results["lookup_ratio"] == pytest.approx(
         results["lookup_p50_us"] / results["raw_lookup_p50_us"], rel=0.05
     )

@@ -1,0 +1,754 @@
+"""The owner's program screen: every rule of the loyalty program, one tab per group.
+
+Earning, bonuses and expiry are forms (F9 saves them, all or nothing); tiers, campaigns,
+coupons and stamp cards are lists with a dialog to add (F4) and a key to remove (Del).
+Every change goes through the program services, which validate, audit and write the sync
+event; this screen only reads fields and shows what the services answer.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+    Switch,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.data_table import RowDoesNotExist
+
+from app.domain.errors import LoyaltyError, ValidationFailed
+from app.domain.program import format_multiplier
+from app.i18n import _, format_day, format_money, ngettext
+from app.services.context import Context
+from app.services.coupons import BatchResult, CouponView, list_coupons
+from app.services.program_rules import (
+    list_campaigns,
+    list_tiers,
+    remove_campaign,
+    remove_tier,
+)
+from app.services.settings import write_settings
+from app.services.stamps import list_programs, remove_program
+from app.tui.counter import DATABASE_ERRORS
+from app.tui.widgets.key_bar import KeyBar
+
+EARNING = "program-earning"
+TIERS = "program-tiers"
+CAMPAIGNS = "program-campaigns"
+BONUSES = "program-bonuses"
+EXPIRY = "program-expiry"
+COUPONS = "program-coupons"
+STAMPS = "program-stamps"
+TABS = (EARNING, TIERS, CAMPAIGNS, BONUSES, EXPIRY, COUPONS, STAMPS)
+
+# The settings each form tab shows; F9 saves every form at once.
+FORMS: dict[str, tuple[str, ...]] = {
+    EARNING: (
+        "program.earn_points_per_unit",
+        "program.redeem_points_per_unit",
+        "program.earn_on_points_paid",
+        "program.earn_on_discount",
+    ),
+    BONUSES: (
+        "program.birthday_points",
+        "program.birthday_period",
+        "program.signup_bonus",
+        "program.profile_bonus",
+        "program.referral_bonus",
+    ),
+    EXPIRY: ("program.expiry", "program.expiry_months"),
+}
+SWITCHES = ("program.earn_on_points_paid", "program.earn_on_discount")
+# The list tabs: what F4 adds and Del removes there.
+ADDS = (TIERS, CAMPAIGNS, STAMPS)
+REMOVES = (TIERS, CAMPAIGNS, STAMPS)
+EDITS = (TIERS, CAMPAIGNS)
+TABLES = {TIERS: "#tiers", CAMPAIGNS: "#campaigns", COUPONS: "#coupons", STAMPS: "#stamps"}
+
+
+def widget_id(key: str) -> str:
+    """``program.earn_points_per_unit`` -> ``set-earn-points-per-unit``."""
+    return "set-" + key.removeprefix("program.").replace("_", "-")
+
+
+def choices(key: str) -> list[tuple[str, str]]:
+    """The choices of a setting shown as a select, in the owner's words."""
+    if key == "program.birthday_period":
+        return [(_("in the birthday week"), "week"), (_("in the birthday month"), "month")]
+    if key == "program.expiry":
+        return [
+            (_("never"), "never"),
+            (_("N months after they were earned"), "earned"),
+            (_("after N months without a purchase"), "inactive"),
+        ]
+    if key == "program.tier_period":
+        return [(_("the last 12 months"), "12months"), (_("lifetime"), "lifetime")]
+    return []
+
+
+def coupon_validity(view: CouponView) -> str:
+    rule = view.coupon
+    if rule.valid_from and rule.valid_until:
+        return _("{start} – {end}").format(
+            start=format_day(rule.valid_from), end=format_day(rule.valid_until)
+        )
+    if rule.valid_from:
+        return _("from {date}").format(date=format_day(rule.valid_from))
+    if rule.valid_until:
+        return _("until {date}").format(date=format_day(rule.valid_until))
+    return _("always")
+
+
+def coupon_uses(view: CouponView) -> str:
+    rule = view.coupon
+    text = (
+        _("{uses} of {max}").format(uses=view.uses, max=rule.max_uses)
+        if rule.max_uses is not None
+        else str(view.uses)
+    )
+    if rule.per_member is not None:
+        text += " · " + _("{n}/member").format(n=rule.per_member)
+    return text
+
+
+def campaign_days(data: dict[str, Any]) -> str:
+    return ",".join(data["weekdays"]) if data["weekdays"] else _("every day")
+
+
+class ProgramScreen(Screen[None]):
+    """The loyalty program's rules, one tab per group; Esc goes back to the counter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("f2", "next_tab", _("Next tab"), key_display="F2"),
+        Binding("f3", "previous_tab", _("Prev tab"), key_display="F3"),
+        Binding("f9", "save", _("Save"), key_display="F9"),
+        Binding("f4", "add", _("Add"), key_display="F4"),
+        Binding("f4", "new_coupon", _("New code"), key_display="F4"),
+        Binding("f5", "new_batch", _("Batch"), key_display="F5"),
+        Binding("enter", "edit", _("Change"), key_display="Enter"),
+        Binding("delete", "remove", _("Remove"), key_display="Del"),
+    ]
+
+    DEFAULT_CSS = """
+    ProgramScreen #program-message {
+        height: auto;
+        max-height: 2;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    ProgramScreen #program-message.-error {
+        color: $text-error;
+        text-style: bold;
+    }
+    ProgramScreen #program-message.-success {
+        color: $text-success;
+        text-style: bold;
+    }
+    ProgramScreen TabbedContent {
+        height: 1fr;
+    }
+    ProgramScreen TabPane {
+        padding: 0;
+    }
+    ProgramScreen .form {
+        height: 1fr;
+        padding: 0 1;
+    }
+    ProgramScreen .set-row {
+        height: 1;
+        margin-top: 1;
+    }
+    ProgramScreen .set-row Label {
+        width: 36;
+    }
+    ProgramScreen .set-row Input, ProgramScreen .set-row Select {
+        width: 1fr;
+    }
+    ProgramScreen .set-row Switch {
+        width: auto;
+    }
+    ProgramScreen .set-error {
+        color: $text-error;
+        padding-left: 36;
+        display: none;
+    }
+    ProgramScreen .set-error.-shown {
+        display: block;
+    }
+    ProgramScreen .explain {
+        color: $text-muted;
+        margin-top: 1;
+        padding: 0 1;
+    }
+    ProgramScreen #tier-period-row {
+        height: 1;
+        padding: 0 1;
+    }
+    ProgramScreen #tier-period-row Label {
+        width: auto;
+        padding-right: 1;
+    }
+    ProgramScreen #tier-period-row Select {
+        width: 30;
+    }
+    ProgramScreen TabPane DataTable {
+        height: 1fr;
+    }
+    ProgramScreen .empty {
+        color: $text-muted;
+        padding: 0 1;
+        height: auto;
+    }
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        # The form values as last loaded (as the widgets hold them): what "unsaved" means.
+        self.loaded: dict[str, Any] = {}
+        self.warned = False
+
+    # --- composing -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        currency = self.ctx.rules().currency
+        one = format_money(100, currency)
+        labels = {
+            "program.earn_points_per_unit": _("Points earned per {amount}").format(amount=one),
+            "program.redeem_points_per_unit": _("Points that pay {amount}").format(amount=one),
+            "program.earn_on_points_paid": _("Points also on the part paid with points"),
+            "program.earn_on_discount": _("Points also on coupon discounts"),
+            "program.birthday_points": _("Birthday gift (points)"),
+            "program.birthday_period": _("Given once a year"),
+            "program.signup_bonus": _("Sign-up bonus (points)"),
+            "program.profile_bonus": _("Complete profile bonus (points)"),
+            "program.referral_bonus": _("Referral bonus (points, each)"),
+            "program.expiry": _("Points expire"),
+            "program.expiry_months": _("N (months)"),
+        }
+        explain = {
+            EARNING: _(
+                "Points are rounded down. By default the part paid with points and coupon "
+                "discounts earn nothing."
+            ),
+            BONUSES: _(
+                "0 turns a bonus off. The referral bonus goes to both members when the new "
+                "member makes a first purchase; the profile bonus when email, phone, birthday "
+                "and postcode are all filled in."
+            ),
+            EXPIRY: _(
+                "Expired points are written to the ledger at the member's next sale or with "
+                "“loyalty points expire”; the oldest points are spent first."
+            ),
+        }
+        yield Header()
+        yield Static(id="program-message")
+        with TabbedContent(id="program-tabs"):
+            for tab, title in (
+                (EARNING, _("Earning")),
+                (TIERS, _("Tiers")),
+                (CAMPAIGNS, _("Campaigns")),
+                (BONUSES, _("Bonuses")),
+                (EXPIRY, _("Expiry")),
+                (COUPONS, _("Coupons")),
+                (STAMPS, _("Stamp cards")),
+            ):
+                with TabPane(title, id=tab):
+                    if tab in FORMS:
+                        with VerticalScroll(classes="form"):
+                            for key in FORMS[tab]:
+                                yield from self._setting_row(key, labels[key])
+                            yield Static(explain[tab], classes="explain", markup=False)
+                        continue
+                    if tab == TIERS:
+                        with Horizontal(id="tier-period-row"):
+                            yield Label(_("Qualifying spend:"))
+                            yield Select(
+                                choices("program.tier_period"),
+                                allow_blank=False,
+                                compact=True,
+                                id="set-tier-period",
+                            )
+                    yield Static(id=f"{TABLES[tab][1:]}-empty", classes="empty", markup=False)
+                    yield DataTable(cursor_type="row", zebra_stripes=True, id=TABLES[tab][1:])
+        yield KeyBar()
+
+    def _setting_row(self, key: str, label: str) -> ComposeResult:
+        with Horizontal(classes="set-row"):
+            yield Label(label, markup=False)
+            if key in SWITCHES:
+                yield Switch(id=widget_id(key))
+            elif choices(key):
+                yield Select(choices(key), allow_blank=False, compact=True, id=widget_id(key))
+            else:
+                yield Input(compact=True, id=widget_id(key))
+        yield Label(id=f"error-{widget_id(key)}", classes="set-error", markup=False)
+
+    def on_mount(self) -> None:
+        columns = {
+            "#tiers": (_("Tier"), _("From (spend)"), _("Points"), _("Member discount")),
+            "#campaigns": (
+                _("Campaign"),
+                _("Points"),
+                _("From"),
+                _("Until"),
+                _("Days"),
+                _("Hours"),
+                _("Now"),
+            ),
+            "#coupons": (_("Code"), _("Gives"), _("Min. spend"), _("Valid"), _("Uses")),
+            "#stamps": (_("Stamp card"), _("Stamps"), _("Reward")),
+        }
+        for selector, labels in columns.items():
+            table = self.query_one(selector, DataTable)
+            for label in labels:
+                table.add_column(label)
+        self.load_forms()
+        self.load_lists()
+        self.focus_tab()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def say(self, text: str, kind: str = "info") -> None:
+        """One line under the header: ``info``, ``success`` or ``error``."""
+        message = self.query_one("#program-message", Static)
+        message.update(Content(text))
+        for name in ("error", "success"):
+            message.set_class(bool(text) and name == kind, f"-{name}")
+
+    def _database_failed(self, exc: Exception) -> None:
+        self.say(
+            _("The database did not answer ({error}); nothing was changed. Try again.").format(
+                error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            ),
+            "error",
+        )
+
+    def form_values(self) -> dict[str, Any]:
+        """What the form fields hold now, by setting."""
+        values: dict[str, Any] = {}
+        for keys in FORMS.values():
+            for key in keys:
+                widget = self.query_one(f"#{widget_id(key)}")
+                if isinstance(widget, Input | Switch | Select):
+                    values[key] = widget.value
+        return values
+
+    def load_forms(self) -> None:
+        """Fill the forms with the stored settings (after a save: as the service stored them)."""
+        settings = self.ctx.settings()
+        for keys in FORMS.values():
+            for key in keys:
+                widget = self.query_one(f"#{widget_id(key)}")
+                value = settings[key]
+                if isinstance(widget, Switch):
+                    widget.value = bool(value)
+                elif isinstance(widget, Select | Input):
+                    widget.value = str(value)
+        period = self.query_one("#set-tier-period", Select)
+        with period.prevent(Select.Changed):
+            period.value = str(settings["program.tier_period"])
+        self.loaded = self.form_values()
+        self.show_errors({})
+
+    def load_lists(self) -> None:
+        try:
+            self.load_tiers()
+            self.load_campaigns()
+            self.load_coupons()
+            self.load_stamps()
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+        self.refresh_bindings()
+
+    def _fill(self, tab: str, rows: list[tuple[str, list[Text]]], empty: str) -> None:
+        table = self.query_one(TABLES[tab], DataTable)
+        row = table.cursor_row
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if rows:
+            table.move_cursor(row=min(row, len(rows) - 1))
+        note = self.query_one(f"{TABLES[tab]}-empty", Static)
+        note.update(empty if not rows else "")
+        note.display = not rows
+
+    def load_tiers(self) -> None:
+        currency = self.ctx.rules().currency
+        rows = [
+            (
+                tier.name,
+                [
+                    Text(tier.name),
+                    Text(format_money(tier.min_spend_cents, currency), justify="right"),
+                    Text(format_multiplier(tier.multiplier), justify="right"),
+                    Text(f"{tier.discount_percent} %" if tier.discount_percent else "–"),
+                ],
+            )
+            for tier in list_tiers(self.ctx)
+        ]
+        self._fill(TIERS, rows, _("No tiers yet: F4 adds one (e.g. Gold from 300.00, x2)."))
+
+    def load_campaigns(self) -> None:
+        active = {c.name for c in self.ctx.program().campaigns_at(self.ctx.now())}
+        rows = []
+        for campaign in list_campaigns(self.ctx):
+            data = campaign.to_json()
+            rows.append(
+                (
+                    campaign.name,
+                    [
+                        Text(campaign.name),
+                        Text(format_multiplier(campaign.multiplier), justify="right"),
+                        Text(format_day(campaign.from_day) if campaign.from_day else "–"),
+                        Text(format_day(campaign.until_day) if campaign.until_day else "–"),
+                        Text(campaign_days(data)),
+                        Text(data["hours"] or _("all day")),
+                        Text(_("active") if campaign.name in active else ""),
+                    ],
+                )
+            )
+        self._fill(
+            CAMPAIGNS, rows, _("No campaigns yet: F4 adds one (e.g. double points on Tuesdays).")
+        )
+
+    def load_coupons(self) -> None:
+        currency = self.ctx.rules().currency
+        rows = []
+        for view in list_coupons(self.ctx):
+            rule = view.coupon
+            rows.append(
+                (
+                    view.code,
+                    [
+                        Text(view.code),
+                        Text(view.label.removesuffix(" " + rule.code)),
+                        Text(
+                            format_money(rule.min_spend_cents, currency)
+                            if rule.min_spend_cents
+                            else "–",
+                            justify="right",
+                        ),
+                        Text(coupon_validity(view)),
+                        Text(coupon_uses(view), justify="right"),
+                    ],
+                )
+            )
+        self._fill(
+            COUPONS,
+            rows,
+            _("No coupons yet: F4 creates a shared code, F5 a batch of single-use codes."),
+        )
+
+    def load_stamps(self) -> None:
+        rows = [
+            (
+                program.name,
+                [
+                    Text(program.name),
+                    Text(str(program.stamps), justify="right"),
+                    Text(program.reward),
+                ],
+            )
+            for program in list_programs(self.ctx)
+        ]
+        self._fill(STAMPS, rows, _("No stamp cards yet: F4 adds one (e.g. Coffee, 10 stamps)."))
+
+    # --- tabs --------------------------------------------------------------------------------
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#program-tabs", TabbedContent)
+
+    @property
+    def tab(self) -> str:
+        return self.tabs.active
+
+    def _move_tab(self, step: int) -> None:
+        index = TABS.index(self.tab) if self.tab in TABS else 0
+        self.tabs.active = TABS[(index + step) % len(TABS)]
+        self.focus_tab()
+
+    def action_next_tab(self) -> None:
+        self._move_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._move_tab(-1)
+
+    def focus_tab(self) -> None:
+        """The first field of a form, or the table of a list: ready for the keys."""
+        pane = self.query_one(f"#{self.tab}", TabPane)
+        for widget in pane.query("Input, Switch, Select, DataTable"):
+            if widget.display and not (
+                isinstance(widget, Select) and widget.id == "set-tier-period"
+            ):
+                widget.focus()
+                return
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self.tab
+        if action == "save":
+            return tab in FORMS
+        if action == "add":
+            return tab in ADDS
+        if action in ("new_coupon", "new_batch"):
+            return tab == COUPONS
+        if action in ("edit", "remove"):
+            if tab not in (EDITS if action == "edit" else REMOVES):
+                return False
+            return True if self.query_one(TABLES[tab], DataTable).row_count else None
+        return True
+
+    # --- forms -------------------------------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for keys in FORMS.values():
+            for key in keys:
+                label = self.query_one(f"#error-{widget_id(key)}", Label)
+                label.update(errors.get(key, ""))
+                label.set_class(key in errors, "-shown")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        self.warned = False
+        for label in self.query(f"#error-{event.input.id}").results(Label):
+            label.update("")
+            label.remove_class("-shown")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_save(self) -> None:
+        """F9: save every changed setting of the forms; with any invalid field, none."""
+        try:
+            changed = write_settings(
+                self.ctx.db,
+                self.form_values(),
+                self.ctx.now(),
+                actor=self.ctx.actor,
+                till=self.ctx.till,
+            )
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            first = next(key for keys in FORMS.values() for key in keys if key in exc.errors)
+            tab = next(tab for tab, keys in FORMS.items() if first in keys)
+            self.tabs.active = tab
+            self.query_one(f"#{widget_id(first)}").focus()
+            self.say(_("Not saved: correct the marked field"), "error")
+            return
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        self.ctx.forget_settings()
+        self.load_forms()
+        self.warned = False
+        if changed:
+            self.say(
+                ngettext(
+                    "Saved: {count} setting changed",
+                    "Saved: {count} settings changed",
+                    len(changed),
+                ).format(count=len(changed)),
+                "success",
+            )
+        else:
+            self.say(_("Nothing to save: no setting was changed"))
+
+    @on(Select.Changed, "#set-tier-period")
+    def _tier_period_changed(self, event: Select.Changed) -> None:
+        """The qualifying spend's period is saved as soon as it is chosen."""
+        value = str(event.value)
+        if value == str(self.ctx.settings()["program.tier_period"]):
+            return
+        try:
+            write_settings(
+                self.ctx.db,
+                {"program.tier_period": value},
+                self.ctx.now(),
+                actor=self.ctx.actor,
+                till=self.ctx.till,
+            )
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        self.ctx.forget_settings()
+        label = dict((v, k) for k, v in choices("program.tier_period"))[value]
+        self.say(_("Saved: tiers count the spend of {period}").format(period=label), "success")
+
+    # --- lists -------------------------------------------------------------------------------
+
+    def _selected(self, tab: str) -> str | None:
+        table = self.query_one(TABLES[tab], DataTable)
+        if not table.row_count:
+            return None
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return None if row_key.value is None else str(row_key.value)
+
+    def action_add(self) -> None:
+        from app.tui.screens.program_dialogs import (
+            CampaignDialog,
+            StampProgramDialog,
+            TierDialog,
+        )
+
+        dialogs = {TIERS: TierDialog, CAMPAIGNS: CampaignDialog, STAMPS: StampProgramDialog}
+        dialog = dialogs.get(self.tab)
+        if dialog is not None:
+            self.app.push_screen(dialog(self.ctx), self._added)
+
+    def action_edit(self) -> None:
+        from app.tui.screens.program_dialogs import CampaignDialog, TierDialog
+
+        name = self._selected(self.tab) if self.tab in EDITS else None
+        if name is None:
+            return
+        if self.tab == TIERS:
+            tier = next((t for t in list_tiers(self.ctx) if t.name == name), None)
+            if tier is not None:
+                self.app.push_screen(TierDialog(self.ctx, tier), self._added)
+        else:
+            campaign = next((c for c in list_campaigns(self.ctx) if c.name == name), None)
+            if campaign is not None:
+                self.app.push_screen(CampaignDialog(self.ctx, campaign), self._added)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def _added(self, result: object) -> None:
+        if result is None:
+            return
+        self.ctx.forget_settings()
+        self.load_lists()
+        name = getattr(result, "name", "")
+        messages = {
+            TIERS: _("Tier saved: {name}"),
+            CAMPAIGNS: _("Campaign saved: {name}"),
+            STAMPS: _("Stamp card added: {name}"),
+        }
+        self.say(messages[self.tab].format(name=name), "success")
+        self._select(self.tab, name)
+
+    def _select(self, tab: str, key: str) -> None:
+        table = self.query_one(TABLES[tab], DataTable)
+        with suppress(RowDoesNotExist):
+            table.move_cursor(row=table.get_row_index(key))
+        table.focus()
+
+    def action_new_coupon(self) -> None:
+        from app.tui.screens.program_dialogs import CouponDialog
+
+        self.app.push_screen(CouponDialog(self.ctx), self._coupons_created)
+
+    def action_new_batch(self) -> None:
+        from app.tui.screens.program_dialogs import CouponDialog
+
+        self.app.push_screen(CouponDialog(self.ctx, batch=True), self._coupons_created)
+
+    def _coupons_created(self, result: object) -> None:
+        if result is None:
+            return
+        self.load_lists()
+        if isinstance(result, CouponView):
+            self.say(_("Coupon created: {code}").format(code=result.code), "success")
+            self._select(COUPONS, result.code)
+        elif isinstance(result, BatchResult):
+            text = ngettext(
+                "{count} single-use code created",
+                "{count} single-use codes created",
+                len(result.codes),
+            ).format(count=len(result.codes))
+            if result.destination:
+                text += " · " + _("printable PDF: {path}").format(path=result.destination)
+            self.say(text, "success")
+            if result.codes:
+                self._select(COUPONS, result.codes[0])
+
+    def action_remove(self) -> None:
+        tab = self.tab
+        if tab not in REMOVES:
+            return
+        name = self._selected(tab)
+        if name is None:
+            return
+        from app.tui.screens.confirm import ConfirmScreen
+
+        texts = {
+            TIERS: (
+                _("Remove tier {name}?"),
+                _("Members move to the tier their spend reaches at their next sale."),
+            ),
+            CAMPAIGNS: (
+                _("Remove campaign {name}?"),
+                _("Its extra points stop now; points already given stay."),
+            ),
+            STAMPS: (
+                _("Remove stamp card {name}?"),
+                _("No more stamps are given; the stamps given stay in the history."),
+            ),
+        }
+        title, text = texts[tab]
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self._remove(tab, name)
+
+        self.app.push_screen(
+            ConfirmScreen(title.format(name=name), text, action_label=_("Remove")), done
+        )
+
+    def _remove(self, tab: str, name: str) -> None:
+        removers = {TIERS: remove_tier, CAMPAIGNS: remove_campaign, STAMPS: remove_program}
+        try:
+            removers[tab](self.ctx, name)
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        self.ctx.forget_settings()
+        self.load_lists()
+        self.say(_("Removed: {name}").format(name=name), "success")
+        self.query_one(TABLES[tab], DataTable).focus()
+
+    # --- leaving -----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Esc: back to the counter; with unsaved form changes, a first Esc only warns."""
+        if self.form_values() != self.loaded and not self.warned:
+            self.warned = True
+            self.say(_("Unsaved changes: F9 saves them, Esc again discards them"), "error")
+            return
+        self.dismiss(None)

@@ -282,9 +282,14 @@ def parse_setting(key: str, value: Any) -> Any:
         ) from None
 
 
+def setting_bounds(key: str) -> tuple[int, int] | None:
+    """The smallest and largest value of a whole-number setting (None for other settings)."""
+    return getattr(DEFAULTS[key][1], "bounds", None) if key in DEFAULTS else None
+
+
 def setting_hint(key: str) -> str:
     """What a setting takes, for a message next to the field: "a whole number from 1 to 1,000"."""
-    bounds = getattr(DEFAULTS[key][1], "bounds", None) if key in DEFAULTS else None
+    bounds = setting_bounds(key)
     if bounds is None:
         return ""
     low, high = bounds

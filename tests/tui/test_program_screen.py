@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, Select, Static, Switch
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from app.domain.program import Campaign, Tier
 from app.services.context import Context
@@ -292,7 +292,7 @@ async def test_switches_and_the_redeem_rate_are_saved_together(
         await pilot.press("f9")
         await pilot.pause()
         assert message(screen) == "Saved: 2 settings changed"
-        assert screen.query_one("#set-earn-on-points-paid", Switch).value
+        assert screen.query_one("#set-earn-on-points-paid", Checkbox).value
     assert stored(ctx, "program.redeem_points_per_unit") == 50
     assert stored(ctx, "program.earn_on_points_paid") is True
     assert stored(ctx, "program.earn_on_discount") is False

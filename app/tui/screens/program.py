@@ -19,13 +19,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
+    Checkbox,
     DataTable,
     Header,
     Input,
     Label,
     Select,
     Static,
-    Switch,
     TabbedContent,
     TabPane,
 )
@@ -33,7 +33,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.program import format_multiplier
-from app.i18n import _, format_day, format_money, ngettext
+from app.i18n import _, format_day, format_money, format_points, ngettext
 from app.services.context import Context
 from app.services.coupons import BatchResult, CouponView, list_coupons
 from app.services.program_rules import (
@@ -42,7 +42,7 @@ from app.services.program_rules import (
     remove_campaign,
     remove_tier,
 )
-from app.services.settings import write_settings
+from app.services.settings import setting_bounds, write_settings
 from app.services.stamps import list_programs, remove_program
 from app.tui.counter import DATABASE_ERRORS
 from app.tui.widgets.key_bar import KeyBar
@@ -73,7 +73,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     ),
     EXPIRY: ("program.expiry", "program.expiry_months"),
 }
-SWITCHES = ("program.earn_on_points_paid", "program.earn_on_discount")
+CHECKBOXES = ("program.earn_on_points_paid", "program.earn_on_discount")
 # The list tabs: what F4 adds and Del removes there.
 ADDS = (TIERS, CAMPAIGNS, STAMPS)
 REMOVES = (TIERS, CAMPAIGNS, STAMPS)
@@ -81,9 +81,36 @@ EDITS = (TIERS, CAMPAIGNS)
 TABLES = {TIERS: "#tiers", CAMPAIGNS: "#campaigns", COUPONS: "#coupons", STAMPS: "#stamps"}
 
 
+class ToggleBox(Checkbox, inherit_bindings=False):
+    """A checkbox that only Space toggles: Enter moves on to the next field, like elsewhere."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", show=False)]
+
+
+class RuleTable(DataTable[Any], inherit_bindings=False):
+    """A list of rules: the arrows move; Enter is the screen's (change the rule, on the key bar)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", show=False),
+        Binding("down", "cursor_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+        Binding("home", "scroll_top", show=False),
+        Binding("end", "scroll_bottom", show=False),
+    ]
+
+
 def widget_id(key: str) -> str:
     """``program.earn_points_per_unit`` -> ``set-earn-points-per-unit``."""
     return "set-" + key.removeprefix("program.").replace("_", "-")
+
+
+def bounds_hint(key: str) -> str:
+    """The range of a number field, shown beside it: "1 to 1,000"."""
+    bounds = setting_bounds(key)
+    if bounds is None:
+        return ""
+    return _("{low} to {high}").format(low=format_points(bounds[0]), high=format_points(bounds[1]))
 
 
 def choices(key: str) -> list[tuple[str, str]]:
@@ -175,17 +202,22 @@ class ProgramScreen(Screen[None]):
         margin-top: 1;
     }
     ProgramScreen .set-row Label {
-        width: 36;
+        width: 34;
     }
-    ProgramScreen .set-row Input, ProgramScreen .set-row Select {
+    ProgramScreen .set-row Input {
+        width: 12;
+    }
+    ProgramScreen .set-row .set-hint {
         width: 1fr;
+        padding-left: 2;
+        color: $text-muted;
     }
-    ProgramScreen .set-row Switch {
-        width: auto;
+    ProgramScreen .set-row Select {
+        width: 1fr;
     }
     ProgramScreen .set-error {
         color: $text-error;
-        padding-left: 36;
+        padding-left: 34;
         display: none;
     }
     ProgramScreen .set-error.-shown {
@@ -232,8 +264,8 @@ class ProgramScreen(Screen[None]):
         labels = {
             "program.earn_points_per_unit": _("Points earned per {amount}").format(amount=one),
             "program.redeem_points_per_unit": _("Points that pay {amount}").format(amount=one),
-            "program.earn_on_points_paid": _("Points also on the part paid with points"),
-            "program.earn_on_discount": _("Points also on coupon discounts"),
+            "program.earn_on_points_paid": _("The part paid with points earns points too"),
+            "program.earn_on_discount": _("Coupon discounts earn points too"),
             "program.birthday_points": _("Birthday gift (points)"),
             "program.birthday_period": _("Given once a year"),
             "program.signup_bonus": _("Sign-up bonus (points)"),
@@ -286,18 +318,20 @@ class ProgramScreen(Screen[None]):
                                 id="set-tier-period",
                             )
                     yield Static(id=f"{TABLES[tab][1:]}-empty", classes="empty", markup=False)
-                    yield DataTable(cursor_type="row", zebra_stripes=True, id=TABLES[tab][1:])
+                    yield RuleTable(cursor_type="row", zebra_stripes=True, id=TABLES[tab][1:])
         yield KeyBar()
 
     def _setting_row(self, key: str, label: str) -> ComposeResult:
         with Horizontal(classes="set-row"):
-            yield Label(label, markup=False)
-            if key in SWITCHES:
-                yield Switch(id=widget_id(key))
-            elif choices(key):
-                yield Select(choices(key), allow_blank=False, compact=True, id=widget_id(key))
+            if key in CHECKBOXES:
+                yield ToggleBox(label, compact=True, id=widget_id(key))
             else:
-                yield Input(compact=True, id=widget_id(key))
+                yield Label(label, markup=False)
+                if choices(key):
+                    yield Select(choices(key), allow_blank=False, compact=True, id=widget_id(key))
+                else:
+                    yield Input(compact=True, id=widget_id(key))
+                    yield Label(bounds_hint(key), classes="set-hint", markup=False)
         yield Label(id=f"error-{widget_id(key)}", classes="set-error", markup=False)
 
     def on_mount(self) -> None:
@@ -346,7 +380,7 @@ class ProgramScreen(Screen[None]):
         for keys in FORMS.values():
             for key in keys:
                 widget = self.query_one(f"#{widget_id(key)}")
-                if isinstance(widget, Input | Switch | Select):
+                if isinstance(widget, Input | Checkbox | Select):
                     values[key] = widget.value
         return values
 
@@ -357,7 +391,7 @@ class ProgramScreen(Screen[None]):
             for key in keys:
                 widget = self.query_one(f"#{widget_id(key)}")
                 value = settings[key]
-                if isinstance(widget, Switch):
+                if isinstance(widget, Checkbox):
                     widget.value = bool(value)
                 elif isinstance(widget, Select | Input):
                     widget.value = str(value)
@@ -496,7 +530,7 @@ class ProgramScreen(Screen[None]):
     def focus_tab(self) -> None:
         """The first field of a form, or the table of a list: ready for the keys."""
         pane = self.query_one(f"#{self.tab}", TabPane)
-        for widget in pane.query("Input, Switch, Select, DataTable"):
+        for widget in pane.query("Input, Checkbox, Select, DataTable"):
             if widget.display and not (
                 isinstance(widget, Select) and widget.id == "set-tier-period"
             ):

@@ -121,6 +121,9 @@ class FormDialog(ModalScreen[Any]):
     FormDialog #dialog-error.-shown {
         display: block;
     }
+    FormDialog #dialog-error.-busy {
+        color: $text-muted;
+    }
     FormDialog #buttons {
         height: 1;
         margin-top: 1;
@@ -421,6 +424,11 @@ class CampaignDialog(FormDialog):
 class StampProgramDialog(FormDialog):
     """Start a stamp program: its name, the stamps of a full card and the reward."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Add"), key_display="F9"),
+    ]
+
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.title_text = _("New stamp card")
@@ -463,6 +471,11 @@ def value_label(kind: str) -> str:
 
 class CouponDialog(FormDialog):
     """One shared code (``SUMMER10``), or with ``batch`` a number of single-use codes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Create"), key_display="F9"),
+    ]
 
     def __init__(self, ctx: Context, *, batch: bool = False) -> None:
         super().__init__(ctx)
@@ -558,6 +571,7 @@ class CouponDialog(FormDialog):
         # Thousands of codes (and their printing) are written off the event loop.
         self.busy = True
         self.show_errors({}, _("Creating the codes…"))
+        self.query_one("#dialog-error").add_class("-busy")
         self._create_batch(values["count"], rule, self.text("prefix"), target)
         return None
 
@@ -585,4 +599,5 @@ class CouponDialog(FormDialog):
 
     def _batch_failed(self, message: str) -> None:
         self.busy = False
+        self.query_one("#dialog-error").remove_class("-busy")
         self.show_errors({}, message)

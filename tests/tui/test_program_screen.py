@@ -16,7 +16,7 @@ from app.services.context import Context
 from app.services.coupons import list_coupons
 from app.services.lookup import lookup_card
 from app.services.program_rules import add_campaign, add_tier, list_campaigns, list_tiers
-from app.services.settings import load_settings
+from app.services.settings import load_settings, write_settings
 from app.services.stamps import add_program, list_programs
 from app.services.views import MemberView
 from app.store.models import AuditEntry
@@ -252,6 +252,22 @@ async def test_the_tier_period_is_saved_when_chosen(app: LoyaltyApp, ctx: Contex
         assert message(screen) == "Saved: tiers count the spend of lifetime"
     assert stored(ctx, "program.tier_period") == "lifetime"
     assert ctx.program().tier_period == "lifetime"
+
+
+async def test_a_stored_lifetime_period_is_shown_and_not_overwritten(
+    app: LoyaltyApp, ctx: Context
+) -> None:
+    write_settings(ctx.db, {"program.tier_period": "lifetime"})
+    ctx.forget_settings()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_program(pilot)
+        await go_to(pilot, screen, TIERS)
+        assert screen.query_one("#set-tier-period", Select).value == "lifetime"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CounterScreen)
+    assert stored(ctx, "program.tier_period") == "lifetime"
+    assert setting_changes(ctx) == ["program.tier_period"]
 
 
 # --- earning ------------------------------------------------------------------------------------

@@ -311,8 +311,10 @@ class ProgramScreen(Screen[None]):
                     if tab == TIERS:
                         with Horizontal(id="tier-period-row"):
                             yield Label(_("Qualifying spend:"))
+                            # Built with the stored value: a first "change" would save it.
                             yield Select(
                                 choices("program.tier_period"),
+                                value=str(self.ctx.settings()["program.tier_period"]),
                                 allow_blank=False,
                                 compact=True,
                                 id="set-tier-period",
@@ -542,6 +544,8 @@ class ProgramScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
         tab = self.tab
         if action == "save":
             return tab in FORMS

@@ -305,6 +305,9 @@ async def test_switches_and_the_redeem_rate_are_saved_together(
         await pilot.press("enter")  # to the first switch
         assert app.focused is not None and app.focused.id == "set-earn-on-points-paid"
         await pilot.press("space")
+        # Enter on a checkbox moves on without ticking it.
+        await pilot.press("enter")
+        assert app.focused is not None and app.focused.id == "set-earn-on-discount"
         await pilot.press("f9")
         await pilot.pause()
         assert message(screen) == "Saved: 2 settings changed"

@@ -84,7 +84,10 @@ TABLES = {TIERS: "#tiers", CAMPAIGNS: "#campaigns", COUPONS: "#coupons", STAMPS:
 class ToggleBox(Checkbox, inherit_bindings=False):
     """A checkbox that only Space toggles: Enter moves on to the next field, like elsewhere."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", show=False),
+        Binding("enter", "app.focus_next", show=False),
+    ]
 
 
 class RuleTable(DataTable[Any], inherit_bindings=False):

@@ -11,9 +11,10 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
+from app.domain.coupons import Coupon
 from app.domain.program import Campaign, Tier
 from app.services.context import Context
-from app.services.coupons import list_coupons
+from app.services.coupons import create_batch, list_coupons
 from app.services.lookup import lookup_card
 from app.services.program_rules import add_campaign, add_tier, list_campaigns, list_tiers
 from app.services.settings import load_settings, write_settings
@@ -489,7 +490,7 @@ async def test_a_coupon_created_here_is_scanned_at_the_till(
         await pilot.press("tab")
         await typed(pilot, "10")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)  # the list is read off the event loop
         assert app.screen is screen
         assert message(screen) == "Coupon created: SUMMER10"
         assert table_rows(screen, "#coupons") == [["SUMMER10", "-10%", "–", "always", "0"]]
@@ -539,7 +540,7 @@ async def test_an_amount_coupon_with_limits_and_its_mistakes(app: LoyaltyApp, ct
         dialog.query_one("#field-max_uses", Input).focus()
         await clear_and_type(pilot, "100")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         [row] = table_rows(screen, "#coupons")
         assert row == ["WELCOME5", "-€5.00", "€20.00", "until Jan 31, 2026", "0 of 100"]
@@ -577,6 +578,7 @@ async def test_a_batch_of_single_use_codes_printed_to_a_pdf(
             if app.screen is screen:
                 break
         assert app.screen is screen
+        await settle(pilot)
         assert message(screen).startswith("3 single-use codes created · printable PDF:")
         assert len(table_rows(screen, "#coupons")) == 3
     codes = list_coupons(ctx)
@@ -669,6 +671,22 @@ async def test_every_change_is_a_sync_event(app: LoyaltyApp, ctx: Context) -> No
     assert {"key": "program.earn_points_per_unit", "value": 3} in [
         {k: p[k] for k in ("key", "value")} for p in payloads
     ]
+
+
+async def test_the_coupon_list_shows_the_newest_codes_of_a_big_batch(
+    app: LoyaltyApp, ctx: Context, monkeypatch: object
+) -> None:
+    import app.tui.screens.program as program
+
+    monkeypatch.setattr(program, "COUPON_ROWS", 5)  # type: ignore[attr-defined]
+    create_batch(ctx, 8, Coupon("BATCH", "points", 10), prefix="BIG")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_program(pilot)
+        await go_to(pilot, screen, COUPONS)
+        await settle(pilot)
+        assert len(table_rows(screen, "#coupons")) == 5
+        note = str(screen.query_one("#coupons-empty", Static).content)
+        assert note == "The newest 5 of 8 coupons (all of them: loyalty coupon list)"
 
 
 def test_snapshot_of_the_program_screen(snap_compare, ctx: Context) -> None:

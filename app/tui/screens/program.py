@@ -12,7 +12,7 @@ from contextlib import suppress
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -78,6 +78,8 @@ CHECKBOXES = ("program.earn_on_points_paid", "program.earn_on_discount")
 ADDS = (TIERS, CAMPAIGNS, STAMPS)
 REMOVES = (TIERS, CAMPAIGNS, STAMPS)
 EDITS = (TIERS, CAMPAIGNS)
+COUPON_ROWS = 1_000
+"""The most coupons the list shows (the newest)."""
 TABLES = {TIERS: "#tiers", CAMPAIGNS: "#campaigns", COUPONS: "#coupons", STAMPS: "#stamps"}
 
 
@@ -469,10 +471,26 @@ class ProgramScreen(Screen[None]):
             CAMPAIGNS, rows, _("No campaigns yet: F4 adds one (e.g. double points on Tuesdays).")
         )
 
-    def load_coupons(self) -> None:
+    def load_coupons(self, select: str | None = None) -> None:
+        """Read the coupons off the event loop (a batch may have made thousands)."""
+        self._read_coupons(select)
+
+    @work(thread=True, exclusive=True, group="program-coupons")
+    def _read_coupons(self, select: str | None) -> None:
+        try:
+            views = list_coupons(self.ctx)
+        except LoyaltyError as exc:
+            self.app.call_from_thread(self.say, exc.message, "error")
+        except DATABASE_ERRORS as exc:
+            self.app.call_from_thread(self._database_failed, exc)
+        else:
+            self.app.call_from_thread(self._show_coupons, views, select)
+
+    def _show_coupons(self, views: list[CouponView], select: str | None) -> None:
         currency = self.ctx.rules().currency
         rows = []
-        for view in list_coupons(self.ctx):
+        # The newest first; a table of tens of thousands of codes would only slow the screen.
+        for view in views[:COUPON_ROWS]:
             rule = view.coupon
             rows.append(
                 (
@@ -496,6 +514,17 @@ class ProgramScreen(Screen[None]):
             rows,
             _("No coupons yet: F4 creates a shared code, F5 a batch of single-use codes."),
         )
+        if len(views) > COUPON_ROWS:
+            note = self.query_one("#coupons-empty", Static)
+            note.update(
+                _(
+                    "The newest {shown} of {count} coupons (all of them: loyalty coupon list)"
+                ).format(shown=format_points(COUPON_ROWS), count=format_points(len(views)))
+            )
+            note.display = True
+        self.refresh_bindings()
+        if select is not None:
+            self._select(COUPONS, select)
 
     def load_stamps(self) -> None:
         rows = [
@@ -718,12 +747,9 @@ class ProgramScreen(Screen[None]):
         self.app.push_screen(CouponDialog(self.ctx, batch=True), self._coupons_created)
 
     def _coupons_created(self, result: object) -> None:
-        if result is None:
-            return
-        self.load_lists()
         if isinstance(result, CouponView):
+            self.load_coupons(select=result.code)
             self.say(_("Coupon created: {code}").format(code=result.code), "success")
-            self._select(COUPONS, result.code)
         elif isinstance(result, BatchResult):
             text = ngettext(
                 "{count} single-use code created",
@@ -733,8 +759,7 @@ class ProgramScreen(Screen[None]):
             if result.destination:
                 text += " · " + _("printable PDF: {path}").format(path=result.destination)
             self.say(text, "success")
-            if result.codes:
-                self._select(COUPONS, result.codes[0])
+            self.load_coupons(select=result.codes[0] if result.codes else None)
 
     def action_remove(self) -> None:
         tab = self.tab

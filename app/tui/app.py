@@ -123,7 +123,14 @@ class LoyaltyApp(App[None]):
             )
             if imported.events_applied:
                 self.ctx.forget_settings()
+                self.call_from_thread(self._rules_changed)
         self.call_from_thread(self.refresh_sync_status)
+
+    def _rules_changed(self) -> None:
+        """Program rules came from another shop: the counter quotes with them from now on."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CounterScreen):
+                screen.checkout_panel.use_rules(self.ctx.rules())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

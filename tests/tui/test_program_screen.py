@@ -13,8 +13,9 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from app.domain.coupons import Coupon
 from app.domain.program import Campaign, Tier
+from app.services.checkout import checkout
 from app.services.context import Context
-from app.services.coupons import create_batch, list_coupons
+from app.services.coupons import create_batch, create_coupon, list_coupons
 from app.services.lookup import lookup_card
 from app.services.program_rules import add_campaign, add_tier, list_campaigns, list_tiers
 from app.services.settings import load_settings, write_settings
@@ -33,7 +34,7 @@ from app.tui.screens.program import (
     TIERS,
     ProgramScreen,
 )
-from app.tui.screens.program_dialogs import FormDialog
+from app.tui.screens.program_dialogs import CouponDetails, FormDialog
 from tests.tui.conftest import confirm, scan, settle, text_of
 
 SIZE = (80, 24)
@@ -671,6 +672,32 @@ async def test_every_change_is_a_sync_event(app: LoyaltyApp, ctx: Context) -> No
     assert {"key": "program.earn_points_per_unit", "value": 3} in [
         {k: p[k] for k in ("key", "value")} for p in payloads
     ]
+
+
+async def test_enter_on_a_coupon_shows_its_uses(
+    app: LoyaltyApp, ctx: Context, member: MemberView
+) -> None:
+    create_coupon(ctx, Coupon("SUMMER10", "percent", 10, max_uses=50))
+    checkout(ctx, member.card, 20_00, coupon="SUMMER10")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_program(pilot)
+        await go_to(pilot, screen, COUPONS)
+        await settle(pilot)
+        assert "Enter Show" in str(screen.query_one("KeyBar", Static).content)
+        await pilot.press("enter")
+        await pilot.pause()
+        details = app.screen
+        assert isinstance(details, CouponDetails)
+        rule = str(details.query_one("#coupon-rule", Static).content)
+        assert "Gives: -10%" in rule and "Uses: 1 of 50" in rule
+        [use] = [
+            [str(c) for c in details.query_one(DataTable).get_row_at(i)]
+            for i in range(details.query_one(DataTable).row_count)
+        ]
+        assert use[1:] == ["1", str(member.member_id), "€2.00", "–", "001/1"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
 
 
 async def test_the_coupon_list_shows_the_newest_codes_of_a_big_batch(

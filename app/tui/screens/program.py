@@ -35,7 +35,7 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.program import format_multiplier
 from app.i18n import _, format_day, format_money, format_points, ngettext
 from app.services.context import Context
-from app.services.coupons import BatchResult, CouponView, list_coupons
+from app.services.coupons import BatchResult, CouponView, list_coupons, show_coupon
 from app.services.program_rules import (
     list_campaigns,
     list_tiers,
@@ -174,6 +174,7 @@ class ProgramScreen(Screen[None]):
         Binding("f4", "new_coupon", _("New code"), key_display="F4"),
         Binding("f5", "new_batch", _("Batch"), key_display="F5"),
         Binding("enter", "edit", _("Change"), key_display="Enter"),
+        Binding("enter", "show_coupon", _("Show"), key_display="Enter"),
         Binding("delete", "remove", _("Remove"), key_display="Del"),
     ]
 
@@ -585,6 +586,10 @@ class ProgramScreen(Screen[None]):
             return tab in ADDS
         if action in ("new_coupon", "new_batch"):
             return tab == COUPONS
+        if action == "show_coupon":
+            if tab != COUPONS:
+                return False
+            return True if self.query_one(TABLES[tab], DataTable).row_count else None
         if action in ("edit", "remove"):
             if tab not in (EDITS if action == "edit" else REMOVES):
                 return False
@@ -714,7 +719,10 @@ class ProgramScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.action_edit()
+        if self.tab == COUPONS:
+            self.action_show_coupon()
+        else:
+            self.action_edit()
 
     def _added(self, result: object) -> None:
         if result is None:
@@ -760,6 +768,38 @@ class ProgramScreen(Screen[None]):
                 text += " · " + _("printable PDF: {path}").format(path=result.destination)
             self.say(text, "success")
             self.load_coupons(select=result.codes[0] if result.codes else None)
+
+    def action_show_coupon(self) -> None:
+        """Enter on a coupon: what it gives, its limits and every use."""
+        from app.tui.screens.program_dialogs import CouponDetails
+
+        code = self._selected(COUPONS) if self.tab == COUPONS else None
+        if code is None:
+            return
+        try:
+            view = show_coupon(self.ctx, code)
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        currency = self.ctx.rules().currency
+        rule = view.coupon
+        lines = [_("Gives: {what}").format(what=view.label.removesuffix(" " + rule.code))]
+        if rule.min_spend_cents:
+            lines.append(
+                _("Minimum spend: {amount}").format(
+                    amount=format_money(rule.min_spend_cents, currency)
+                )
+            )
+        lines.append(_("Valid: {when}").format(when=coupon_validity(view)))
+        lines.append(_("Uses: {uses}").format(uses=coupon_uses(view)))
+        if rule.member_id is not None:
+            lines.append(_("Only for member {id}").format(id=rule.member_id))
+        if view.batch:
+            lines.append(_("A single-use code of a batch"))
+        self.app.push_screen(CouponDetails(view, lines, currency))
 
     def action_remove(self) -> None:
         tab = self.tab

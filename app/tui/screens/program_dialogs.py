@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
 from app.domain.coupons import Coupon
 from app.domain.errors import InvalidInput, LoyaltyError, ValidationFailed
@@ -31,9 +32,9 @@ from app.domain.program import (
     parse_percent,
     parse_weekdays,
 )
-from app.i18n import _
+from app.i18n import _, format_money, format_timestamp
 from app.services.context import Context
-from app.services.coupons import create_batch, create_coupon
+from app.services.coupons import CouponView, create_batch, create_coupon
 from app.services.program_rules import add_campaign, add_tier
 from app.services.stamps import add_program
 from app.tui.counter import DATABASE_ERRORS
@@ -601,3 +602,81 @@ class CouponDialog(FormDialog):
         self.busy = False
         self.query_one("#dialog-error").remove_class("-busy")
         self.show_errors({}, message)
+
+
+class CouponDetails(ModalScreen[None]):
+    """One coupon and every use of it (sale, member, till, when; undone by a full refund)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", _("Close"), key_display="Esc"),
+        Binding("enter", "close", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    CouponDetails {
+        align: center middle;
+    }
+    CouponDetails #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    CouponDetails .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    CouponDetails #coupon-rule {
+        margin: 1 0;
+    }
+    CouponDetails #coupon-uses {
+        height: auto;
+        max-height: 12;
+    }
+    CouponDetails .hint {
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, view: CouponView, lines: list[str], currency: str) -> None:
+        super().__init__()
+        self.view = view
+        self.lines = lines
+        self.currency = currency
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(_("Coupon {code}").format(code=self.view.code), classes="title")
+            yield Static("\n".join(self.lines), id="coupon-rule", markup=False)
+            if self.view.redemptions:
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="coupon-uses")
+            else:
+                yield Static(_("Not used yet."), classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if not self.view.redemptions:
+            return
+        currency = self.currency
+        table = self.query_one("#coupon-uses", DataTable)
+        for label in (_("Time"), _("Sale"), _("Member"), _("Discount"), _("Points"), _("Till")):
+            table.add_column(label)
+        for use in self.view.redemptions:
+            when = format_timestamp(datetime.fromisoformat(use["created_at"]))
+            if use["undone_at"]:
+                when += " " + _("(refunded)")
+            table.add_row(
+                when,
+                str(use["sale_id"]),
+                str(use["member_id"]),
+                format_money(use["discount_cents"], currency) if use["discount_cents"] else "–",
+                str(use["points"] or "–"),
+                f"{use['store_code']}/{use['till']}",
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

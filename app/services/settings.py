@@ -152,6 +152,11 @@ def _timezone(value: Any) -> str:
     return text
 
 
+_timezone.hint = lambda: _(  # type: ignore[attr-defined]
+    "a time zone like Europe/Berlin (empty: the till computer's)"
+)
+
+
 def _json_list(value: Any) -> list[Any]:
     if isinstance(value, str):
         value = json.loads(value)
@@ -291,7 +296,8 @@ def setting_hint(key: str) -> str:
     """What a setting takes, for a message next to the field: "a whole number from 1 to 1,000"."""
     bounds = setting_bounds(key)
     if bounds is None:
-        return ""
+        hint = getattr(DEFAULTS[key][1], "hint", None) if key in DEFAULTS else None
+        return hint() if hint is not None else ""
     low, high = bounds
     return _("a whole number from {low} to {high}").format(
         low=format_points(low), high=format_points(high)

@@ -474,6 +474,33 @@ async def test_a_campaign_with_a_wrong_weekday_is_refused(app: LoyaltyApp, ctx: 
     assert list_campaigns(ctx)[0].weekdays == (5, 6)
 
 
+async def test_the_shop_time_zone_is_saved_with_enter(app: LoyaltyApp, ctx: Context) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_program(pilot)
+        await go_to(pilot, screen, CAMPAIGNS)
+        screen.query_one("#set-timezone", Input).focus()
+        await typed(pilot, "Mars/Base")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert message(screen) == (
+            "“Mars/Base”: give a time zone like Europe/Berlin (empty: the till computer's)"
+        )
+        assert stored(ctx, "shop.timezone") == ""
+        # Not saved yet: Esc warns first.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Unsaved changes" in message(screen)
+        await clear_and_type(pilot, "Europe/Berlin")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert message(screen) == "Saved: the shop's time zone is Europe/Berlin"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CounterScreen)
+    assert stored(ctx, "shop.timezone") == "Europe/Berlin"
+    assert ctx.program().timezone == "Europe/Berlin"
+
+
 # --- coupons ------------------------------------------------------------------------------------
 
 

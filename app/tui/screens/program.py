@@ -78,6 +78,8 @@ CHECKBOXES = ("program.earn_on_points_paid", "program.earn_on_discount")
 ADDS = (TIERS, CAMPAIGNS, STAMPS)
 REMOVES = (TIERS, CAMPAIGNS, STAMPS)
 EDITS = (TIERS, CAMPAIGNS)
+# Settings shown above a list, saved on their own (a choice when made, a text with Enter).
+LIST_SETTINGS = ("set-tier-period", "set-timezone")
 COUPON_ROWS = 1_000
 """The most coupons the list shows (the newest)."""
 TABLES = {TIERS: "#tiers", CAMPAIGNS: "#campaigns", COUPONS: "#coupons", STAMPS: "#stamps"}
@@ -234,15 +236,15 @@ class ProgramScreen(Screen[None]):
         margin-top: 1;
         padding: 0 1;
     }
-    ProgramScreen #tier-period-row {
+    ProgramScreen #tier-period-row, ProgramScreen #timezone-row {
         height: 1;
         padding: 0 1;
     }
-    ProgramScreen #tier-period-row Label {
+    ProgramScreen #tier-period-row Label, ProgramScreen #timezone-row Label {
         width: auto;
         padding-right: 1;
     }
-    ProgramScreen #tier-period-row Select {
+    ProgramScreen #tier-period-row Select, ProgramScreen #timezone-row Input {
         width: 30;
     }
     ProgramScreen TabPane DataTable {
@@ -324,6 +326,15 @@ class ProgramScreen(Screen[None]):
                                 allow_blank=False,
                                 compact=True,
                                 id="set-tier-period",
+                            )
+                    if tab == CAMPAIGNS:
+                        with Horizontal(id="timezone-row"):
+                            yield Label(_("Weekdays and hours in the time zone:"))
+                            yield Input(
+                                value=str(self.ctx.settings()["shop.timezone"]),
+                                placeholder=_("this computer's"),
+                                compact=True,
+                                id="set-timezone",
                             )
                     yield Static(id=f"{TABLES[tab][1:]}-empty", classes="empty", markup=False)
                     yield RuleTable(cursor_type="row", zebra_stripes=True, id=TABLES[tab][1:])
@@ -566,9 +577,7 @@ class ProgramScreen(Screen[None]):
         """The first field of a form, or the table of a list: ready for the keys."""
         pane = self.query_one(f"#{self.tab}", TabPane)
         for widget in pane.query("Input, Checkbox, Select, DataTable"):
-            if widget.display and not (
-                isinstance(widget, Select) and widget.id == "set-tier-period"
-            ):
+            if widget.display and widget.id not in LIST_SETTINGS:
                 widget.focus()
                 return
 
@@ -581,7 +590,7 @@ class ProgramScreen(Screen[None]):
             return True
         tab = self.tab
         if action == "save":
-            return tab in FORMS
+            return tab in FORMS or tab == CAMPAIGNS
         if action == "add":
             return tab in ADDS
         if action in ("new_coupon", "new_batch"):
@@ -615,21 +624,68 @@ class ProgramScreen(Screen[None]):
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
-        self.focus_next()
+        if event.input.id == "set-timezone":
+            self._save_timezone(event.value)
+        else:
+            self.focus_next()
 
-    def action_save(self) -> None:
-        """F9: save every changed setting of the forms; with any invalid field, none."""
+    def _save_timezone(self, value: str) -> None:
+        """The shop's time zone (campaign weekdays and hours, birthdays), saved with Enter."""
         try:
             changed = write_settings(
                 self.ctx.db,
-                self.form_values(),
+                {"shop.timezone": value},
+                self.ctx.now(),
+                actor=self.ctx.actor,
+                till=self.ctx.till,
+            )
+        except ValidationFailed as exc:
+            self.say(exc.errors.get("shop.timezone", exc.message), "error")
+            return
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return
+        self.ctx.forget_settings()
+        zone = str(self.ctx.settings()["shop.timezone"])
+        self.query_one("#set-timezone", Input).value = zone
+        self.load_campaigns()
+        if not changed:
+            self.say(_("Nothing to save: no setting was changed"))
+        elif zone:
+            self.say(_("Saved: the shop's time zone is {zone}").format(zone=zone), "success")
+        else:
+            self.say(_("Saved: the till computer's time zone is used"), "success")
+        self.query_one("#campaigns", DataTable).focus()
+
+    def unsaved(self) -> bool:
+        """Whether a field was changed and not saved (the forms, the time zone)."""
+        zone = self.query_one("#set-timezone", Input).value.strip()
+        return self.form_values() != self.loaded or zone != self.ctx.settings()["shop.timezone"]
+
+    def action_save(self) -> None:
+        """F9: save every changed setting of the forms (and the time zone); with any invalid
+        field, none."""
+        timezone = self.query_one("#set-timezone", Input)
+        try:
+            changed = write_settings(
+                self.ctx.db,
+                {**self.form_values(), "shop.timezone": timezone.value},
                 self.ctx.now(),
                 actor=self.ctx.actor,
                 till=self.ctx.till,
             )
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
-            first = next(key for keys in FORMS.values() for key in keys if key in exc.errors)
+            first = next((k for keys in FORMS.values() for k in keys if k in exc.errors), None)
+            if first is None:
+                # Only the time zone is wrong: its message goes on the message line.
+                self.tabs.active = CAMPAIGNS
+                timezone.focus()
+                self.say(exc.message, "error")
+                return
             tab = next(tab for tab, keys in FORMS.items() if first in keys)
             self.tabs.active = tab
             self.query_one(f"#{widget_id(first)}").focus()
@@ -643,6 +699,8 @@ class ProgramScreen(Screen[None]):
             return
         self.ctx.forget_settings()
         self.load_forms()
+        timezone.value = str(self.ctx.settings()["shop.timezone"])
+        self.load_campaigns()
         self.warned = False
         if changed:
             self.say(
@@ -853,7 +911,7 @@ class ProgramScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Esc: back to the counter; with unsaved form changes, a first Esc only warns."""
-        if self.form_values() != self.loaded and not self.warned:
+        if self.unsaved() and not self.warned:
             self.warned = True
             self.say(_("Unsaved changes: F9 saves them, Esc again discards them"), "error")
             return

@@ -25,6 +25,8 @@ from app.store.models import AuditEntry
 from app.tui.app import LoyaltyApp
 from app.tui.counter import CounterScreen
 from app.tui.screens.confirm import ConfirmScreen
+from app.tui.screens.coupon_dialogs import CouponDetails
+from app.tui.screens.form_dialog import FormDialog
 from app.tui.screens.program import (
     CAMPAIGNS,
     COUPONS,
@@ -34,7 +36,6 @@ from app.tui.screens.program import (
     TIERS,
     ProgramScreen,
 )
-from app.tui.screens.program_dialogs import CouponDetails, FormDialog
 from tests.tui.conftest import confirm, scan, settle, text_of
 
 SIZE = (80, 24)

@@ -803,12 +803,12 @@ class ProgramScreen(Screen[None]):
         table.focus()
 
     def action_new_coupon(self) -> None:
-        from app.tui.screens.program_dialogs import CouponDialog
+        from app.tui.screens.coupon_dialogs import CouponDialog
 
         self.app.push_screen(CouponDialog(self.ctx), self._coupons_created)
 
     def action_new_batch(self) -> None:
-        from app.tui.screens.program_dialogs import CouponDialog
+        from app.tui.screens.coupon_dialogs import CouponDialog
 
         self.app.push_screen(CouponDialog(self.ctx, batch=True), self._coupons_created)
 
@@ -829,7 +829,7 @@ class ProgramScreen(Screen[None]):
 
     def action_show_coupon(self) -> None:
         """Enter on a coupon: what it gives, its limits and every use."""
-        from app.tui.screens.program_dialogs import CouponDetails
+        from app.tui.screens.coupon_dialogs import CouponDetails
 
         code = self._selected(COUPONS) if self.tab == COUPONS else None
         if code is None:

@@ -124,13 +124,15 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services.demo import seed_demo
+    from app.services.demo import DEMO_COUPON, demo_coupon_hint, seed_demo
 
     ctx = _context(args, demo=True)
     cards = seed_demo(ctx, members=args.members)
     data = {"db": ctx.db.display_name, "cards": [{"card": c, "name": n} for c, n in cards]}
     lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]
     lines += [f"  {card}  {name}" for card, name in cards]
+    lines.append(demo_coupon_hint(ctx))
+    data["coupon"] = DEMO_COUPON
     _emit(args, data, lines)
     if args.no_open or args.json:
         return 0
@@ -727,6 +729,34 @@ def cmd_stamps_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stamps_give(args: argparse.Namespace) -> int:
+    from app.services.stamps import stamp_by_card
+
+    card = stamp_by_card(_context(args), args.card, args.program)
+    line = _("Stamp added: {card}").format(card=card.label)
+    _emit(args, _stamp_card_json(card), [line])
+    return 0
+
+
+def cmd_stamps_card(args: argparse.Namespace) -> int:
+    from app.services.stamps import member_stamp_cards
+
+    cards = member_stamp_cards(_context(args), args.card)
+    lines = [c.label for c in cards] or [_("No stamp programs yet")]
+    _emit(args, {"cards": [_stamp_card_json(c) for c in cards]}, lines)
+    return 0
+
+
+def _stamp_card_json(card: Any) -> dict[str, Any]:
+    return {
+        "program": card.name,
+        "stamps": min(card.stamps, card.stamps_needed),
+        "needed": card.stamps_needed,
+        "reward": card.reward,
+        "full": card.full,
+    }
+
+
 def cmd_settings_list(args: argparse.Namespace) -> int:
     ctx = _context(args)
     values = ctx.settings()
@@ -1009,9 +1039,9 @@ def cmd_sync_conflicts(args: argparse.Namespace) -> int:
         return 0
     conflicts = list_conflicts(ctx, include_all=args.all)
     lines = [
-        f"#{c.id} {c.created_at:%Y-%m-%d %H:%M} {c.kind}"
-        f"{'' if c.resolved_at is None else ' (' + _('resolved') + ')'}: "
-        + json.dumps(c.detail, ensure_ascii=False)
+        f"#{c.id} {c.created_at:%Y-%m-%d %H:%M} "
+        + c.summary(str(ctx.settings()["shop.currency"]))
+        + ("" if c.resolved_at is None else f" ({_('resolved')}: {c.resolution})")
         for c in conflicts
     ] or [_("No open conflicts")]
     _emit(args, {"conflicts": [c.to_json() for c in conflicts]}, lines)
@@ -1240,6 +1270,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("list", cmd_stamps_list, _("list the stamp programs"), stsub)
     p = add("remove", cmd_stamps_remove, _("end a stamp program"), stsub)
     p.add_argument("name", metavar="NAME")
+    p = add("give", cmd_stamps_give, _("one stamp on a member's card"), stsub)
+    p.add_argument("card", metavar="CARD")
+    p.add_argument("--program", metavar="NAME", help=_("needed when there are several programs"))
+    p = add("card", cmd_stamps_card, _("a member's stamp cards"), stsub)
+    p.add_argument("card", metavar="CARD")
 
     settings = sub.add_parser("settings", help=_("program rules and shop settings"))
     ssub = settings.add_subparsers(dest="settings_command", required=True, parser_class=_Parser)

@@ -6,14 +6,20 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from babel.numbers import format_percent
 from sqlalchemy import func
 from sqlmodel import select
 
+from app.domain.coupons import Coupon
 from app.domain.profile import MemberDraft, fold
 from app.domain.rules import max_redeemable
+from app.i18n import _, current_locale, format_money
 from app.services.checkout import checkout
 from app.services.context import Context
+from app.services.coupons import create_coupon
+from app.services.member_desk import member_id_for_card
 from app.services.members import enroll_member
+from app.services.stamps import add_program, add_stamp
 from app.store.models import Card, Member
 
 FIRST_NAMES = (
@@ -178,4 +184,30 @@ def seed_demo(ctx: Context, *, members: int = DEMO_MEMBERS, seed: int = 7) -> li
                 replace(ctx, clock=lambda at=at: at), member.card, amount, redeem_points=redeem
             )
             balance = result.points_balance
+    _demo_program(ctx)
     return demo_cards(ctx)
+
+
+DEMO_COUPON = "WELCOME10"
+DEMO_COUPON_PERCENT = 10
+DEMO_COUPON_MIN_CENTS = 10_00
+
+
+def demo_coupon_hint(ctx: Context) -> str:
+    """The demo coupon, for the newcomer: its code and what it gives."""
+    return _("Coupon to try at a checkout: {code}, {percent} off from {amount}").format(
+        code=DEMO_COUPON,
+        percent=format_percent(DEMO_COUPON_PERCENT / 100, locale=current_locale()),
+        amount=format_money(DEMO_COUPON_MIN_CENTS, ctx.rules().currency),
+    )
+
+
+def _demo_program(ctx: Context) -> None:
+    """A coupon every member can use and a coffee stamp card, the first member's nearly full."""
+    create_coupon(ctx, Coupon(code=DEMO_COUPON, kind="percent", value=10, min_spend_cents=10_00))
+    program = add_program(ctx, _("Coffee"), 10, _("a free coffee"))
+    first = demo_cards(ctx, limit=1)
+    if first:
+        member_id = member_id_for_card(ctx, first[0][0])
+        for _stamp in range(9):  # F10 at the till fills it; the reward waits at the next sale
+            add_stamp(ctx, member_id, program.program_id)

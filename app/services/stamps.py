@@ -182,6 +182,27 @@ def add_stamp(ctx: Context, member_id: int, program_id: int | None = None) -> St
     return StampCard(card.program_id, card.name, card.stamps_needed, card.reward, card.stamps + 1)
 
 
+def stamp_by_card(ctx: Context, card: str, program: str | None = None) -> StampCard:
+    """One stamp for the member of ``card`` (away from the till: the owner, a script)."""
+    from app.services.member_desk import member_id_for_card  # it imports this module's users
+
+    member_id = member_id_for_card(ctx, card)
+    program_id = None
+    if program is not None:
+        found = _find(list_programs(ctx), program)
+        if found is None:
+            raise StampRefused(_("There is no stamp program {name}").format(name=program))
+        program_id = found.program_id
+    return add_stamp(ctx, member_id, program_id)
+
+
+def member_stamp_cards(ctx: Context, card: str) -> list[StampCard]:
+    """The stamp cards of the member of ``card``, in every active program."""
+    from app.services.member_desk import member_id_for_card
+
+    return stamp_cards(ctx, member_id_for_card(ctx, card, usable=False))
+
+
 def give_rewards(
     ctx: Context, conn: Connection, member_id: int, program_ids: list[int], sale_id: int
 ) -> list[StampCard]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,16 +22,17 @@ from sqlalchemy import func, insert, select, update
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.files import write_atomically
-from app.i18n import _
+from app.i18n import _, format_money, format_points
 from app.services.context import Context
 from app.services.settings import write_setting
-from app.store.bulk import DriverValues, insert_rows
+from app.store.bulk import DriverValues, bulk_cache, insert_rows, select_in
 from app.store.database import serialize
 from app.store.models import Setting, SyncConflict, SyncEvent, SyncFile
-from app.sync.apply import Applier, Outcome, chunks
+from app.sync.apply import Applier, Outcome
 from app.sync.events import EVENT_COLUMNS
 from app.sync.fileformat import (
     SUFFIX,
+    SyncBatch,
     SyncFileRejected,
     decode_batch,
     encode_batch,
@@ -338,23 +341,24 @@ def import_events(
         for p in folder.iterdir()
         if p.name.startswith("sync-") and p.name.endswith(SUFFIX) and p.name not in done
     )
-    for name in names:
-        try:
-            data = (folder / name).read_bytes()
-            batch = decode_batch(secret, data)
-        except SyncFileRejected as exc:
-            report.rejected.append((name, str(exc)))
-            continue
-        except OSError as exc:
-            report.rejected.append((name, exc.strerror or str(exc)))
-            continue
-        if batch.node == node:
-            continue  # our own export
-        if progress is not None:
-            progress(name)
-        result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
-        if result is not None:
-            report.files.append(result)
+    # The next file is read, verified and parsed on a second thread while this one's rows go
+    # into the database (SQLite works without holding the GIL): imports of many files overlap.
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = [reader.submit(_read_file, folder / name, secret) for name in names[:1]]
+        for index, name in enumerate(names):
+            batch = pending.pop().result()
+            if index + 1 < len(names):
+                pending.append(reader.submit(_read_file, folder / names[index + 1], secret))
+            if isinstance(batch, str):
+                report.rejected.append((name, batch))
+                continue
+            if batch.node == node:
+                continue  # our own export
+            if progress is not None:
+                progress(name)
+            result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
+            if result is not None:
+                report.files.append(result)
     if report.files:
         _retry_deferred(ctx, report)
     with ctx.db.transaction() as session:
@@ -362,11 +366,20 @@ def import_events(
     return report
 
 
+def _read_file(path: Path, secret: bytes) -> SyncBatch | str:
+    """A verified, parsed sync file, or why it is rejected."""
+    try:
+        return decode_batch(secret, path.read_bytes())
+    except SyncFileRejected as exc:
+        return str(exc)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def _known(conn: Any, uuids: list[str]) -> set[str]:
-    known: set[str] = set()
-    for part in chunks(uuids):
-        known.update(conn.execute(select(_EVENT.c.uuid).where(_EVENT.c.uuid.in_(part))).scalars())
-    return known
+    return {
+        r[0] for r in select_in(conn, "SELECT uuid FROM sync_event WHERE uuid IN ({keys})", uuids)
+    }
 
 
 def _apply_file(
@@ -389,8 +402,9 @@ def _apply_file(
             if event["uuid"] not in seen:
                 seen.add(event["uuid"])
                 fresh.append(event)
-        outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(fresh)
-        _record(conn, origin, outcome, now)
+        with bulk_cache(conn):
+            outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(fresh)
+            _record(conn, origin, outcome, now)
         conn.execute(
             insert(_FILE).values(
                 name=name,
@@ -563,11 +577,52 @@ class ConflictLine:
     resolved_at: datetime | None
     resolution: str | None
 
+    def summary(self, currency: str = "EUR") -> str:
+        """What happened, in a sentence for the owner."""
+        return describe_conflict(self.kind, self.detail, currency)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["created_at"] = self.created_at.isoformat()
         data["resolved_at"] = self.resolved_at.isoformat() if self.resolved_at else None
         return data
+
+
+def describe_conflict(kind: str, detail: dict[str, Any], currency: str = "EUR") -> str:
+    """A conflict sync recorded, as a sentence (its kind and details from ``sync_conflict``)."""
+    d = defaultdict(str, detail)
+    if kind == "negative_balance":
+        return _(
+            "{name}: the balance fell to {points} points after redemptions in two shops"
+        ).format(name=d["name"] or "?", points=format_points(int(d["balance"] or 0)))
+    if kind == "coupon_overused":
+        return _("Coupon {code} was used {uses} times, {limit} allowed").format(
+            code=d["code"], uses=d["uses"], limit=d["limit"]
+        )
+    if kind == "coupon_code":
+        return _("Coupon code {code} was created in two shops for two different coupons").format(
+            code=d["code"]
+        )
+    if kind == "over_refund":
+        return _("Sale {sale} was refunded {refunded} of {amount}").format(
+            sale=str(d["sale"])[:8],
+            refunded=format_money(int(d["refunded_cents"] or 0), currency),
+            amount=format_money(int(d["amount_cents"] or 0), currency),
+        )
+    if kind == "card_collision":
+        return _("Card {card} belongs to two different members").format(card=d["card"])
+    if kind == "merge_cycle":
+        return _("Two shops merged the same members in opposite directions")
+    if kind == "bad_setting":
+        return _("Another shop's setting {key} was refused: {reason}").format(
+            key=d["key"], reason=d["reason"]
+        )
+    if kind == "profile_edit":
+        lost = ", ".join(f"{k}: {v}" for k, v in (detail.get("lost_values") or {}).items())
+        return _(
+            "{name}: edited in two shops, store {store}'s edit kept; overwritten: {lost}"
+        ).format(name=d["name"] or "?", store=d["kept_store"], lost=lost or "—")
+    return f"{kind}: {json.dumps(detail, ensure_ascii=False)}"
 
 
 def list_conflicts(ctx: Context, *, include_all: bool = False) -> list[ConflictLine]:
@@ -598,7 +653,7 @@ def resolve_conflict(ctx: Context, conflict_id: int, note: str) -> None:
     """Mark a conflict as dealt with (after fixing the balance, the card …), with a note."""
     note = " ".join((note or "").split())
     if not note:
-        raise InvalidInput(_("Say how the conflict was resolved (--note TEXT)"))
+        raise InvalidInput(_("Say how the conflict was resolved: a note is required"))
     with ctx.db.transaction() as session:
         row = session.get(SyncConflict, conflict_id) if 0 < conflict_id < 2**63 else None
         if row is None:

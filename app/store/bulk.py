@@ -7,7 +7,8 @@ the form each driver stores) and one ``executemany``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,18 +24,60 @@ class DriverValues:
     def time(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
-        # The storage format of SQLAlchemy's SQLite DateTime (UTC, naive), as UTCDateTime stores.
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        # The storage format of SQLAlchemy's SQLite DateTime (UTC, naive), as UTCDateTime
+        # stores: "2026-01-01 08:00:00.000000" (isoformat is three times faster than strftime).
+        return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
     def iso_time(self, text: str | None) -> Any:
         """An ISO 8601 timestamp from a file, for the driver."""
-        return self.time(datetime.fromisoformat(text)) if text else None
+        if not text:
+            return None
+        if self.sqlite and text.endswith("+00:00") and len(text) in (25, 32) and text[10] == "T":
+            # What the program writes (UTC isoformat): rearranged without parsing, because an
+            # import converts a few timestamps for every event.
+            return (
+                f"{text[:10]} {text[11:26]}"
+                if len(text) == 32
+                else f"{text[:10]} {text[11:19]}.000000"
+            )
+        return self.time(datetime.fromisoformat(text))
+
+    @staticmethod
+    def read_time(value: Any) -> datetime | None:
+        """A timestamp read at the driver level, as an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
     def day(self, value: date | None) -> Any:
         return value.isoformat() if value is not None and self.sqlite else value
 
     def flag(self, value: bool) -> Any:
         return int(value) if self.sqlite else value
+
+
+BULK_CACHE_MB = 256
+
+
+@contextmanager
+def bulk_cache(conn: Connection, megabytes: int = BULK_CACHE_MB) -> Iterator[None]:
+    """A larger SQLite page cache for one bulk write on ``conn``, back to its size after.
+
+    An import inserts rows into several UUID indexes at random places; once they outgrow the
+    default 2 MB cache, every row reads pages back from the file. Pages are taken only as
+    they are used, and given back when the size returns to what it was.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{megabytes * 1024}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def insert_rows(
@@ -58,3 +101,23 @@ def execute_many(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]
     if conn.dialect.name != "sqlite":
         statement = statement.replace("%", "%%").replace("?", "%s")
     conn.exec_driver_sql(statement, list(rows))  # type: ignore[arg-type]
+
+
+def select_in(
+    conn: Connection, query: str, keys: Sequence[Any], chunk: int = 500
+) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` for every key, its ``{keys}`` replaced by one ``?`` per key.
+
+    Chunks of ``chunk`` keys stay below SQLite's and PostgreSQL's parameter limits; at the
+    driver level because compiling an expanding ``IN`` costs more than the look-up itself.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), chunk):
+        part = list(keys[start : start + chunk])
+        marks = ", ".join(["?" if sqlite else "%s"] * len(part))
+        statement = query.format(keys=marks)
+        if not sqlite:
+            statement = statement.replace("?", "%s")
+        rows.extend(conn.exec_driver_sql(statement, tuple(part)).tuples().all())
+    return rows

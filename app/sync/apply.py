@@ -33,7 +33,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from app.domain.profile import Profile, search_keys
 from app.services.settings import DEFAULTS, parse_setting
-from app.store.bulk import DriverValues, execute_many, insert_rows
+from app.store.bulk import DriverValues, execute_many, insert_rows, select_in
 from app.store.models import (
     Card,
     Coupon,
@@ -155,26 +155,25 @@ class Applier:
 
     def _load_members(self, uuids: Iterable[str]) -> None:
         wanted = sorted({u for u in uuids if u and u not in self.members})
-        m = _MEMBER.c
-        for part in chunks(wanted):
-            rows = self.conn.execute(
-                select(m.uuid, m.id, m.updated_at, m.updated_store, m.status, m.merged_into).where(
-                    m.uuid.in_(part)
-                )
+        rows = select_in(
+            self.conn,
+            "SELECT uuid, id, updated_at, updated_store, status, merged_into FROM member "
+            "WHERE uuid IN ({keys})",
+            wanted,
+        )
+        for uuid, id_, updated_at, store, status, merged in rows:
+            self.members[uuid] = _Member(
+                id_, self.values.read_time(updated_at), store, status, merged
             )
-            for uuid, id_, updated_at, store, status, merged in rows:
-                self.members[uuid] = _Member(id_, updated_at, store, status, merged)
-                self.merged_into[id_] = merged
+            self.merged_into[id_] = merged
 
     def _load_ids(self, table: Any, target: dict[str, int], uuids: Iterable[str]) -> None:
         wanted = sorted({u for u in uuids if u and u not in target})
-        for part in chunks(wanted):
-            target.update(
-                (uuid, id_)
-                for uuid, id_ in self.conn.execute(
-                    select(table.c.uuid, table.c.id).where(table.c.uuid.in_(part))
-                )
-            )
+        target.update(
+            select_in(
+                self.conn, f"SELECT uuid, id FROM {table.name} WHERE uuid IN ({{keys}})", wanted
+            )  # type: ignore[arg-type]
+        )
 
     def member_id(self, uuid: str | None) -> int | None:
         """The local member a row of ``uuid`` belongs to now (following merges), or None."""
@@ -238,7 +237,7 @@ class Applier:
         self._load_ids(_COUPON, self.coupons, _refs(events, "coupons", "coupon"))
         self._load_ids(_PROGRAM, self.programs, _refs(events, "stamps", "program"))
         self._cards(by_kind["card"])
-        ledger: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        ledger: list[dict[str, Any]] = []
         self._sales(by_kind["sale"], ledger)
         self._refunds(by_kind["refund"], ledger)
         self._points(by_kind["points"], ledger)
@@ -426,10 +425,11 @@ class Applier:
     def _sales(
         self,
         events: list[dict[str, Any]],
-        ledger: list[tuple[dict[str, Any], dict[str, Any]]],
+        ledger: list[dict[str, Any]],
     ) -> None:
         rows, visits, new = [], {}, []
-        time = self.values.time
+        # Driver values (ISO text in SQLite, datetimes elsewhere) order like the times they hold.
+        stamp = self.values.iso_time
         for event in events:
             sale = event["data"]["sale"]
             member_id = self.member_id(sale["member"])
@@ -438,12 +438,12 @@ class Applier:
                 continue
             self.out.applied.append(event)
             if sale["uuid"] not in self.sales:
-                at = datetime.fromisoformat(sale["created_at"])
-                rows.append((member_id, time(at), 0, *(sale.get(k) for k in _SALE_COLUMNS)))
+                at = stamp(sale["created_at"])
+                rows.append((member_id, at, 0, *[sale.get(k) for k in _SALE_COLUMNS]))
                 new.append(sale["uuid"])
                 if member_id not in visits or visits[member_id] < at:
                     visits[member_id] = at
-            ledger.extend((event, entry) for entry in event["data"]["ledger"])
+            ledger.extend(event["data"]["ledger"])
         if rows:
             insert_rows(
                 self.conn,
@@ -466,13 +466,13 @@ class Applier:
             self.conn,
             "UPDATE member SET last_visit_at = ? WHERE id = ? "
             "AND (last_visit_at IS NULL OR last_visit_at < ?)",
-            [(time(at), mid, time(at)) for mid, at in visits.items()],
+            [(at, mid, at) for mid, at in visits.items()],
         )
 
     def _refunds(
         self,
         events: list[dict[str, Any]],
-        ledger: list[tuple[dict[str, Any], dict[str, Any]]],
+        ledger: list[dict[str, Any]],
     ) -> None:
         rows = []
         refunded: dict[int, int] = defaultdict(int)
@@ -488,7 +488,7 @@ class Applier:
                 row.update(sale_id=sale_id, created_at=_time(refund["created_at"]))
                 rows.append(row)
                 refunded[sale_id] += refund["amount_cents"]
-            ledger.extend((event, entry) for entry in event["data"]["ledger"])
+            ledger.extend(event["data"]["ledger"])
         if not rows:
             return
         self.conn.execute(insert(_REFUND), rows)
@@ -534,8 +534,10 @@ class Applier:
 
     def _program_rows_known(self, data: dict[str, Any]) -> bool:
         """Whether the coupons and stamp programs a sale names are here (else it waits)."""
-        return all(r["coupon"] in self.coupons for r in data.get("coupons", ())) and all(
-            r["program"] in self.programs for r in data.get("stamps", ())
+        coupons, stamps = data.get("coupons"), data.get("stamps")
+        # Most sales have neither: no generator to run for them.
+        return (not coupons or all(r["coupon"] in self.coupons for r in coupons)) and (
+            not stamps or all(r["program"] in self.programs for r in stamps)
         )
 
     def _coupons(self, events: list[dict[str, Any]]) -> None:
@@ -670,7 +672,7 @@ class Applier:
     def _points(
         self,
         events: list[dict[str, Any]],
-        ledger: list[tuple[dict[str, Any], dict[str, Any]]],
+        ledger: list[dict[str, Any]],
     ) -> None:
         for event in events:
             entries = event["data"]["ledger"]
@@ -682,19 +684,20 @@ class Applier:
                 self.out.deferred.append(event)
                 continue
             self.out.applied.append(event)
-            ledger.extend((event, entry) for entry in entries)
+            ledger.extend(entries)
 
-    def _ledger(self, ledger: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    def _ledger(self, ledger: list[dict[str, Any]]) -> None:
         if not ledger:
             return
-        known: set[str] = set()
-        uuids = [entry["uuid"] for _event, entry in ledger]
-        for part in chunks(uuids):
-            known.update(
-                self.conn.execute(select(_LEDGER.c.uuid).where(_LEDGER.c.uuid.in_(part))).scalars()
+        uuids = [entry["uuid"] for entry in ledger]
+        known = {
+            r[0]
+            for r in select_in(
+                self.conn, "SELECT uuid FROM ledger_entry WHERE uuid IN ({keys})", uuids
             )
+        }
         rows, deltas = [], defaultdict(int)
-        for _event, entry in ledger:
+        for entry in ledger:
             if entry["uuid"] in known:
                 continue
             known.add(entry["uuid"])

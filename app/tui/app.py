@@ -14,6 +14,7 @@ from app.i18n import _, format_timestamp, ngettext
 from app.services.context import Context
 from app.services.sync import SyncStatus, run_sync, sync_status
 from app.tui.counter import CounterScreen
+from app.tui.screens.conflicts import ConflictsScreen
 
 STATUS_SECONDS = 30.0
 """How often the header's sync indicator is refreshed (changes waiting, conflicts)."""
@@ -85,8 +86,8 @@ class LoyaltyApp(App[None]):
         if status.open_conflicts > self._conflicts_told:
             self.notify(
                 ngettext(
-                    "{count} sync conflict needs the owner: run “loyalty sync conflicts”",
-                    "{count} sync conflicts need the owner: run “loyalty sync conflicts”",
+                    "{count} sync conflict needs the owner: Ctrl+P, “Sync conflicts”",
+                    "{count} sync conflicts need the owner: Ctrl+P, “Sync conflicts”",
                     status.open_conflicts,
                 ).format(count=status.open_conflicts),
                 title=_("Chain sync"),
@@ -132,11 +133,21 @@ class LoyaltyApp(App[None]):
             if isinstance(screen, CounterScreen):
                 screen.checkout_panel.use_rules(self.ctx.rules())
 
+    def action_conflicts(self) -> None:
+        """Open the owner's list of sync conflicts."""
+        self.push_screen(ConflictsScreen(self.ctx))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, CounterScreen):
             for title, help_text, callback in screen.palette_commands():
                 yield SystemCommand(title, help_text, callback)
+        if not isinstance(screen, ConflictsScreen):
+            yield SystemCommand(
+                _("Sync conflicts"),
+                _("What chain sync could not settle: look at it, note how it was resolved"),
+                self.action_conflicts,
+            )
         yield SystemCommand(
             _("Sync now"),
             _("Send this shop's changes and apply the other shops' files"),

@@ -319,7 +319,10 @@ def test_demo_no_open_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = cli.ok("demo", "--no-open")
     assert out.splitlines()[1] == "Demo cards to scan:"
     assert all(c["card"] in out for c in data["cards"])
+    assert data["coupon"] == "WELCOME10"
+    assert out.splitlines()[-1] == "Coupon to try at a checkout: WELCOME10, 10% off from €10.00"
     assert scalar(cli.db, "SELECT count(*) FROM member") == 6
+    assert scalar(cli.db, "SELECT count(*) FROM stamp") == 9
     assert cli.json("check")["ok"] is True
     shown = cli.json("member", "show", data["cards"][0]["card"])
     assert f"{shown['first_name']} {shown['last_name']}" == data["cards"][0]["name"]

@@ -139,6 +139,10 @@ def test_conflicts_are_listed_and_resolved_with_a_note(chain: tuple[Cli, Cli, Pa
     assert [c["kind"] for c in conflicts] == ["negative_balance"]
     assert b.json("sync", "status")["open_conflicts"] == 1
     number = str(conflicts[0]["id"])
+    assert (
+        f"#{number} " in (listed := b.ok("sync", "conflicts"))
+        and "Anna Müller: the balance fell to -288 points after redemptions in two shops" in listed
+    )
     b.refused("sync", "conflicts", "--resolve", number, match="Say how")
     b.refused("sync", "conflicts", "--resolve", "999", "--note", "x", match="no conflict")
     b.json("adjust", card, "--points", "300", "--reason", "sync conflict: goodwill")
@@ -148,6 +152,7 @@ def test_conflicts_are_listed_and_resolved_with_a_note(chain: tuple[Cli, Cli, Pa
     (resolved,) = b.json("sync", "conflicts", "--all")["conflicts"]
     assert resolved["resolution"] == "balance restored"
     assert "No open conflicts" in b.ok("sync", "conflicts")
+    assert "(resolved: balance restored)" in b.ok("sync", "conflicts", "--all")
 
 
 def test_sync_without_a_secret_or_folder_says_what_to_do(

@@ -48,3 +48,30 @@ def test_add_list_remove(cli: Cli) -> None:
 def test_refusals(cli: Cli, argv: tuple[str, ...], match: str) -> None:
     cli.ok("stamps", "add", "Coffee", "--stamps", "10", "--reward", "a free coffee")
     cli.refused("stamps", *argv, match=match)
+
+
+def test_give_stamps_and_show_a_members_cards(cli: Cli) -> None:
+    card = cli.json("member", "add", "--first-name", "Anna", "--last-name", "Müller")["card"]
+    cli.refused("stamps", "give", card, match="There is no stamp program yet")
+    cli.ok("stamps", "add", "Coffee", "--stamps", "3", "--reward", "a free coffee")
+    assert cli.ok("stamps", "card", card).strip() == "Coffee 0/3"
+    assert cli.ok("stamps", "give", card).strip() == "Stamp added: Coffee 1/3"
+    cli.ok("stamps", "add", "Bread", "--stamps", "5", "--reward", "a free loaf")
+    cli.refused("stamps", "give", card, match="Choose the stamp program")
+    cli.refused("stamps", "give", card, "--program", "Tea", match="There is no stamp program Tea")
+    cli.refused("stamps", "give", "123", match="13 digits")
+    given = cli.json("stamps", "give", card, "--program", "coffee")
+    assert given == {
+        "program": "Coffee",
+        "stamps": 2,
+        "needed": 3,
+        "reward": "a free coffee",
+        "full": False,
+    }
+    cli.ok("stamps", "give", card, "--program", "Coffee")
+    cli.refused("stamps", "give", card, "--program", "Coffee", match="The Coffee card is full")
+    assert cli.ok("stamps", "card", card).splitlines() == [
+        "Bread 0/5",
+        "Coffee 3/3: reward due (a free coffee)",
+    ]
+    assert [c["full"] for c in cli.json("stamps", "card", card)["cards"]] == [False, True]

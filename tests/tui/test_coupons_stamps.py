@@ -12,6 +12,7 @@ from app.domain.profile import MemberDraft
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.coupons import create_coupon
+from app.services.demo import demo_coupon_hint, seed_demo
 from app.services.lookup import get_member
 from app.services.members import enroll_member
 from app.services.stamps import add_program, add_stamp, stamp_cards
@@ -333,3 +334,30 @@ async def test_a_coupon_scanned_while_the_cursor_is_in_the_amount_field(
         assert "€27.00" in text_of(app, "#totals")
         await confirm(pilot)
     assert rows(ctx, "SELECT coupon_code, to_pay_cents FROM sale") == [("SUMMER10", 2700)]
+
+
+async def test_the_demo_has_a_coupon_and_a_nearly_full_stamp_card_to_try(ctx: Context) -> None:
+    cards = seed_demo(ctx, members=6)
+    first = cards[0][0]
+    app = LoyaltyApp(ctx, demo_cards=cards)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await scan(pilot, first)
+        shown = text_of(app, "#member-coupons")
+        assert "Stamps: Coffee 9/10" in shown and "WELCOME10" in shown
+        await pilot.press("f10")
+        await pilot.pause()
+        assert (
+            message(app) == "Stamp added: Coffee 10/10. The card is full: F12 gives a free coffee"
+        )
+        await type_text(pilot, "20")
+        await pilot.press("f3")
+        await scan(pilot, "WELCOME10")
+        assert message(app) == "Coupon applied: -10% WELCOME10"
+        assert "€18.00" in text_of(app, "#totals")
+        await confirm(pilot)
+        assert "-10% WELCOME10" in text_of(app, "#receipt")
+    assert rows(ctx, "SELECT coupon_code, to_pay_cents FROM sale ORDER BY id DESC LIMIT 1") == [
+        ("WELCOME10", 18_00)
+    ]
+    assert "WELCOME10" in demo_coupon_hint(ctx) and "€10.00" in demo_coupon_hint(ctx)

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.settings import write_settings
-from app.services.sync import init_shop
+from app.services.sync import init_shop, list_conflicts
 from app.tui.app import LoyaltyApp
+from app.tui.screens.conflicts import ConflictsScreen, ResolveScreen
 from tests.conftest import Clock
 from tests.sync.shops import SECRET, Shop, make_shop
 from tests.tui.conftest import scan, settle, text_of
@@ -135,3 +137,58 @@ async def test_a_failing_sync_is_a_message_not_a_crash(
         await settle(pilot)
         assert "Sync failed: No chain secret" in await toasts(pilot)
         assert app.is_running
+
+
+async def test_the_owner_sees_a_conflict_and_marks_it_resolved_with_a_note(
+    chain: tuple[Shop, Shop, Path],
+) -> None:
+    a, b, _folder = chain
+    anna = a.enroll("Anna", "Müller")
+    adjust_points(a.ctx, anna.card, 500, "welcome")
+    a.export()
+    b.import_()
+    a.sale(anna.card, 10_00, redeem=400)  # both shops offline: 800 of 500 points redeemed
+    b.sale(anna.card, 10_00, redeem=400)
+    b.export()
+    a.import_()
+    app = LoyaltyApp(a.ctx)
+    async with app.run_test(size=(110, 30), notifications=True) as pilot:
+        await settle(pilot)
+        assert "⚠ 1 sync conflict" in app.sub_title
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Sync conflicts")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        what = str(table.get_row_at(0)[2])
+        assert what.startswith("Anna Müller: the balance fell to -") and "two shops" in what
+        assert "1 conflict needs you" in text_of(app, "#conflicts-status")
+
+        await pilot.press("enter")  # resolve the selected one
+        await settle(pilot)
+        assert isinstance(app.screen, ResolveScreen)
+        await pilot.press("enter")  # no note: refused, nothing changed
+        await settle(pilot)
+        assert "a note is required" in text_of(app, "#resolve-error")
+        assert len(list_conflicts(a.ctx)) == 1
+        await pilot.press(*"goodwill points given")
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+        assert table.row_count == 0
+        assert "No open conflicts" in text_of(app, "#conflicts-status")
+        assert "sync conflict" not in app.sub_title
+        (done,) = list_conflicts(a.ctx, include_all=True)
+        assert done.resolution == "goodwill points given"
+
+        await pilot.press("f5")  # resolved ones too
+        await settle(pilot)
+        assert table.row_count == 1
+        assert str(table.get_row_at(0)[3]) == "goodwill points given"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConflictsScreen)

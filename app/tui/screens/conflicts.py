@@ -1,0 +1,257 @@
+"""What chain sync could not settle by itself, for the owner to look at and mark resolved."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+
+from app.domain.errors import LoyaltyError
+from app.i18n import _, format_timestamp, ngettext
+from app.services.context import Context
+from app.services.sync import ConflictLine, list_conflicts, resolve_conflict
+from app.tui.counter import DATABASE_ERRORS
+from app.tui.widgets.key_bar import KeyBar
+
+
+class ResolveScreen(ModalScreen[bool]):
+    """Asks how one conflict was dealt with; dismisses with True once it is marked resolved."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("f9", "confirm", _("Resolve"), key_display="F9"),
+    ]
+    AUTO_FOCUS = "#note"
+
+    DEFAULT_CSS = """
+    ResolveScreen {
+        align: center middle;
+    }
+    ResolveScreen #resolve-dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        border: round $warning;
+        padding: 0 1;
+        background: $surface;
+    }
+    ResolveScreen .title {
+        text-style: bold;
+        width: 100%;
+        content-align: center middle;
+    }
+    ResolveScreen #resolve-what {
+        margin-top: 1;
+    }
+    ResolveScreen .row {
+        height: 1;
+        margin-top: 1;
+    }
+    ResolveScreen .row Label {
+        width: 6;
+    }
+    ResolveScreen .row Input {
+        width: 1fr;
+    }
+    ResolveScreen #resolve-error {
+        color: $text-error;
+        margin-top: 1;
+        display: none;
+    }
+    ResolveScreen #resolve-error.-shown {
+        display: block;
+    }
+    ResolveScreen #resolve-buttons {
+        height: 1;
+        margin-top: 1;
+        align-horizontal: center;
+    }
+    ResolveScreen #resolve-buttons Button {
+        margin: 0 1;
+    }
+    """
+
+    def __init__(self, ctx: Context, conflict: ConflictLine, summary: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.conflict = conflict
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="resolve-dialog"):
+            yield Label(_("Resolve conflict {id}").format(id=self.conflict.id), classes="title")
+            yield Static(self.summary, id="resolve-what", markup=False)
+            with Horizontal(classes="row"):
+                yield Label(_("Note"))
+                yield Input(
+                    placeholder=_("what was done, e.g. balance corrected by 300 points"),
+                    max_length=200,
+                    compact=True,
+                    id="note",
+                )
+            yield Static(id="resolve-error", markup=False)
+            with Horizontal(id="resolve-buttons"):
+                yield Button(_("Resolve (F9)"), variant="warning", compact=True, id="confirm")
+                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
+        yield Footer()
+
+    def show_message(self, text: str) -> None:
+        box = self.query_one("#resolve-error", Static)
+        box.update(text)
+        box.set_class(bool(text), "-shown")
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        self.show_message("")
+
+    def action_confirm(self) -> None:
+        try:
+            resolve_conflict(self.ctx, self.conflict.id, self.query_one("#note", Input).value)
+        except LoyaltyError as exc:
+            self.show_message(exc.message)
+            return
+        except DATABASE_ERRORS:
+            self.show_message(_("The database is busy or unavailable: try again"))
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Input.Submitted)
+    def note_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm")
+    def confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class ConflictsScreen(Screen[None]):
+    """The open sync conflicts, oldest first; Enter asks how one was resolved."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", _("Back"), key_display="Esc"),
+        Binding("enter", "resolve", _("Resolve"), key_display="Enter", priority=True),
+        Binding("f5", "toggle_all", _("Open/all"), key_display="F5"),
+    ]
+
+    DEFAULT_CSS = """
+    ConflictsScreen #conflicts-status {
+        height: auto;
+        padding: 0 1;
+        margin-top: 1;
+        color: $text-muted;
+    }
+    ConflictsScreen #conflicts-status.-error {
+        color: $text-error;
+        text-style: bold;
+    }
+    ConflictsScreen #conflicts-table {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.include_all = False
+        self.conflicts: list[ConflictLine] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="conflicts-status", markup=False)
+        yield DataTable[Any](cursor_type="row", zebra_stripes=True, id="conflicts-table")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.title = _("Sync conflicts")
+        table = self.query_one(DataTable)
+        table.add_column(_("No."), key="id", width=5)
+        table.add_column(_("When"), key="when", width=18)
+        table.add_column(_("What happened"), key="what")
+        table.add_column(_("Resolved"), key="resolved", width=24)
+        self.load()
+        table.focus()
+
+    def summary(self, conflict: ConflictLine) -> str:
+        return conflict.summary(str(self.ctx.settings()["shop.currency"]))
+
+    def load(self) -> None:
+        status = self.query_one("#conflicts-status", Static)
+        table = self.query_one(DataTable)
+        try:
+            self.conflicts = list_conflicts(self.ctx, include_all=self.include_all)
+        except DATABASE_ERRORS:
+            status.update(_("The database is busy or unavailable: try again"))
+            status.add_class("-error")
+            return
+        status.remove_class("-error")
+        table.clear()
+        for conflict in self.conflicts:
+            table.add_row(
+                str(conflict.id),
+                format_timestamp(conflict.created_at),
+                self.summary(conflict),
+                conflict.resolution or "",
+                key=str(conflict.id),
+            )
+        open_count = sum(c.resolved_at is None and c.needs_owner for c in self.conflicts)
+        if not self.conflicts:
+            status.update(_("No open conflicts: every shop agrees."))
+        elif self.include_all:
+            status.update(
+                _("All conflicts, resolved ones and logged profile edits included. F5: open only")
+            )
+        else:
+            status.update(
+                ngettext(
+                    "{count} conflict needs you. Fix it first (e.g. adjust the points with F6 at "
+                    "the counter), then Enter to note what you did.",
+                    "{count} conflicts need you. Fix each first (e.g. adjust the points with F6 "
+                    "at the counter), then Enter to note what you did.",
+                    open_count,
+                ).format(count=open_count)
+            )
+
+    def selected(self) -> ConflictLine | None:
+        table = self.query_one(DataTable)
+        if not self.conflicts or table.cursor_row < 0:
+            return None
+        return self.conflicts[min(table.cursor_row, len(self.conflicts) - 1)]
+
+    def action_resolve(self) -> None:
+        conflict = self.selected()
+        if conflict is None:
+            return
+        if conflict.resolved_at is not None or not conflict.needs_owner:
+            self.notify(_("This conflict needs nothing more"), severity="information")
+            return
+        self.app.push_screen(
+            ResolveScreen(self.ctx, conflict, self.summary(conflict)), self._resolved
+        )
+
+    def _resolved(self, done: bool | None) -> None:
+        if not done:
+            return
+        self.load()
+        refresh = getattr(self.app, "refresh_sync_status", None)
+        if refresh is not None:
+            refresh()  # the header's conflict count
+
+    def action_toggle_all(self) -> None:
+        self.include_all = not self.include_all
+        self.load()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -12,10 +12,10 @@ import phonenumbers
 from sqlmodel import select
 
 from app.domain.cards import CardLayout
-from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.errors import InvalidInput, LoyaltyError, ValidationFailed
 from app.domain.program import Campaign, ProgramSetup, Tier, sorted_tiers
 from app.domain.rules import ProgramRules
-from app.i18n import _
+from app.i18n import _, format_points
 from app.store.database import Database
 from app.store.models import AuditEntry, Setting
 from app.sync import events
@@ -33,6 +33,7 @@ def _positive_int(maximum: int) -> Callable[[Any], int]:
             raise ValueError
         return number
 
+    parse.bounds = (1, maximum)  # type: ignore[attr-defined]
     return parse
 
 
@@ -90,6 +91,7 @@ def _int_range(low: int, high: int) -> Callable[[Any], int]:
             raise ValueError
         return number
 
+    parse.bounds = (low, high)  # type: ignore[attr-defined]
     return parse
 
 
@@ -135,6 +137,9 @@ def _points(value: Any) -> int:
     return number
 
 
+_points.bounds = (0, 1_000_000)  # type: ignore[attr-defined]
+
+
 def _timezone(value: Any) -> str:
     text = _optional_text(value)
     if text:
@@ -145,6 +150,11 @@ def _timezone(value: Any) -> str:
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError from None
     return text
+
+
+_timezone.hint = lambda: _(  # type: ignore[attr-defined]
+    "a time zone like Europe/Berlin (empty: the till computer's)"
+)
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -277,6 +287,32 @@ def parse_setting(key: str, value: Any) -> Any:
         ) from None
 
 
+def setting_bounds(key: str) -> tuple[int, int] | None:
+    """The smallest and largest value of a whole-number setting (None for other settings)."""
+    return getattr(DEFAULTS[key][1], "bounds", None) if key in DEFAULTS else None
+
+
+def setting_hint(key: str) -> str:
+    """What a setting takes, for a message next to the field: "a whole number from 1 to 1,000"."""
+    bounds = setting_bounds(key)
+    if bounds is None:
+        hint = getattr(DEFAULTS[key][1], "hint", None) if key in DEFAULTS else None
+        return hint() if hint is not None else ""
+    low, high = bounds
+    return _("a whole number from {low} to {high}").format(
+        low=format_points(low), high=format_points(high)
+    )
+
+
+def _invalid(key: str, value: Any) -> str:
+    hint = setting_hint(key)
+    if not hint:
+        return _("“{value}” is not a valid value for {key}").format(value=value, key=key)
+    if value is None or not str(value).strip():
+        return _("Give {hint}").format(hint=hint)
+    return _("“{value}”: give {hint}").format(value=str(value).strip(), hint=hint)
+
+
 def write_setting(
     db: Database,
     key: str,
@@ -292,36 +328,76 @@ def write_setting(
     """
     parsed = parse_setting(key, value)
     with db.transaction() as session:
-        row = session.get(Setting, key)
-        stamp = now or datetime.now(UTC)
-        old = json.loads(row.value) if row is not None else DEFAULTS[key][0]
-        if row is None:
-            session.add(Setting(key=key, value=json.dumps(parsed), updated_at=stamp))
-        else:
-            row.value = json.dumps(parsed)
-            row.updated_at = stamp
-        # Program rules decide what members earn: who changed them, when, from what, is audited.
-        session.add(
-            AuditEntry(
-                at=stamp,
-                actor=actor,
-                action="setting.change",
-                entity="setting",
-                entity_id=key,
-                detail=json.dumps({"old": old, "new": parsed}, ensure_ascii=False),
-            )
-        )
-        if key.startswith(events.SYNCED_SETTINGS):
-            store = session.get(Setting, "shop.store_code")
-            node = session.get(Setting, NODE_ID)
-            assert node is not None
-            events.write_event(
-                session.connection(),
-                node=json.loads(node.value),
-                store_code=json.loads(store.value) if store else DEFAULTS["shop.store_code"][0],
-                till=till,
-                kind="setting",
-                data={"key": key, "value": parsed, "updated_at": stamp.isoformat()},
-                now=stamp,
-            )
+        _store(session, key, parsed, now or datetime.now(UTC), actor=actor, till=till)
     return parsed
+
+
+def write_settings(
+    db: Database,
+    values: dict[str, Any],
+    now: datetime | None = None,
+    *,
+    actor: str = "",
+    till: int = 1,
+) -> dict[str, Any]:
+    """Store several settings at once (the owner's program screen): all or nothing.
+
+    Every value is checked first; with any invalid one :class:`ValidationFailed` names each
+    invalid key with a message, and nothing is stored. Unchanged values are not written again
+    (no audit row, no sync event). Returns the settings that changed, as stored.
+    """
+    errors: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in DEFAULTS:
+            errors[key] = _("Unknown setting “{key}”").format(key=key)
+            continue
+        try:
+            parsed[key] = DEFAULTS[key][1](value)
+        except (ValueError, TypeError, LoyaltyError):
+            errors[key] = _invalid(key, value)
+    if errors:
+        raise ValidationFailed(errors)
+    current = load_settings(db)
+    changed = {key: value for key, value in parsed.items() if current[key] != value}
+    if changed:
+        stamp = now or datetime.now(UTC)
+        with db.transaction() as session:
+            for key, value in changed.items():
+                _store(session, key, value, stamp, actor=actor, till=till)
+    return changed
+
+
+def _store(session: Any, key: str, parsed: Any, stamp: datetime, *, actor: str, till: int) -> None:
+    """Write one validated setting, its audit row and (for program rules) its sync event."""
+    row = session.get(Setting, key)
+    old = json.loads(row.value) if row is not None else DEFAULTS[key][0]
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(parsed), updated_at=stamp))
+    else:
+        row.value = json.dumps(parsed)
+        row.updated_at = stamp
+    # Program rules decide what members earn: who changed them, when, from what, is audited.
+    session.add(
+        AuditEntry(
+            at=stamp,
+            actor=actor,
+            action="setting.change",
+            entity="setting",
+            entity_id=key,
+            detail=json.dumps({"old": old, "new": parsed}, ensure_ascii=False),
+        )
+    )
+    if key.startswith(events.SYNCED_SETTINGS):
+        store = session.get(Setting, "shop.store_code")
+        node = session.get(Setting, NODE_ID)
+        assert node is not None
+        events.write_event(
+            session.connection(),
+            node=json.loads(node.value),
+            store_code=json.loads(store.value) if store else DEFAULTS["shop.store_code"][0],
+            till=till,
+            kind="setting",
+            data={"key": key, "value": parsed, "updated_at": stamp.isoformat()},
+            now=stamp,
+        )

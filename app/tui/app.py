@@ -124,7 +124,14 @@ class LoyaltyApp(App[None]):
             )
             if imported.events_applied:
                 self.ctx.forget_settings()
+                self.call_from_thread(self._rules_changed)
         self.call_from_thread(self.refresh_sync_status)
+
+    def _rules_changed(self) -> None:
+        """Program rules came from another shop: the counter quotes with them from now on."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CounterScreen):
+                screen.checkout_panel.use_rules(self.ctx.rules())
 
     def action_conflicts(self) -> None:
         """Open the owner's list of sync conflicts."""

@@ -41,7 +41,7 @@ MEMBER_ACTIONS = frozenset(
     {"max_points", "confirm", "refund", "adjust", "print_card", "stamp", "reward"}
 )
 # Actions that would change the member or the checkout under a sale being written.
-WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members"}
+WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members", "program"}
 
 
 class CounterScreen(Screen[None]):
@@ -63,6 +63,8 @@ class CounterScreen(Screen[None]):
         # (F11 is left alone: many terminals take it for full screen).
         Binding("f10", "stamp", _("Stamp"), key_display="F10", show=False),
         Binding("f12", "reward", _("Reward"), key_display="F12", show=False),
+        # The owner's program screen (F11 is the terminal's; every other F-key is the cashier's).
+        Binding("ctrl+r", "program", _("Program"), key_display=_("Ctrl+R"), show=False),
         Binding("escape", "back", _("Clear"), key_display="Esc"),
     ]
 
@@ -654,6 +656,18 @@ class CounterScreen(Screen[None]):
             self.checkout_panel.reset()
         self.scan_input.focus()
 
+    def action_program(self) -> None:
+        """Ctrl+R: the owner's program screen (earning, tiers, campaigns, coupons, stamps)."""
+        from app.tui.screens.program import ProgramScreen
+
+        self.app.push_screen(ProgramScreen(self.ctx), self._program_closed)
+
+    def _program_closed(self, _result: object = None) -> None:
+        # New rules quote the checkout from now on; the member's tier may have changed.
+        self.checkout_panel.use_rules(self.ctx.rules())
+        self._reload_member()
+        self.scan_input.focus()
+
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """The counter's actions for the command palette (title, help, callback)."""
         return [
@@ -669,6 +683,11 @@ class CounterScreen(Screen[None]):
                 _("Member desk"),
                 _("All members: profiles, merge, export, erase (F8)"),
                 self.action_members,
+            ),
+            (
+                _("Program rules"),
+                _("Earning, tiers, campaigns, bonuses, expiry, coupons, stamp cards (Ctrl+R)"),
+                self.action_program,
             ),
             (_("Redeem the most points"), _("Fill in the maximum (F4)"), self.action_max_points),
             (_("Add a stamp"), _("One stamp on the member's stamp card (F10)"), self.action_stamp),

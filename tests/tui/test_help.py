@@ -50,6 +50,7 @@ async def test_help_lists_every_working_key_and_closes_with_escape() -> None:
         assert keys["F8"].startswith("Member desk")
         assert keys["F10"] == "Add a stamp to the member's stamp card"
         assert keys["F12"] == "Give a full stamp card's reward with this sale"
+        assert keys["Ctrl+R"].startswith("Program rules")
         for later in ("F11",):
             assert not any(later in key for key in keys)
         # Every line fits the 80x24 terminal: nothing is cut or scrolled away.

@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from app.services.adjustments import adjust_points
 from app.services.context import Context
+from app.services.settings import write_settings
 from app.services.sync import init_shop, list_conflicts
 from app.tui.app import LoyaltyApp
 from app.tui.screens.conflicts import ConflictsScreen, ResolveScreen
@@ -101,6 +102,26 @@ async def test_sync_now_from_the_command_palette_brings_the_other_shops_members(
         await settle(pilot)
         assert text_of(app, "#member-name") == "Bert Bauer"
         assert "42" in text_of(app, "#member-details")  # the points earned in shop B
+
+
+async def test_an_earning_rate_from_another_shop_is_used_at_the_till_after_sync_now(
+    chain: tuple[Shop, Shop, Path],
+) -> None:
+    a, b, _folder = chain
+    anna = a.enroll("Anna", "Müller")
+    write_settings(b.ctx.db, {"program.earn_points_per_unit": 3}, b.ctx.now())
+    b.export()
+    app = LoyaltyApp(a.ctx)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await app.run_action("sync_now")
+        await settle(pilot)
+        await settle(pilot)
+        await scan(pilot, anna.card)
+        await pilot.press("1", "0")
+        await pilot.pause()
+        # The live totals quote with the chain's new rate, like the checkout service.
+        assert "+30" in text_of(app, "#totals")
 
 
 async def test_a_failing_sync_is_a_message_not_a_crash(

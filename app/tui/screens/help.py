@@ -27,6 +27,7 @@ def counter_keys() -> list[tuple[str, str]]:
         (_("F9 / Enter"), _("Confirm")),
         ("F10", _("Add a stamp to the member's stamp card")),
         ("F12", _("Give a full stamp card's reward with this sale")),
+        (_("Ctrl+R"), _("Program rules: tiers, coupons, stamp cards…")),
         (_("Esc"), _("Back / clear")),
         (_("Tab / Shift+Tab"), _("Next / previous field")),
         ("↑ ↓", _("Choose in a list")),

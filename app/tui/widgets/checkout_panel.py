@@ -127,6 +127,12 @@ class CheckoutPanel(Vertical):
         self.points_input.value = ""
         self._requote()
 
+    def use_rules(self, rules: ProgramRules) -> None:
+        """The owner changed the program: quote with the new rules from now on."""
+        self.rules = rules
+        if self.receipt is None:
+            self._requote()
+
     def current_quote(self) -> CheckoutQuote:
         """The quote for what is typed now, or raise the cashier's message."""
         if self.member is None:

@@ -172,7 +172,7 @@ async def test_the_owner_sees_a_conflict_and_marks_it_resolved_with_a_note(
         assert isinstance(app.screen, ResolveScreen)
         await pilot.press("enter")  # no note: refused, nothing changed
         await settle(pilot)
-        assert "a note is required" in text_of(app, "#resolve-error")
+        assert "a note is required" in text_of(app, "#dialog-error")
         assert len(list_conflicts(a.ctx)) == 1
         await pilot.press(*"goodwill points given")
         await pilot.press("enter")

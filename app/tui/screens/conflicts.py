@@ -4,137 +4,41 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
 
-from app.domain.errors import LoyaltyError
 from app.i18n import _, format_timestamp, ngettext
 from app.services.context import Context
 from app.services.sync import ConflictLine, list_conflicts, resolve_conflict
 from app.tui.counter import DATABASE_ERRORS
+from app.tui.screens.form_dialog import Field, FormDialog
 from app.tui.widgets.key_bar import KeyBar
 
 
-class ResolveScreen(ModalScreen[bool]):
+class ResolveScreen(FormDialog):
     """Asks how one conflict was dealt with; dismisses with True once it is marked resolved."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
-        Binding("f9", "confirm", _("Resolve"), key_display="F9"),
-    ]
-    AUTO_FOCUS = "#note"
-
-    DEFAULT_CSS = """
-    ResolveScreen {
-        align: center middle;
-    }
-    ResolveScreen #resolve-dialog {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        border: round $warning;
-        padding: 0 1;
-        background: $surface;
-    }
-    ResolveScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    ResolveScreen #resolve-what {
-        margin-top: 1;
-    }
-    ResolveScreen .row {
-        height: 1;
-        margin-top: 1;
-    }
-    ResolveScreen .row Label {
-        width: 6;
-    }
-    ResolveScreen .row Input {
-        width: 1fr;
-    }
-    ResolveScreen #resolve-error {
-        color: $text-error;
-        margin-top: 1;
-        display: none;
-    }
-    ResolveScreen #resolve-error.-shown {
-        display: block;
-    }
-    ResolveScreen #resolve-buttons {
-        height: 1;
-        margin-top: 1;
-        align-horizontal: center;
-    }
-    ResolveScreen #resolve-buttons Button {
-        margin: 0 1;
-    }
-    """
-
     def __init__(self, ctx: Context, conflict: ConflictLine, summary: str) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.conflict = conflict
-        self.summary = summary
+        self.title_text = _("Resolve conflict {id}").format(id=conflict.id)
+        self.action_label = _("Resolve")
+        self.intro_text = summary
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="resolve-dialog"):
-            yield Label(_("Resolve conflict {id}").format(id=self.conflict.id), classes="title")
-            yield Static(self.summary, id="resolve-what", markup=False)
-            with Horizontal(classes="row"):
-                yield Label(_("Note"))
-                yield Input(
-                    placeholder=_("what was done, e.g. balance corrected by 300 points"),
-                    max_length=200,
-                    compact=True,
-                    id="note",
-                )
-            yield Static(id="resolve-error", markup=False)
-            with Horizontal(id="resolve-buttons"):
-                yield Button(_("Resolve (F9)"), variant="warning", compact=True, id="confirm")
-                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
-        yield Footer()
+    def fields(self) -> list[Field]:
+        return [
+            Field(
+                "note",
+                _("Note"),
+                _("what was done, e.g. balance corrected by 300 points"),
+            )
+        ]
 
-    def show_message(self, text: str) -> None:
-        box = self.query_one("#resolve-error", Static)
-        box.update(text)
-        box.set_class(bool(text), "-shown")
-
-    @on(Input.Changed)
-    def typed(self) -> None:
-        self.show_message("")
-
-    def action_confirm(self) -> None:
-        try:
-            resolve_conflict(self.ctx, self.conflict.id, self.query_one("#note", Input).value)
-        except LoyaltyError as exc:
-            self.show_message(exc.message)
-            return
-        except DATABASE_ERRORS:
-            self.show_message(_("The database is busy or unavailable: try again"))
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Input.Submitted)
-    def note_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
-
-    @on(Button.Pressed, "#confirm")
-    def confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
+    def submit(self) -> bool:
+        resolve_conflict(self.ctx, self.conflict.id, self.text("note"))
+        return True
 
 
 class ConflictsScreen(Screen[None]):

@@ -75,6 +75,9 @@ class FormDialog(ModalScreen[Any]):
         width: 100%;
         content-align: center middle;
     }
+    FormDialog #intro {
+        margin-top: 1;
+    }
     FormDialog #form {
         height: auto;
         max-height: 16;
@@ -125,6 +128,8 @@ class FormDialog(ModalScreen[Any]):
 
     title_text = ""
     action_label = ""
+    intro_text = ""
+    """A line above the fields (what the form is about), when set."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -141,6 +146,8 @@ class FormDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, classes="title", markup=False)
+            if self.intro_text:
+                yield Static(self.intro_text, id="intro", markup=False)
             with VerticalScroll(id="form"):
                 for field in self.fields():
                     with Horizontal(classes="row"):

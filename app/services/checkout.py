@@ -15,6 +15,7 @@ from app.i18n import _, format_money
 from app.services.audit import record
 from app.services.context import Context
 from app.services.coupons import lock_for_checkout, record_redemption
+from app.services.expiry import expiry_written_here
 from app.services.lookup import check_card_row
 from app.services.program import MemberFacts, member_program
 from app.services.stamps import give_rewards, reward_rule
@@ -46,6 +47,7 @@ _CARD_MEMBER = (
         _MEMBER.c.referred_by,
         _MEMBER.c.tier,
         _MEMBER.c.uuid,
+        _MEMBER.c.home_store,
     )
     .join(_MEMBER, _MEMBER.c.id == _CARD.c.member_id)
     .where(_CARD.c.number == bindparam("number"))
@@ -82,7 +84,7 @@ def _ledger_kind(code: str) -> str:
     return "earn" if code == "base" else code
 
 
-def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None, str]:
+def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None, str, str]:
     """The member behind a usable card, the member row locked on PostgreSQL.
 
     The checks and messages of :func:`app.services.members.lock_member_by_card`, without ORM
@@ -103,7 +105,7 @@ def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | N
         postcode=row[11],
         referred_by=row[12],
     )
-    return facts, number, row[13], row[14]
+    return facts, number, row[13], row[14], row[15]
 
 
 def _without_expired(facts: MemberFacts, points: int) -> MemberFacts:
@@ -143,7 +145,7 @@ def checkout(
     program = ctx.program()
     with ctx.db.transaction() as session:
         conn = session.connection()
-        facts, number, old_tier, member_uuid = _lock_member(conn, card)
+        facts, number, old_tier, member_uuid, home_store = _lock_member(conn, card)
         member_id = facts.member_id
         standing = member_program(DriverReads.under(conn), program, facts, now)
         common: dict[str, Any] = {
@@ -157,6 +159,10 @@ def checkout(
             "created_at": now,
         }
         expired = standing.expiry.due_now
+        # Points past expiry are never redeemed; they are written off here only where the
+        # member's expiry is written (their home shop in a chain), else they would be written
+        # off once in every shop that saw them.
+        kept = 0 if expiry_written_here(ctx, home_store) else expired
         if expired:
             facts = _without_expired(facts, expired)
         coupon_id, coupon_rule = (
@@ -190,7 +196,7 @@ def checkout(
         sale_id = conn.execute(_INSERT_SALE, sale).inserted_primary_key[0]
         common["sale_id"] = sale_id
         ledger = []
-        if expired:
+        if expired and not kept:
             # Linked to the sale that found them expired, so the sale's sync event carries it.
             reason = program.expiry_mode
             ledger.append({**common, "points": -expired, "kind": "expire", "reason": reason})
@@ -249,7 +255,8 @@ def checkout(
                 now=now,
             )
         conn.execute(
-            _NEW_BALANCE, {"member_id": member_id, "balance": quote.balance_after, "at": now}
+            _NEW_BALANCE,
+            {"member_id": member_id, "balance": quote.balance_after + kept, "at": now},
         )
         tier = standing.standing.tier
         new_tier = tier.name if tier is not None else None
@@ -287,9 +294,9 @@ def checkout(
         redeem_value_cents=quote.redeem_value_cents,
         to_pay_cents=quote.to_pay_cents,
         points_earned=quote.points_earned,
-        points_balance=quote.balance_after,
+        points_balance=quote.balance_after + kept,
         created_at=now,
         coupon=coupon_rule.code if coupon_rule else None,
         applied=quote.applied + tuple(reward_rule(card) for card in rewards),
-        points_expired=expired,
+        points_expired=expired - kept,
     )

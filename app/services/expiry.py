@@ -19,7 +19,13 @@ _LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 CHUNK = 500
 # Members with points, in id order, a chunk at a time; each chunk locked and written at once.
 _WITH_POINTS = (
-    select(_MEMBER.c.id, _MEMBER.c.points_balance, _MEMBER.c.created_at, _MEMBER.c.last_visit_at)
+    select(
+        _MEMBER.c.id,
+        _MEMBER.c.points_balance,
+        _MEMBER.c.created_at,
+        _MEMBER.c.last_visit_at,
+        _MEMBER.c.home_store,
+    )
     .where(_MEMBER.c.points_balance > 0, _MEMBER.c.id > bindparam("after"))
     .order_by(_MEMBER.c.id)
     .limit(CHUNK)
@@ -30,6 +36,17 @@ _TAKE = (
     .where(_MEMBER.c.id == bindparam("member_id"))
     .values(points_balance=_MEMBER.c.points_balance - bindparam("points"))
 )
+
+
+def expiry_written_here(ctx: Context, home_store: str) -> bool:
+    """Whether this shop writes off the member's expired points.
+
+    In a chain that syncs through files only the member's home shop does (the store that
+    enrolled them): two shops offline would each write them off, and sync would apply both.
+    Other shops still never let expired points be redeemed. One shop, or a chain on one
+    shared database, writes them off itself.
+    """
+    return not ctx.settings()["sync.dir"] or home_store in ("", ctx.store_code)
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,9 @@ def expire_points(ctx: Context) -> ExpiryReport:
             reads = DriverReads.under(conn)
             rows = conn.execute(_WITH_POINTS, {"after": after}).all()
             written: list[int] = []
-            for member_id, balance, created_at, last_visit in rows:
+            for member_id, balance, created_at, last_visit, home_store in rows:
+                if not expiry_written_here(ctx, home_store):
+                    continue
                 facts = MemberFacts(
                     member_id=member_id,
                     balance=balance,

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from app.domain.coupons import Coupon
+from app.domain.errors import LoyaltyError
 from app.services.checkout import checkout
 from app.services.coupons import create_batch, create_coupon, show_coupon
+from app.services.expiry import expire_points
 from app.services.member_desk import member_id_for_card
 from app.services.refunds import refund_sale
+from app.services.settings import write_setting
 from app.services.stamps import add_program, add_stamp, stamp_cards
 from app.services.sync import list_conflicts
 from tests.sync.shops import Shop
@@ -108,5 +113,41 @@ def test_tiers_and_a_referral_made_in_one_shop_pay_out_in_another(
     b.export()
     a.import_()
     assert a.balances() == b.balances()
+    a.assert_sound()
+    b.assert_sound()
+
+
+def test_expired_points_are_written_off_once_by_the_members_home_shop(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    a, b = shops(2)
+    write_setting(a.ctx.db, "program.expiry", "inactive")
+    write_setting(a.ctx.db, "program.expiry_months", 1)
+    a.ctx.forget_settings()
+    anna = a.enroll("Anna", "Müller")  # home shop: A
+    a.sale(anna.card, 50_00)
+    a.export()
+    b.import_()
+    assert b.ctx.program().expiry_mode == "inactive"
+    for shop in (a, b):
+        shop.tick(40 * 24 * 3600)
+    # Both offline: A's expiry run writes her 50 points off; B only stops their redemption.
+    assert expire_points(a.ctx).points == 50
+    assert expire_points(b.ctx).points == 0
+    with pytest.raises(LoyaltyError):
+        checkout(b.ctx, anna.card, 10_00, redeem_points=50)
+    sale = b.sale(anna.card, 10_00)
+    assert (sale.points_expired, sale.points_balance) == (0, 60)
+    a.export()
+    b.import_()
+    b.export()
+    a.import_()
+    assert a.balance(anna.card) == b.balance(anna.card) == 10
+    assert a.balances() == b.balances()
+    assert [row for row in a.ledger() if row[3] == "expire"] == [
+        row for row in b.ledger() if row[3] == "expire"
+    ]
+    assert len([row for row in a.ledger() if row[3] == "expire"]) == 1
+    assert list_conflicts(a.ctx) == list_conflicts(b.ctx) == []
     a.assert_sound()
     b.assert_sound()

@@ -52,6 +52,9 @@ def _wal(cur: Any) -> None:
             time.sleep(0.02)
 
 
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # We issue BEGIN ourselves (see _begin_immediate), so the driver must not.
     dbapi_conn.isolation_level = None
@@ -64,6 +67,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # No checkpoint inside a sale's commit: copying the WAL back into the file (and its fsync)
     # made every ~45th sale 10+ ms slower. The Checkpointer does it beside the till.
     cur.execute("PRAGMA wal_autocheckpoint = 0")
+    # A big sync import grows the WAL to gigabytes while the checkpoint cannot restart it;
+    # once it restarts, the file is cut back to this size instead of keeping its peak.
+    cur.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     cur.close()
 
 

@@ -20,7 +20,13 @@ from app.store.migrate import HEAD, SchemaTooNew, current_revision, upgrade
 
 from ..conftest import Clock
 
-PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000, "synchronous": 2}
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": 2,
+    "journal_size_limit": 64 * 1024 * 1024,
+}
 
 
 def _pragmas(execute) -> dict[str, object]:  # type: ignore[no-untyped-def]

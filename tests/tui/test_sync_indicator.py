@@ -36,6 +36,18 @@ def header_text(app: LoyaltyApp) -> str:
     return str(app.screen.query_one("HeaderTitle").render())
 
 
+def overdrawn_in_two_shops(a: Shop, b: Shop) -> None:
+    """Anna redeems 400 of her 500 points in each shop while both are offline; A hears of B's."""
+    anna = a.enroll("Anna", "Müller")
+    adjust_points(a.ctx, anna.card, 500, "welcome")
+    a.export()
+    b.import_()
+    a.sale(anna.card, 10_00, redeem=400)
+    b.sale(anna.card, 10_00, redeem=400)
+    b.export()
+    a.import_()
+
+
 async def toasts(pilot: Pilot[None]) -> str:
     """The text of the notifications on screen (toasts are mounted a moment after notify)."""
     for _attempt in range(20):
@@ -61,14 +73,7 @@ async def test_changes_waiting_and_a_conflict_show_in_the_header(
     chain: tuple[Shop, Shop, Path],
 ) -> None:
     a, b, _folder = chain
-    anna = a.enroll("Anna", "Müller")
-    adjust_points(a.ctx, anna.card, 500, "welcome")
-    a.export()
-    b.import_()
-    a.sale(anna.card, 10_00, redeem=400)  # both shops offline: 800 of 500 points redeemed
-    b.sale(anna.card, 10_00, redeem=400)
-    b.export()
-    a.import_()
+    overdrawn_in_two_shops(a, b)
     a.enroll("Bert", "Bauer")  # not exported yet
     app = LoyaltyApp(a.ctx)
     async with app.run_test(size=(100, 24), notifications=True) as pilot:
@@ -143,14 +148,7 @@ async def test_the_owner_sees_a_conflict_and_marks_it_resolved_with_a_note(
     chain: tuple[Shop, Shop, Path],
 ) -> None:
     a, b, _folder = chain
-    anna = a.enroll("Anna", "Müller")
-    adjust_points(a.ctx, anna.card, 500, "welcome")
-    a.export()
-    b.import_()
-    a.sale(anna.card, 10_00, redeem=400)  # both shops offline: 800 of 500 points redeemed
-    b.sale(anna.card, 10_00, redeem=400)
-    b.export()
-    a.import_()
+    overdrawn_in_two_shops(a, b)
     app = LoyaltyApp(a.ctx)
     async with app.run_test(size=(110, 30), notifications=True) as pilot:
         await settle(pilot)

@@ -8,6 +8,7 @@ event; this screen only reads fields and shows what the services answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, ClassVar
 
@@ -631,24 +632,12 @@ class ProgramScreen(Screen[None]):
 
     def _save_timezone(self, value: str) -> None:
         """The shop's time zone (campaign weekdays and hours, birthdays), saved with Enter."""
-        try:
-            changed = write_settings(
-                self.ctx.db,
-                {"shop.timezone": value},
-                self.ctx.now(),
-                actor=self.ctx.actor,
-                till=self.ctx.till,
-            )
-        except ValidationFailed as exc:
-            self.say(exc.errors.get("shop.timezone", exc.message), "error")
+        changed = self._write(
+            {"shop.timezone": value},
+            lambda exc: self.say(exc.errors.get("shop.timezone", exc.message), "error"),
+        )
+        if changed is None:
             return
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
-            return
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
-            return
-        self.ctx.forget_settings()
         zone = str(self.ctx.settings()["shop.timezone"])
         self.query_one("#set-timezone", Input).value = zone
         self.load_campaigns()
@@ -665,39 +654,51 @@ class ProgramScreen(Screen[None]):
         zone = self.query_one("#set-timezone", Input).value.strip()
         return self.form_values() != self.loaded or zone != self.ctx.settings()["shop.timezone"]
 
+    def _write(
+        self, values: dict[str, Any], invalid: Callable[[ValidationFailed], None]
+    ) -> dict[str, Any] | None:
+        """Store settings through the service; the changed ones, or None after saying why not
+        (``invalid`` shows the messages of fields that cannot be used)."""
+        try:
+            changed = write_settings(
+                self.ctx.db, values, self.ctx.now(), actor=self.ctx.actor, till=self.ctx.till
+            )
+        except ValidationFailed as exc:
+            invalid(exc)
+            return None
+        except LoyaltyError as exc:
+            self.say(exc.message, "error")
+            return None
+        except DATABASE_ERRORS as exc:
+            self._database_failed(exc)
+            return None
+        self.ctx.forget_settings()
+        return changed
+
+    def _show_invalid(self, exc: ValidationFailed) -> None:
+        """The forms' fields that cannot be used, marked; the first one's tab shown."""
+        self.show_errors(exc.errors)
+        first = next((k for keys in FORMS.values() for k in keys if k in exc.errors), None)
+        if first is None:
+            # Only the time zone is wrong: its message goes on the message line.
+            self.tabs.active = CAMPAIGNS
+            self.query_one("#set-timezone", Input).focus()
+            self.say(exc.message, "error")
+            return
+        tab = next(tab for tab, keys in FORMS.items() if first in keys)
+        self.tabs.active = tab
+        self.query_one(f"#{widget_id(first)}").focus()
+        self.say(_("Not saved: correct the marked field"), "error")
+
     def action_save(self) -> None:
         """F9: save every changed setting of the forms (and the time zone); with any invalid
         field, none."""
         timezone = self.query_one("#set-timezone", Input)
-        try:
-            changed = write_settings(
-                self.ctx.db,
-                {**self.form_values(), "shop.timezone": timezone.value},
-                self.ctx.now(),
-                actor=self.ctx.actor,
-                till=self.ctx.till,
-            )
-        except ValidationFailed as exc:
-            self.show_errors(exc.errors)
-            first = next((k for keys in FORMS.values() for k in keys if k in exc.errors), None)
-            if first is None:
-                # Only the time zone is wrong: its message goes on the message line.
-                self.tabs.active = CAMPAIGNS
-                timezone.focus()
-                self.say(exc.message, "error")
-                return
-            tab = next(tab for tab, keys in FORMS.items() if first in keys)
-            self.tabs.active = tab
-            self.query_one(f"#{widget_id(first)}").focus()
-            self.say(_("Not saved: correct the marked field"), "error")
+        changed = self._write(
+            {**self.form_values(), "shop.timezone": timezone.value}, self._show_invalid
+        )
+        if changed is None:
             return
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
-            return
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
-            return
-        self.ctx.forget_settings()
         self.load_forms()
         timezone.value = str(self.ctx.settings()["shop.timezone"])
         self.load_campaigns()
@@ -720,21 +721,11 @@ class ProgramScreen(Screen[None]):
         value = str(event.value)
         if value == str(self.ctx.settings()["program.tier_period"]):
             return
-        try:
-            write_settings(
-                self.ctx.db,
-                {"program.tier_period": value},
-                self.ctx.now(),
-                actor=self.ctx.actor,
-                till=self.ctx.till,
-            )
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
+        if (
+            self._write({"program.tier_period": value}, lambda exc: self.say(exc.message, "error"))
+            is None
+        ):
             return
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
-            return
-        self.ctx.forget_settings()
         label = dict((v, k) for k, v in choices("program.tier_period"))[value]
         self.say(_("Saved: tiers count the spend of {period}").format(period=label), "success")
 

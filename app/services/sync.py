@@ -25,7 +25,7 @@ from app.files import write_atomically
 from app.i18n import _, format_money, format_points
 from app.services.context import Context
 from app.services.settings import write_setting
-from app.store.bulk import DriverValues, bulk_cache, insert_rows, select_in
+from app.store.bulk import DriverValues, bulk_cache, gc_paused, insert_rows, select_in
 from app.store.database import serialize
 from app.store.models import Setting, SyncConflict, SyncEvent, SyncFile
 from app.sync.apply import Applier, Outcome
@@ -343,7 +343,7 @@ def import_events(
     )
     # The next file is read, verified and parsed on a second thread while this one's rows go
     # into the database (SQLite works without holding the GIL): imports of many files overlap.
-    with ThreadPoolExecutor(max_workers=1) as reader:
+    with gc_paused(), ThreadPoolExecutor(max_workers=1) as reader:
         pending = [reader.submit(_read_file, folder / name, secret) for name in names[:1]]
         for index, name in enumerate(names):
             batch = pending.pop().result()
@@ -391,7 +391,7 @@ def _apply_file(
     report: ImportReport,
 ) -> FileResult | None:
     now = ctx.now()
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(durable=False) as session:
         conn = session.connection()
         serialize(session, "sync-import")
         if conn.execute(select(_FILE.c.name).where(_FILE.c.name == name)).first():
@@ -474,7 +474,7 @@ def _retry_deferred(ctx: Context, report: ImportReport) -> None:
     e = _EVENT.c
     while True:
         now = ctx.now()
-        with ctx.db.transaction() as session:
+        with ctx.db.transaction(durable=False) as session:
             conn = session.connection()
             serialize(session, "sync-import")
             rows = conn.execute(

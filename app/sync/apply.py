@@ -33,7 +33,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from app.domain.profile import Profile, search_keys
 from app.services.settings import DEFAULTS, parse_setting
-from app.store.bulk import DriverValues, execute_many, insert_rows, select_in
+from app.store.bulk import DriverValues, allocate_ids, execute_many, insert_rows, select_in
 from app.store.models import (
     Card,
     Coupon,
@@ -149,6 +149,7 @@ class Applier:
         self.refunds: dict[str, int] = {}
         self.coupons: dict[str, int] = {}
         self.programs: dict[str, int] = {}
+        self.visits: dict[int, Any] = {}  # member id: last sale time among the new sales
         self.out = Outcome()
 
     # --- references ----------------------------------------------------------------------
@@ -237,12 +238,15 @@ class Applier:
         self._load_ids(_COUPON, self.coupons, _refs(events, "coupons", "coupon"))
         self._load_ids(_PROGRAM, self.programs, _refs(events, "stamps", "program"))
         self._cards(by_kind["card"])
+        # Ledger rows of a sale or refund new here are new too (they are only ever written
+        # with it): no look-up for them. Rows of points events may be here already.
+        fresh: list[dict[str, Any]] = []
         ledger: list[dict[str, Any]] = []
-        self._sales(by_kind["sale"], ledger)
-        self._refunds(by_kind["refund"], ledger)
+        self._sales(by_kind["sale"], fresh)
+        self._refunds(by_kind["refund"], fresh)
         self._points(by_kind["points"], ledger)
         self._stamps(by_kind["stamp"])
-        self._ledger(ledger)
+        self._ledger(fresh, ledger)
         self._settings(by_kind["setting"])
         return self.out
 
@@ -427,7 +431,7 @@ class Applier:
         events: list[dict[str, Any]],
         ledger: list[dict[str, Any]],
     ) -> None:
-        rows, visits, new = [], {}, []
+        rows, visits, new = [], self.visits, []
         # Driver values (ISO text in SQLite, datetimes elsewhere) order like the times they hold.
         stamp = self.values.iso_time
         for event in events:
@@ -443,15 +447,17 @@ class Applier:
                 new.append(sale["uuid"])
                 if member_id not in visits or visits[member_id] < at:
                     visits[member_id] = at
-            ledger.extend(event["data"]["ledger"])
+                ledger.extend(event["data"]["ledger"])
         if rows:
+            # Ids handed out here: no look-up of the new rows' ids afterwards.
+            ids = allocate_ids(self.conn, "sale", len(rows))
             insert_rows(
                 self.conn,
                 "sale",
-                ("member_id", "created_at", "refunded_cents", *_SALE_COLUMNS),
-                rows,
+                ("member_id", "created_at", "refunded_cents", *_SALE_COLUMNS, "id"),
+                [(*row, id_) for row, id_ in zip(rows, ids, strict=True)],
             )
-            self._load_ids(_SALE, self.sales, new)
+            self.sales.update(zip(new, ids, strict=True))
             fresh = set(new)
             taken = [e for e in events if e["data"]["sale"]["uuid"] in fresh]
             self._redemptions(taken)
@@ -462,12 +468,6 @@ class Applier:
                     for row in e["data"].get("stamps", ())
                 ]
             )
-        execute_many(
-            self.conn,
-            "UPDATE member SET last_visit_at = ? WHERE id = ? "
-            "AND (last_visit_at IS NULL OR last_visit_at < ?)",
-            [(at, mid, at) for mid, at in visits.items()],
-        )
 
     def _refunds(
         self,
@@ -488,7 +488,7 @@ class Applier:
                 row.update(sale_id=sale_id, created_at=_time(refund["created_at"]))
                 rows.append(row)
                 refunded[sale_id] += refund["amount_cents"]
-            ledger.extend(event["data"]["ledger"])
+                ledger.extend(event["data"]["ledger"])
         if not rows:
             return
         self.conn.execute(insert(_REFUND), rows)
@@ -686,22 +686,29 @@ class Applier:
             self.out.applied.append(event)
             ledger.extend(entries)
 
-    def _ledger(self, ledger: list[dict[str, Any]]) -> None:
-        if not ledger:
-            return
-        uuids = [entry["uuid"] for entry in ledger]
+    def _ledger(self, fresh: list[dict[str, Any]], ledger: list[dict[str, Any]]) -> None:
+        """Insert ledger rows (``ledger`` only those not here yet) and move the balances."""
         known = {
             r[0]
             for r in select_in(
-                self.conn, "SELECT uuid FROM ledger_entry WHERE uuid IN ({keys})", uuids
+                self.conn,
+                "SELECT uuid FROM ledger_entry WHERE uuid IN ({keys})",
+                [entry["uuid"] for entry in ledger],
             )
         }
         rows, deltas = [], defaultdict(int)
-        for entry in ledger:
-            if entry["uuid"] in known:
-                continue
-            known.add(entry["uuid"])
-            member_id = self.member_id(entry["member"])
+        iso_time, member_id_of, sales, refunds = (
+            self.values.iso_time,
+            self.member_id,
+            self.sales,
+            self.refunds,
+        )
+        for entry in fresh + [e for e in ledger if e["uuid"] not in known]:
+            if ledger:
+                if entry["uuid"] in known:
+                    continue  # twice in this list
+                known.add(entry["uuid"])
+            member_id = member_id_of(entry["member"])
             assert member_id is not None  # checked when the event was taken
             sale, refund = entry.get("sale"), entry.get("refund")
             rows.append(
@@ -711,39 +718,49 @@ class Applier:
                     entry["points"],
                     entry["kind"],
                     entry.get("reason") or "",
-                    self.sales.get(sale) if sale else None,
-                    self.refunds.get(refund) if refund else None,
+                    sales.get(sale) if sale else None,
+                    refunds.get(refund) if refund else None,
                     entry.get("actor") or "",
                     entry["store_code"],
                     entry["till"],
-                    self.values.iso_time(entry["created_at"]),
+                    iso_time(entry["created_at"]),
                 )
             )
             deltas[member_id] += entry["points"]
-        if not rows:
-            return
         insert_rows(self.conn, "ledger_entry", _LEDGER_COLUMNS, rows)
+        self._update_members(deltas)
+
+    def _update_members(self, deltas: dict[int, int]) -> None:
+        """Move balances by ``deltas`` and last visits to the new sales, one update a member."""
+        visits = self.visits
+        execute_many(
+            self.conn,
+            "UPDATE member SET points_balance = points_balance + ?, last_visit_at = CASE "
+            "WHEN last_visit_at IS NULL OR last_visit_at < ? THEN ? ELSE last_visit_at END "
+            "WHERE id = ?",
+            [(deltas.get(mid, 0), at, at, mid) for mid, at in visits.items()],
+        )
         execute_many(
             self.conn,
             "UPDATE member SET points_balance = points_balance + ? WHERE id = ?",
-            [(delta, mid) for mid, delta in deltas.items() if delta],
+            [(delta, mid) for mid, delta in deltas.items() if delta and mid not in visits],
         )
-        m = _MEMBER.c
-        for part in chunks(sorted(deltas)):
-            below = self.conn.execute(
-                select(m.uuid, m.first_name, m.last_name, m.points_balance).where(
-                    m.id.in_(part), m.points_balance < 0
-                )
+        # Only a member whose points went down can have fallen below zero.
+        rows = select_in(
+            self.conn,
+            "SELECT uuid, first_name, last_name, points_balance FROM member "
+            "WHERE points_balance < 0 AND id IN ({keys})",
+            sorted(mid for mid, delta in deltas.items() if delta < 0),
+        )
+        for uuid, first, last, balance in rows:
+            self._conflict(
+                "negative_balance",
+                None,
+                uuid,
+                True,
+                name=f"{first} {last}".strip(),
+                balance=balance,
             )
-            for uuid, first, last, balance in below:
-                self._conflict(
-                    "negative_balance",
-                    None,
-                    uuid,
-                    True,
-                    name=f"{first} {last}".strip(),
-                    balance=balance,
-                )
 
     # --- merges and settings ----------------------------------------------------------------
 

@@ -391,7 +391,7 @@ def _apply_file(
     report: ImportReport,
 ) -> FileResult | None:
     now = ctx.now()
-    with ctx.db.transaction(durable=False) as session:
+    with ctx.db.transaction(bulk=True) as session:
         conn = session.connection()
         serialize(session, "sync-import")
         if conn.execute(select(_FILE.c.name).where(_FILE.c.name == name)).first():
@@ -403,8 +403,9 @@ def _apply_file(
                 seen.add(event["uuid"])
                 fresh.append(event)
         with bulk_cache(conn):
-            outcome = Applier(conn, region=str(ctx.settings()["shop.phone_region"])).apply(fresh)
-            _record(conn, origin, outcome, now)
+            applier = Applier(conn, region=str(ctx.settings()["shop.phone_region"]))
+            outcome = applier.apply(fresh)
+            _record(conn, origin, outcome, now, applier.values)
         conn.execute(
             insert(_FILE).values(
                 name=name,
@@ -429,28 +430,29 @@ def _apply_file(
     )
 
 
-def _record(conn: Any, origin: str, outcome: Outcome, now: datetime) -> None:
+def _record(
+    conn: Any, origin: str, outcome: Outcome, now: datetime, values: DriverValues | None = None
+) -> None:
     """Remember applied events (by uuid, to skip them next time) and keep deferred ones whole."""
-    values = DriverValues(conn.dialect.name == "sqlite")
-    stamp = values.time(now)
-    rows = []
-    for event, applied in [(e, True) for e in outcome.applied] + [
-        (e, False) for e in outcome.deferred
-    ]:
-        rows.append(
-            (
-                event["uuid"],
-                origin,
-                event["seq"],
-                str(event.get("store", ""))[:3],
-                int(event.get("till") or 0),
-                str(event["kind"])[:16],
-                # Applied events need only their id; deferred ones are applied from here later.
-                "" if applied else json.dumps(event, ensure_ascii=False),
-                values.iso_time(event.get("at")) or stamp,
-                stamp if applied else None,
-            )
+    values = values or DriverValues(conn.dialect.name == "sqlite")
+    stamp, iso = values.time(now), values.iso_time
+
+    def row(event: dict[str, Any], payload: str, applied_at: Any) -> tuple[Any, ...]:
+        return (
+            event["uuid"],
+            origin,
+            event["seq"],
+            str(event.get("store", ""))[:3],
+            int(event.get("till") or 0),
+            str(event["kind"])[:16],
+            payload,
+            iso(event.get("at")) or stamp,
+            applied_at,
         )
+
+    # Applied events need only their id; deferred ones are kept whole, to be applied later.
+    rows = [row(e, "", stamp) for e in outcome.applied]
+    rows += [row(e, json.dumps(e, ensure_ascii=False), None) for e in outcome.deferred]
     insert_rows(conn, "sync_event", EVENT_COLUMNS, rows)
     if outcome.conflicts:
         conn.execute(
@@ -474,7 +476,7 @@ def _retry_deferred(ctx: Context, report: ImportReport) -> None:
     e = _EVENT.c
     while True:
         now = ctx.now()
-        with ctx.db.transaction(durable=False) as session:
+        with ctx.db.transaction(bulk=True) as session:
             conn = session.connection()
             serialize(session, "sync-import")
             rows = conn.execute(

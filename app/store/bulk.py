@@ -8,12 +8,14 @@ the form each driver stores) and one ``executemany``.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Boolean, Connection, Date, DateTime, Table
+
+from app.store.types import UTCDateTime
 
 
 class DriverValues:
@@ -21,6 +23,9 @@ class DriverValues:
 
     def __init__(self, sqlite: bool) -> None:
         self.sqlite = sqlite
+        # iso_time's answers: a sale event repeats one timestamp in its sale, its ledger rows
+        # and the event itself.
+        self._iso: dict[str, Any] = {}
 
     def time(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
@@ -33,6 +38,15 @@ class DriverValues:
         """An ISO 8601 timestamp from a file, for the driver."""
         if not text:
             return None
+        known = self._iso.get(text)
+        if known is not None:
+            return known
+        if len(self._iso) > 100_000:
+            self._iso.clear()
+        known = self._iso[text] = self._convert(text)
+        return known
+
+    def _convert(self, text: str) -> Any:
         if self.sqlite and text.endswith("+00:00") and len(text) in (25, 32) and text[10] == "T":
             # What the program writes (UTC isoformat): rearranged without parsing, because an
             # import converts a few timestamps for every event.
@@ -130,6 +144,34 @@ def allocate_ids(conn: Connection, table: str, count: int) -> list[int]:
             "FROM generate_series(1, %(count)s)",
             {"count": count},
         ).scalars()
+    )
+
+
+def insert_records(conn: Connection, table: Table, records: Sequence[Mapping[str, Any]]) -> None:
+    """Insert dicts of Python values (aware datetimes, dates, booleans), all with the same keys,
+    at the driver level: SQLAlchemy's processing of every value costs more than the insert.
+    """
+    if not records:
+        return
+    values = DriverValues(conn.dialect.name == "sqlite")
+    columns = list(records[0])
+    converters: list[Callable[[Any], Any] | None] = []
+    for name in columns:
+        kind = table.c[name].type
+        if isinstance(kind, (UTCDateTime, DateTime)):
+            converters.append(values.time)
+        elif isinstance(kind, Date):
+            converters.append(values.day)
+        elif isinstance(kind, Boolean):
+            converters.append(values.flag)
+        else:
+            converters.append(None)
+    pairs = list(zip(columns, converters, strict=True))
+    insert_rows(
+        conn,
+        table.name,
+        columns,
+        [tuple(f(r[c]) if f else r[c] for c, f in pairs) for r in records],
     )
 
 

@@ -142,9 +142,10 @@ RELAXED = "relaxed_sync"
 
 def _restore_durability(dbapi_conn: Any, record: Any) -> None:
     # A connection that committed a re-doable bulk write goes back to the pool as a till's
-    # connection again: every later commit reaches the disk.
+    # connection again: every later commit reaches the disk, every reference is checked.
     if record is not None and record.info.pop(RELAXED, False):
         dbapi_conn.execute("PRAGMA synchronous = FULL")
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _begin_immediate(conn: Any) -> None:
@@ -257,21 +258,25 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     @contextmanager
-    def transaction(self, *, durable: bool = True) -> Iterator[Session]:
+    def transaction(self, *, bulk: bool = False) -> Iterator[Session]:
         """One use case, one transaction: commit on success, roll back on any error.
 
-        ``durable=False`` is for work that is done again if a power cut loses it (a sync
-        import: the file stays in the folder, unmarked): SQLite then commits without waiting
-        for the disk (``synchronous=NORMAL``, still never a corrupt file), which makes a big
-        commit several times faster. The connection is durable again before anyone reuses it.
+        ``bulk=True`` is for a sync import's file, on SQLite: work that is done again if a
+        power cut loses it (the file stays in the folder, unmarked), and whose every reference
+        is an id it read or wrote in the same transaction. It commits without waiting for the
+        disk (``synchronous=NORMAL``: a lost commit, never a corrupt file) and without checking
+        foreign keys row by row, a quarter of its time. The connection is a till's connection
+        again (durable, checked) before anyone else uses it.
         """
-        if durable or not self.is_sqlite:
+        if not bulk or not self.is_sqlite:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
         else:
             with self.engine.connect() as conn:
-                # Before BEGIN: SQLite refuses to change it inside a transaction.
-                conn.connection.driver_connection.execute("PRAGMA synchronous = NORMAL")  # type: ignore[union-attr]
+                # Before BEGIN: SQLite ignores or refuses both inside a transaction.
+                raw = conn.connection.driver_connection
+                raw.execute("PRAGMA synchronous = NORMAL")  # type: ignore[union-attr]
+                raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
                 conn.connection.info[RELAXED] = True
                 with Session(conn, expire_on_commit=False) as session, session.begin():
                     yield session

@@ -27,13 +27,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from app.domain.profile import Profile, search_keys
 from app.services.settings import DEFAULTS, parse_setting
-from app.store.bulk import DriverValues, allocate_ids, execute_many, insert_rows, select_in
+from app.store.bulk import (
+    DriverValues,
+    allocate_ids,
+    execute_many,
+    insert_records,
+    insert_rows,
+    select_in,
+)
 from app.store.models import (
     Card,
     Coupon,
@@ -150,6 +158,8 @@ class Applier:
         self.coupons: dict[str, int] = {}
         self.programs: dict[str, int] = {}
         self.visits: dict[int, Any] = {}  # member id: last sale time among the new sales
+        # member_id() answers, a few for every event; forgotten when a merge moves members.
+        self._resolved: dict[str, int] = {}
         self.out = Outcome()
 
     # --- references ----------------------------------------------------------------------
@@ -178,8 +188,14 @@ class Applier:
 
     def member_id(self, uuid: str | None) -> int | None:
         """The local member a row of ``uuid`` belongs to now (following merges), or None."""
+        found = self._resolved.get(uuid)  # type: ignore[arg-type]
+        if found is not None:
+            return found
         member = self.members.get(uuid or "")
-        return None if member is None else self.resolve_id(member.id)
+        if member is None:
+            return None
+        found = self._resolved[uuid] = self.resolve_id(member.id)  # type: ignore[index]
+        return found
 
     def resolve_id(self, member_id: int) -> int:
         """The member that ``member_id`` was merged into, through every merge, or itself."""
@@ -262,7 +278,7 @@ class Applier:
             elif uuid not in new or _version(data) > _version(new[uuid]):
                 new[uuid] = data
         if new:
-            self.conn.execute(insert(_MEMBER), [self._member_row(d) for d in new.values()])
+            insert_records(self.conn, _MEMBER, [self._member_row(d) for d in new.values()])
             self._load_members(new)
             # A referrer enrolled in the same file has its id only now.
             execute_many(
@@ -397,7 +413,7 @@ class Applier:
             else:
                 self._update_card(event, existing[number], state)
         if new:
-            self.conn.execute(insert(_CARD), list(new.values()))
+            insert_records(self.conn, _CARD, list(new.values()))
 
     def _update_card(
         self, event: dict[str, Any], local: dict[str, Any], state: dict[str, Any]
@@ -443,7 +459,7 @@ class Applier:
             self.out.applied.append(event)
             if sale["uuid"] not in self.sales:
                 at = stamp(sale["created_at"])
-                rows.append((member_id, at, 0, *[sale.get(k) for k in _SALE_COLUMNS]))
+                rows.append((member_id, at, 0, *_sale_values(sale)))
                 new.append(sale["uuid"])
                 if member_id not in visits or visits[member_id] < at:
                     visits[member_id] = at
@@ -799,6 +815,7 @@ class Applier:
             other.merged_into = keep_id
             other.status = "merged"
             self.merged_into[other.id] = keep_id
+            self._resolved.clear()
 
     def _settings(self, events: list[dict[str, Any]]) -> None:
         s = _SETTING.c
@@ -825,6 +842,17 @@ class Applier:
             else:
                 continue
             self.out.settings_changed = True
+
+
+_SALE_VALUES = itemgetter(*_SALE_COLUMNS)
+
+
+def _sale_values(sale: dict[str, Any]) -> tuple[Any, ...]:
+    """The sale's columns in ``_SALE_COLUMNS`` order (None for one a file leaves out)."""
+    try:
+        return _SALE_VALUES(sale)  # type: ignore[no-any-return]
+    except KeyError:
+        return tuple(sale.get(k) for k in _SALE_COLUMNS)
 
 
 def _refs(events: Iterable[dict[str, Any]], key: str, field_name: str) -> list[str]:

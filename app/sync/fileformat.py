@@ -30,6 +30,7 @@ FORMAT = "loyalty-sync"
 VERSION = 1
 SUFFIX = ".jsonl"
 SIGNATURE_PREFIX = "hmac-sha256:"
+_REQUIRED = frozenset(("uuid", "seq", "kind", "data"))  # what every event line holds
 
 
 class SyncFileRejected(LoyaltyError):
@@ -116,8 +117,9 @@ def decode_batch(secret: bytes, data: bytes) -> SyncBatch:
                 count=header.get("count"), found=len(events)
             )
         )
+    required = _REQUIRED
     for event in events:
-        if not isinstance(event, dict) or not {"uuid", "seq", "kind", "data"} <= event.keys():
+        if type(event) is not dict or not required <= event.keys():
             raise SyncFileRejected(_("an event in the file is incomplete"))
     if not isinstance(header.get("node"), str):
         raise SyncFileRejected(_("the file does not say which shop wrote it"))

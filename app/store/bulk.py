@@ -194,11 +194,20 @@ def select_in(
     """
     sqlite = conn.dialect.name == "sqlite"
     rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(keys), chunk):
-        part = list(keys[start : start + chunk])
-        marks = ", ".join(["?" if sqlite else "%s"] * len(part))
-        statement = query.format(keys=marks)
-        if not sqlite:
-            statement = statement.replace("?", "%s")
-        rows.extend(conn.exec_driver_sql(statement, tuple(part)).all())
+    if not keys:
+        return rows
+    # The driver's own cursor, in the connection's transaction: plain tuples, without
+    # SQLAlchemy's result rows around every one.
+    cursor = conn.connection.cursor()
+    try:
+        for start in range(0, len(keys), chunk):
+            part = list(keys[start : start + chunk])
+            marks = ", ".join(["?" if sqlite else "%s"] * len(part))
+            statement = query.format(keys=marks)
+            if not sqlite:
+                statement = statement.replace("?", "%s")
+            cursor.execute(statement, part)
+            rows.extend(cursor.fetchall())
+    finally:
+        cursor.close()
     return rows

@@ -114,13 +114,21 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Member:
     id: int
-    updated_at: datetime | None
+    stored_at: Any  # updated_at as the driver returned it: read only for a profile event
     updated_store: str
     status: str
     merged_into: int | None
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return DriverValues.read_time(self.stored_at)
+
+    @updated_at.setter
+    def updated_at(self, value: datetime | None) -> None:
+        self.stored_at = value
 
 
 @dataclass
@@ -172,11 +180,10 @@ class Applier:
             "WHERE uuid IN ({keys})",
             wanted,
         )
+        members, merged_into = self.members, self.merged_into
         for uuid, id_, updated_at, store, status, merged in rows:
-            self.members[uuid] = _Member(
-                id_, self.values.read_time(updated_at), store, status, merged
-            )
-            self.merged_into[id_] = merged
+            members[uuid] = _Member(id_, updated_at, store, status, merged)
+            merged_into[id_] = merged
 
     def _load_ids(self, table: Any, target: dict[str, int], uuids: Iterable[str]) -> None:
         wanted = sorted({u for u in uuids if u and u not in target})

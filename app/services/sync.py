@@ -32,12 +32,13 @@ from app.sync.apply import Applier, Outcome
 from app.sync.events import EVENT_COLUMNS
 from app.sync.fileformat import (
     SUFFIX,
-    SyncBatch,
     SyncFileRejected,
-    decode_batch,
+    VerifiedFile,
     encode_batch,
     event_line,
     file_name,
+    parse_batch,
+    verify_batch,
 )
 
 _EVENT = SyncEvent.__table__  # type: ignore[attr-defined]
@@ -341,16 +342,22 @@ def import_events(
         for p in folder.iterdir()
         if p.name.startswith("sync-") and p.name.endswith(SUFFIX) and p.name not in done
     )
-    # The next file is read, verified and parsed on a second thread while this one's rows go
-    # into the database (SQLite works without holding the GIL): imports of many files overlap.
+    # The next file is read and its signature checked on a second thread while this one's rows
+    # go into the database (file reads, hashing and SQLite let go of the GIL). It is parsed
+    # here: parsing holds the GIL, so a second thread would not make it faster, and only one
+    # parsed file is in memory at a time.
     with gc_paused(), ThreadPoolExecutor(max_workers=1) as reader:
         pending = [reader.submit(_read_file, folder / name, secret) for name in names[:1]]
         for index, name in enumerate(names):
-            batch = pending.pop().result()
+            verified = pending.pop().result()
             if index + 1 < len(names):
                 pending.append(reader.submit(_read_file, folder / names[index + 1], secret))
-            if isinstance(batch, str):
-                report.rejected.append((name, batch))
+            try:
+                if isinstance(verified, str):
+                    raise SyncFileRejected(verified)
+                batch = parse_batch(verified)
+            except SyncFileRejected as exc:
+                report.rejected.append((name, str(exc)))
                 continue
             if batch.node == node:
                 continue  # our own export
@@ -366,10 +373,10 @@ def import_events(
     return report
 
 
-def _read_file(path: Path, secret: bytes) -> SyncBatch | str:
-    """A verified, parsed sync file, or why it is rejected."""
+def _read_file(path: Path, secret: bytes) -> VerifiedFile | str:
+    """A sync file whose signature matched, or why it is rejected."""
     try:
-        return decode_batch(secret, path.read_bytes())
+        return verify_batch(secret, path.read_bytes())
     except SyncFileRejected as exc:
         return str(exc)
     except OSError as exc:

@@ -42,6 +42,23 @@ def test_write_engine_read_engine_and_raw_reader_have_the_tills_pragmas(db: Data
     assert _pragmas(lambda sql: raw.execute(sql).fetchone()[0]) == PRAGMAS
 
 
+def test_a_sync_imports_transaction_is_relaxed_and_its_connection_a_tills_again(
+    db: Database,
+) -> None:
+    with db.transaction(bulk=True) as session:
+        conn = session.connection()
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+    with pytest.raises(RuntimeError), db.transaction(bulk=True):
+        raise RuntimeError("an import that fails half-way")
+    # Whichever pooled connection a sale gets next commits durably and checks references.
+    with db.engine.connect() as first, db.engine.connect() as second:
+        for conn in (first, second):
+            raw = conn.connection.driver_connection
+            assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
 def test_the_file_stays_in_wal_mode_for_other_programs(db: Database, db_path: Path) -> None:
     con = sqlite3.connect(db_path)
     try:

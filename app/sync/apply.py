@@ -710,15 +710,20 @@ class Applier:
             ledger.extend(entries)
 
     def _ledger(self, fresh: list[dict[str, Any]], ledger: list[dict[str, Any]]) -> None:
-        """Insert ledger rows (``ledger`` only those not here yet) and move the balances."""
-        known = {
-            r[0]
-            for r in select_in(
-                self.conn,
-                "SELECT uuid FROM ledger_entry WHERE uuid IN ({keys})",
-                [entry["uuid"] for entry in ledger],
-            )
-        }
+        """Insert ``fresh`` ledger rows and those of ``ledger`` not here yet; move the balances."""
+        if ledger:
+            seen = {
+                r[0]
+                for r in select_in(
+                    self.conn,
+                    "SELECT uuid FROM ledger_entry WHERE uuid IN ({keys})",
+                    [entry["uuid"] for entry in ledger],
+                )
+            }
+            for entry in ledger:
+                if entry["uuid"] not in seen:  # not here, nor twice in the list
+                    seen.add(entry["uuid"])
+                    fresh.append(entry)
         rows, deltas = [], defaultdict(int)
         iso_time, member_id_of, sales, refunds = (
             self.values.iso_time,
@@ -726,11 +731,7 @@ class Applier:
             self.sales,
             self.refunds,
         )
-        for entry in fresh + [e for e in ledger if e["uuid"] not in known]:
-            if ledger:
-                if entry["uuid"] in known:
-                    continue  # twice in this list
-                known.add(entry["uuid"])
+        for entry in fresh:
             member_id = member_id_of(entry["member"])
             assert member_id is not None  # checked when the event was taken
             sale, refund = entry.get("sale"), entry.get("refund")

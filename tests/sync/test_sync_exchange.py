@@ -190,6 +190,27 @@ def test_an_edit_that_follows_another_is_no_conflict(shops: Callable[[int], list
     assert list_conflicts(a.ctx, include_all=True) == []
 
 
+def test_a_sale_in_another_shop_moves_the_last_visit_but_never_back(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    a.export()
+    b.import_()
+    a.sale(anna.card, 10_00)
+    earlier = lookup_card(a.ctx, anna.card).last_visit
+    b.tick(60)
+    b.sale(anna.card, 10_00)
+    later = lookup_card(b.ctx, anna.card).last_visit
+    assert earlier is not None and later is not None and earlier < later
+    a.sync()
+    b.sync()  # A's earlier sale reaches B after B's own: B's last visit stays
+    a.import_()
+    assert lookup_card(a.ctx, anna.card).last_visit == lookup_card(b.ctx, anna.card).last_visit
+    assert lookup_card(b.ctx, anna.card).last_visit == later
+    assert a.balance(anna.card) == b.balance(anna.card) == 20
+
+
 def test_offline_redemptions_in_two_shops_below_zero_are_reported(
     shops: Callable[[int], list[Shop]],
 ) -> None:

@@ -617,6 +617,31 @@ async def test_a_batch_of_single_use_codes_printed_to_a_pdf(
     assert target.read_bytes().startswith(b"%PDF")
 
 
+async def test_a_batch_that_cannot_be_printed_keeps_the_dialog_and_creates_nothing(
+    app: LoyaltyApp, ctx: Context, tmp_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_program(pilot)
+        await go_to(pilot, screen, COUPONS)
+        await pilot.press("f5")
+        await pilot.pause()
+        dialog = app.screen
+        await typed(pilot, "3")
+        await pilot.press("enter")
+        await typed(pilot, "xmas")
+        await pilot.press("enter", "enter", "down", "down", "enter")  # extra points
+        await pilot.press("tab")
+        await typed(pilot, "50")
+        dialog.query_one("#field-print", Input).focus()
+        await typed(pilot, str(tmp_path / "no such folder" / "x.pdf"))
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.screen is dialog
+        error = str(dialog.query_one("#dialog-error", Static).render())
+        assert "the folder does not exist" in error
+    assert list_coupons(ctx) == []
+
+
 async def test_a_batch_count_out_of_range_is_refused(app: LoyaltyApp, ctx: Context) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_program(pilot)

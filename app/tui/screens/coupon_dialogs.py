@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from app.domain.coupons import Coupon
 from app.domain.errors import LoyaltyError
@@ -21,7 +22,7 @@ from app.domain.money import parse_amount, parse_points
 from app.domain.program import parse_day
 from app.i18n import _, format_money, format_timestamp
 from app.services.context import Context
-from app.services.coupons import CouponView, create_batch, create_coupon
+from app.services.coupons import BatchResult, CouponView, create_batch, create_coupon
 from app.tui.counter import DATABASE_ERRORS
 from app.tui.screens.form_dialog import Field, FormDialog, optional, whole_number
 
@@ -153,9 +154,11 @@ class CouponDialog(FormDialog):
         return None
 
     @work(thread=True, group="coupon-batch")
-    def _create_batch(self, count: int, rule: Coupon, prefix: str, target: str | None) -> None:
+    def _create_batch(
+        self, count: int, rule: Coupon, prefix: str, target: str | None
+    ) -> BatchResult | None:
         try:
-            result = create_batch(
+            return create_batch(
                 self.ctx,
                 count,
                 rule,
@@ -171,8 +174,17 @@ class CouponDialog(FormDialog):
             )
         except OSError as exc:
             self.app.call_from_thread(self._batch_failed, str(exc))
-        else:
-            self.app.call_from_thread(self.dismiss, result)
+        return None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The dialog closes once its worker has finished: closing it from inside the worker
+        # would cancel the worker that is still waiting for the close.
+        if (
+            event.worker.group == "coupon-batch"
+            and event.state == WorkerState.SUCCESS
+            and isinstance(event.worker.result, BatchResult)
+        ):
+            self.dismiss(event.worker.result)
 
     def _batch_failed(self, message: str) -> None:
         self.busy = False

@@ -243,7 +243,6 @@ def export_events(
             if not rows:
                 break
             first, last = rows[0].id, rows[-1].id
-            name = file_name(ctx.store_code, node, first, last)
             header = {
                 "node": node,
                 "store": ctx.store_code,
@@ -265,7 +264,9 @@ def export_events(
                 )
                 for r in rows
             )
-            write_atomically(folder / name, encode_batch(secret, header, lines), durable=True)
+            data = encode_batch(secret, header, lines)
+            name = file_name(ctx.store_code, node, first, last, data)
+            write_atomically(folder / name, data, durable=True)
             conn.execute(
                 update(_EVENT)
                 .where(e.node == node, e.exported_file.is_(None), e.id.between(first, last))

@@ -50,9 +50,15 @@ class SyncBatch:
         return str(self.header["node"])
 
 
-def file_name(store: str, node: str, first_seq: int, last_seq: int) -> str:
-    """``sync-002-1a2b3c4d-0000000001-0000000840.jsonl``: sorts by shop, then in order."""
-    return f"sync-{store}-{node[:8]}-{first_seq:010d}-{last_seq:010d}{SUFFIX}"
+def file_name(store: str, node: str, first_seq: int, last_seq: int, content: bytes) -> str:
+    """``sync-002-1a2b3c4d-0000000001-0000000840-9f86d081.jsonl``: sorts by shop, then in order.
+
+    The last part is the start of the content's SHA-256: a shop restored from a backup numbers
+    its new events as it numbered the lost ones, and without it would write a file under the
+    name of one already in the folder: replacing it, and skipped by every shop that has it.
+    """
+    digest = hashlib.sha256(content).hexdigest()[:8]
+    return f"sync-{store}-{node[:8]}-{first_seq:010d}-{last_seq:010d}-{digest}{SUFFIX}"
 
 
 def _sign(secret: bytes, body: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import random
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from app.domain.errors import CardBlocked, CardNotFound
 from app.services.adjustments import adjust_points
 from app.services.cards import replace_card
+from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_desk import member_id_for_card, update_member
 from app.services.merge import merge_members
@@ -20,6 +22,8 @@ from app.services.privacy import erase_member
 from app.services.refunds import refund_sale
 from app.services.settings import write_setting
 from app.services.sync import sync_status
+from app.store.database import Database
+from tests.conftest import Clock
 from tests.sync.shops import Shop
 
 
@@ -62,6 +66,37 @@ def test_importing_again_or_a_copy_of_a_file_changes_nothing(
     report = b.import_()
     assert report.files[0].applied == 0 and report.files[0].skipped == 3
     assert (b.balances(), b.ledger(), b.query("SELECT COUNT(*) FROM sale")) == before
+
+
+def test_a_shop_restored_from_a_backup_never_writes_over_a_file_in_the_folder(
+    shops: Callable[[int], list[Shop]], folder: Path, tmp_path: Path
+) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    a.export()
+    b.import_()
+    backup = tmp_path / "A-backup.db"
+    with (
+        contextlib.closing(sqlite3.connect(a.path)) as source,
+        contextlib.closing(sqlite3.connect(backup)) as target,
+    ):
+        source.backup(target)
+    a.sale(anna.card, 10_00)  # +10, the event after the backup
+    a.export()
+    b.import_()
+    a.close()  # the disk fails; the shop goes on from last night's backup
+    assert isinstance(a.ctx.clock, Clock)
+    restored = Shop("A", backup, Context(Database(str(backup)), clock=a.ctx.clock), folder)
+    try:
+        restored.sale(anna.card, 20_00)  # +20, numbered as the lost sale was
+        restored.export()
+        files = sorted(p.name for p in folder.glob("sync-001-*"))
+        assert len(files) == 3  # the enrolment, the lost sale, the new sale: none replaced
+        b.import_()
+        assert b.balance(anna.card) == 30
+        b.assert_sound()
+    finally:
+        restored.close()
 
 
 def test_a_shop_skips_its_own_files(shops: Callable[[int], list[Shop]]) -> None:

@@ -454,43 +454,47 @@ class Applier:
         events: list[dict[str, Any]],
         ledger: list[dict[str, Any]],
     ) -> None:
-        rows, visits, new = [], self.visits, []
+        rows, visits, new, extras = [], self.visits, [], []
         # Driver values (ISO text in SQLite, datetimes elsewhere) order like the times they hold.
-        stamp = self.values.iso_time
+        stamp, member_id_of, known = self.values.iso_time, self.member_id, self.sales
+        applied, deferred = self.out.applied, self.out.deferred
         for event in events:
-            sale = event["data"]["sale"]
-            member_id = self.member_id(sale["member"])
-            if member_id is None or not self._program_rows_known(event["data"]):
-                self.out.deferred.append(event)
+            data = event["data"]
+            sale = data["sale"]
+            member_id = member_id_of(sale["member"])
+            if member_id is None or not self._program_rows_known(data):
+                deferred.append(event)
                 continue
-            self.out.applied.append(event)
-            if sale["uuid"] not in self.sales:
+            applied.append(event)
+            if sale["uuid"] not in known:
                 at = stamp(sale["created_at"])
                 rows.append((member_id, at, 0, *_sale_values(sale)))
                 new.append(sale["uuid"])
                 if member_id not in visits or visits[member_id] < at:
                     visits[member_id] = at
-                ledger.extend(event["data"]["ledger"])
-        if rows:
-            # Ids handed out here: no look-up of the new rows' ids afterwards.
-            ids = allocate_ids(self.conn, "sale", len(rows))
-            insert_rows(
-                self.conn,
-                "sale",
-                ("member_id", "created_at", "refunded_cents", *_SALE_COLUMNS, "id"),
-                [(*row, id_) for row, id_ in zip(rows, ids, strict=True)],
-            )
-            self.sales.update(zip(new, ids, strict=True))
-            fresh = set(new)
-            taken = [e for e in events if e["data"]["sale"]["uuid"] in fresh]
-            self._redemptions(taken)
-            self._stamp_rows(
-                [
-                    (row, self.sales[e["data"]["sale"]["uuid"]])
-                    for e in taken
-                    for row in e["data"].get("stamps", ())
-                ]
-            )
+                ledger.extend(data["ledger"])
+                if data.get("coupons") or data.get("stamps"):
+                    extras.append(event)
+        if not rows:
+            return
+        # Ids handed out here: no look-up of the new rows' ids afterwards.
+        ids = allocate_ids(self.conn, "sale", len(rows))
+        insert_rows(
+            self.conn,
+            "sale",
+            ("member_id", "created_at", "refunded_cents", *_SALE_COLUMNS, "id"),
+            [(*row, id_) for row, id_ in zip(rows, ids, strict=True)],
+        )
+        known.update(zip(new, ids, strict=True))
+        # Coupons used and stamps given with the new sales (most sales have neither).
+        self._redemptions(extras)
+        self._stamp_rows(
+            [
+                (row, known[e["data"]["sale"]["uuid"]])
+                for e in extras
+                for row in e["data"].get("stamps", ())
+            ]
+        )
 
     def _refunds(
         self,

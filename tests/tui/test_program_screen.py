@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import select
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from app.domain.coupons import Coupon
@@ -582,21 +583,28 @@ async def test_an_amount_coupon_with_limits_and_its_mistakes(app: LoyaltyApp, ct
     assert view.coupon.max_uses == 100
 
 
+async def batch_of_three(pilot: Pilot[None], screen: ProgramScreen) -> Screen[object]:
+    """The batch dialog filled in: 3 codes XMAS-… for 50 extra points; printing not chosen yet."""
+    await go_to(pilot, screen, COUPONS)
+    await pilot.press("f5")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    await typed(pilot, "3")
+    await pilot.press("enter")
+    await typed(pilot, "xmas")
+    await pilot.press("enter", "enter", "down", "down", "enter")  # extra points
+    await pilot.press("tab")
+    await typed(pilot, "50")
+    return dialog
+
+
 async def test_a_batch_of_single_use_codes_printed_to_a_pdf(
     app: LoyaltyApp, ctx: Context, tmp_path: Path
 ) -> None:
     target = tmp_path / "xmas.pdf"
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_program(pilot)
-        await go_to(pilot, screen, COUPONS)
-        await pilot.press("f5")
-        await pilot.pause()
-        await typed(pilot, "3")
-        await pilot.press("enter")
-        await typed(pilot, "xmas")
-        await pilot.press("enter", "enter", "down", "down", "enter")  # extra points
-        await pilot.press("tab")
-        await typed(pilot, "50")
+        await batch_of_three(pilot, screen)
         for _field in ("min_spend", "valid_from", "valid_until", "print"):
             await pilot.press("enter")
         assert app.focused is not None and app.focused.id == "field-print"
@@ -622,16 +630,7 @@ async def test_a_batch_that_cannot_be_printed_keeps_the_dialog_and_creates_nothi
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_program(pilot)
-        await go_to(pilot, screen, COUPONS)
-        await pilot.press("f5")
-        await pilot.pause()
-        dialog = app.screen
-        await typed(pilot, "3")
-        await pilot.press("enter")
-        await typed(pilot, "xmas")
-        await pilot.press("enter", "enter", "down", "down", "enter")  # extra points
-        await pilot.press("tab")
-        await typed(pilot, "50")
+        dialog = await batch_of_three(pilot, screen)
         dialog.query_one("#field-print", Input).focus()
         await typed(pilot, str(tmp_path / "no such folder" / "x.pdf"))
         await pilot.press("f9")

@@ -31,6 +31,16 @@ def check_database(ctx: Context) -> CheckReport:
         if ctx.db.is_sqlite:
             rows = session.exec(text("PRAGMA integrity_check")).all()  # type: ignore[call-overload]
             integrity = "; ".join(str(r[0]) for r in rows)
+            # A sync import writes without row-by-row foreign-key checks (its ids are ones it
+            # read or wrote): this is where a reference to a missing row would show.
+            dangling = session.exec(text("PRAGMA foreign_key_check")).all()  # type: ignore[call-overload]
+            if dangling:
+                found = "; ".join(
+                    f"{table} row {rowid} refers to a missing {parent}"
+                    for table, rowid, parent, _key in dangling[:10]
+                )
+                more = f" (+{len(dangling) - 10} more)" if len(dangling) > 10 else ""
+                integrity = found + more if integrity == "ok" else f"{integrity}; {found}{more}"
         else:
             # PostgreSQL checks its pages itself; what it can leave behind is an index that a
             # failed build marked invalid (the planner then ignores it).

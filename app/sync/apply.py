@@ -715,6 +715,7 @@ class Applier:
 
     def _ledger(self, fresh: list[dict[str, Any]], ledger: list[dict[str, Any]]) -> None:
         """Insert ``fresh`` ledger rows and those of ``ledger`` not here yet; move the balances."""
+        entries = list(fresh)
         if ledger:
             seen = {
                 r[0]
@@ -727,7 +728,7 @@ class Applier:
             for entry in ledger:
                 if entry["uuid"] not in seen:  # not here, nor twice in the list
                     seen.add(entry["uuid"])
-                    fresh.append(entry)
+                    entries.append(entry)
         rows, deltas = [], defaultdict(int)
         iso_time, member_id_of, sales, refunds = (
             self.values.iso_time,
@@ -735,7 +736,7 @@ class Applier:
             self.sales,
             self.refunds,
         )
-        for entry in fresh:
+        for entry in entries:
             member_id = member_id_of(entry["member"])
             assert member_id is not None  # checked when the event was taken
             sale, refund = entry.get("sale"), entry.get("refund")

@@ -147,9 +147,8 @@ def parse_batch(verified: VerifiedFile) -> SyncBatch:
                 count=header.get("count"), found=len(events)
             )
         )
-    required = _REQUIRED
     for event in events:
-        if type(event) is not dict or not required <= event.keys():
+        if not isinstance(event, dict) or not event.keys() >= _REQUIRED:
             raise SyncFileRejected(_("an event in the file is incomplete"))
     if not isinstance(header.get("node"), str):
         raise SyncFileRejected(_("the file does not say which shop wrote it"))

@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
 from app.domain.cards import validate_card_number
@@ -15,6 +14,7 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import apply_search_keys, load_member, member_id_for_card
+from app.store.errors import DatabaseConflict
 from app.store.models import Card, Member
 from app.sync import events
 
@@ -151,7 +151,7 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
             events.member_changed(session, ctx, other_id, bases[other_id])
             events.cards_changed(session, ctx, blocked)
             events.members_merged(session, ctx, keep_id, other_id)
-    except IntegrityError:
+    except DatabaseConflict:
         raise MergeRefused(
             _("These two members cannot be merged: their records conflict")
         ) from None

@@ -17,14 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
-from app.domain.errors import LoyaltyError
 from app.i18n import _
+from app.store.errors import DatabaseUnavailable, driver_errors
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-class DatabaseUnavailable(LoyaltyError):
-    """The database cannot be opened or reached."""
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -269,10 +265,14 @@ class Database:
         again (durable, checked) before anyone else uses it.
         """
         if not bulk or not self.is_sqlite:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with (
+                driver_errors(),
+                Session(self.engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
                 yield session
         else:
-            with self.engine.connect() as conn:
+            with driver_errors(), self.engine.connect() as conn:
                 # Before BEGIN: SQLite ignores or refuses both inside a transaction.
                 raw = conn.connection.driver_connection
                 raw.execute("PRAGMA synchronous = NORMAL")  # type: ignore[union-attr]
@@ -286,7 +286,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only session (never takes the write lock)."""
-        with Session(self.read_engine) as session:
+        with driver_errors(), Session(self.read_engine) as session:
             yield session
 
     def raw(self) -> Any:

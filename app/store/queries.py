@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 
 from app.store.database import Database
+from app.store.errors import translate
 from app.store.types import UTCDateTime
 
 MEMBER_COLUMNS = (
@@ -31,19 +31,13 @@ RECENT_SALES = (
 )
 
 
-def _driver_error(db: Database, statement: str, params: tuple[Any, ...], exc: Exception) -> Any:
-    # The same exception classes as the ORM path (sqlalchemy.exc.OperationalError...), so the
-    # CLI and the till report a busy or lost database the same way on every database.
-    return DBAPIError.instance(statement, params, exc, db.engine.dialect.loaded_dbapi.Error)
-
-
 def fetch_one(db: Database, statement: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
     cur = db.raw().cursor()
     try:
         cur.execute(db.sql(statement), params)
         return cur.fetchone()
     except db.engine.dialect.loaded_dbapi.Error as exc:
-        raise _driver_error(db, statement, params, exc) from exc
+        raise translate(exc) from exc
     finally:
         cur.close()
 
@@ -54,7 +48,7 @@ def fetch_all(db: Database, statement: str, params: tuple[Any, ...]) -> list[tup
         cur.execute(db.sql(statement), params)
         return cur.fetchall()
     except db.engine.dialect.loaded_dbapi.Error as exc:
-        raise _driver_error(db, statement, params, exc) from exc
+        raise translate(exc) from exc
     finally:
         cur.close()
 
@@ -96,10 +90,8 @@ class DriverReads:
             cur.execute(statement, params)
             return cur.fetchall()
         except self._dialect.loaded_dbapi.Error as exc:
-            # The exception classes of the ORM path, so a busy or lost database reads the same.
-            raise DBAPIError.instance(
-                statement, params, exc, self._dialect.loaded_dbapi.Error
-            ) from exc
+            # The project's errors, as on the ORM path: a busy or lost database reads the same.
+            raise translate(exc) from exc
         finally:
             cur.close()
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from app.store.database import Database, DatabaseUnavailable
+from app.store.database import Database
+from app.store.errors import DatabaseUnavailable
 from app.store.migrate import HEAD, SchemaTooNew, current_revision, upgrade
 
 TABLES = {"member", "card", "sale", "refund", "ledger_entry", "setting", "audit_entry"}

@@ -15,7 +15,8 @@ from app.services.context import Context
 from app.services.health import check_database
 from app.services.lookup import lookup_card
 from app.services.search import find_members
-from app.store.database import Database, DatabaseUnavailable, sqlite_url
+from app.store.database import Database, sqlite_url
+from app.store.errors import DatabaseUnavailable
 from app.store.migrate import HEAD, SchemaTooNew, current_revision, upgrade
 
 from ..conftest import Clock

@@ -17,7 +17,7 @@ from app.services.context import Context
 from app.services.coupons import lock_for_checkout, record_redemption
 from app.services.expiry import expiry_written_here
 from app.services.lookup import check_card_row
-from app.services.program import MemberFacts, member_program
+from app.services.program import MemberFacts, member_standing
 from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
 from app.store.models import Card, LedgerEntry, Member, Sale, new_uuid
@@ -147,7 +147,7 @@ def checkout(
         conn = session.connection()
         facts, number, old_tier, member_uuid, home_store = _lock_member(conn, card)
         member_id = facts.member_id
-        standing = member_program(DriverReads.under(conn), program, facts, now)
+        standing = member_standing(DriverReads.under(conn), program, facts, now)
         common: dict[str, Any] = {
             "member_id": member_id,
             "sale_id": None,

@@ -10,7 +10,7 @@ from app.domain.errors import CardBlocked, CardNotFound, MemberNotFound
 from app.domain.rules import Standing
 from app.i18n import _
 from app.services.context import Context
-from app.services.program import MemberFacts, MemberProgram, member_program
+from app.services.program import MemberFacts, MemberStanding, member_standing
 from app.services.views import MemberView, SaleLine
 from app.store import queries
 from app.store.queries import DriverReads
@@ -72,13 +72,13 @@ def _view(ctx: Context, row: tuple[Any, ...], recent: int) -> MemberView:
     )
 
 
-def _program(ctx: Context, facts: MemberFacts) -> MemberProgram:
+def _program(ctx: Context, facts: MemberFacts) -> MemberStanding:
     """The member's tier, bonuses and expiry as a checkout now would see them."""
     program = ctx.program()
     now = ctx.now()
     if not program.needs_database():
-        return MemberProgram(standing=Standing(campaigns=program.campaigns_at(now)))
-    return member_program(DriverReads.of(ctx.db), program, facts, now)
+        return MemberStanding(standing=Standing(campaigns=program.campaigns_at(now)))
+    return member_standing(DriverReads.of(ctx.db), program, facts, now)
 
 
 def check_card_row(row: tuple[Any, ...] | None, number: str) -> None:

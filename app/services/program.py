@@ -77,7 +77,7 @@ class MemberFacts:
 
 
 @dataclass(frozen=True)
-class MemberProgram:
+class MemberStanding:
     """The member's standing for the next checkout, and what the member panel shows of it."""
 
     standing: Standing
@@ -167,9 +167,9 @@ def expiry_for(
     )
 
 
-def member_program(
+def member_standing(
     reads: DriverReads, program: ProgramSetup, facts: MemberFacts, now: datetime
-) -> MemberProgram:
+) -> MemberStanding:
     """The member's tier, campaigns and bonuses due at a checkout at ``now``.
 
     One statement reads what the rules need; a rule that is off, or cannot apply to this
@@ -231,7 +231,7 @@ def member_program(
         if last is None or program.local(last).date() < period[0]:
             birthday_gift = True
             bonuses.append(AppliedRule("birthday", _("birthday"), points=program.birthday_points))
-    return MemberProgram(
+    return MemberStanding(
         standing=Standing(tier=tier, campaigns=program.campaigns_at(now), bonuses=tuple(bonuses)),
         spend_cents=spend,
         next_tier=following,

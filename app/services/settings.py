@@ -64,7 +64,7 @@ def _prefix(value: Any) -> str:
     return text
 
 
-def _store(value: Any) -> str:
+def _store_code(value: Any) -> str:
     text = str(value)
     CardLayout(store_code=text)
     return text
@@ -195,7 +195,7 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "shop.name": ("Loyalty Counter", _text),
     "shop.currency": ("EUR", _currency),
     "shop.phone_region": ("DE", _region),
-    "shop.store_code": ("001", _store),
+    "shop.store_code": ("001", _store_code),
     "card.prefix": ("29", _prefix),
     "shop.logo": ("", _logo),
     "printer.kind": ("none", _choice("none", "network", "usb", "serial", "file")),
@@ -328,7 +328,7 @@ def write_setting(
     """
     parsed = parse_setting(key, value)
     with db.transaction() as session:
-        _store(session, key, parsed, now or datetime.now(UTC), actor=actor, till=till)
+        _write_setting(session, key, parsed, now or datetime.now(UTC), actor=actor, till=till)
     return parsed
 
 
@@ -364,11 +364,13 @@ def write_settings(
         stamp = now or datetime.now(UTC)
         with db.transaction() as session:
             for key, value in changed.items():
-                _store(session, key, value, stamp, actor=actor, till=till)
+                _write_setting(session, key, value, stamp, actor=actor, till=till)
     return changed
 
 
-def _store(session: Any, key: str, parsed: Any, stamp: datetime, *, actor: str, till: int) -> None:
+def _write_setting(
+    session: Any, key: str, parsed: Any, stamp: datetime, *, actor: str, till: int
+) -> None:
     """Write one validated setting, its audit row and (for program rules) its sync event."""
     row = session.get(Setting, key)
     old = json.loads(row.value) if row is not None else DEFAULTS[key][0]

@@ -23,7 +23,7 @@ from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.coupons import check_for_member, find_coupon
 from app.services.lookup import get_member, lookup_card
-from app.services.member_program import MemberProgram, member_program
+from app.services.member_offers import MemberOffers, member_offers
 from app.services.search import find_members
 from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
@@ -70,7 +70,7 @@ class CounterScreen(Screen[None]):
 
     member: reactive[MemberView | None] = reactive(None, bindings=True)
     """The member at the till; the panels are bound to it."""
-    program: reactive[MemberProgram | None] = reactive(None)
+    offers: reactive[MemberOffers | None] = reactive(None)
     """The member's coupons and stamp cards, read after the member."""
     picking: reactive[bool] = reactive(False, init=False)
     """Whether the search results are shown."""
@@ -100,10 +100,10 @@ class CounterScreen(Screen[None]):
             yield PickList(id="pick-list")
             yield MemberPanel(
                 currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
-            ).data_bind(CounterScreen.member, CounterScreen.program)
+            ).data_bind(CounterScreen.member, CounterScreen.offers)
             yield CheckoutPanel(
                 rules=rules, id="checkout-panel", on_letter=self._letter_in_figures
-            ).data_bind(CounterScreen.member, CounterScreen.program)
+            ).data_bind(CounterScreen.member, CounterScreen.offers)
         yield KeyBar()
 
     # --- parts -------------------------------------------------------------------------
@@ -245,17 +245,17 @@ class CounterScreen(Screen[None]):
         )
         panel.amount_input.focus()
 
-    def _load_program(self) -> None:
+    def _load_offers(self) -> None:
         """Read the member's coupons and stamp cards for the panels."""
         member = self.member
         if member is None:
-            self.program = None
+            self.offers = None
             return
         try:
-            self.program = member_program(self.ctx, member.member_id)
+            self.offers = member_offers(self.ctx, member.member_id)
         except (LoyaltyError, *DATABASE_ERRORS):
             # The member panel works without these lines; the sale does not need them.
-            self.program = None
+            self.offers = None
 
     @staticmethod
     def _database_message(error: Exception) -> str:
@@ -307,9 +307,9 @@ class CounterScreen(Screen[None]):
     def start_customer(self, member: MemberView) -> None:
         """Put a member on the counter with a fresh checkout, ready for the amount."""
         self.picking = False
-        self.program = None
+        self.offers = None
         self.member = member
-        self._load_program()
+        self._load_offers()
         panel = self.checkout_panel
         panel.reset()
         self.scan_input.value = ""
@@ -327,7 +327,7 @@ class CounterScreen(Screen[None]):
             self.say(exc.message)
         except DATABASE_ERRORS as exc:
             self._database_failed(exc)
-        self._load_program()
+        self._load_offers()
 
     # --- checkout ----------------------------------------------------------------------
 
@@ -444,7 +444,7 @@ class CounterScreen(Screen[None]):
         if member is None:
             self.say(_("Scan a member card first"))
             return
-        cards = self.program.stamps if self.program is not None else ()
+        cards = self.offers.stamps if self.offers is not None else ()
         if len(cards) > 1:
             from app.tui.screens.stamp_pick import StampPickScreen
 
@@ -468,7 +468,7 @@ class CounterScreen(Screen[None]):
         except DATABASE_ERRORS as exc:
             self._database_failed(exc)
             return
-        self._load_program()
+        self._load_offers()
         if card.full:
             self.say(
                 _("Stamp added: {card}. The card is full: F12 gives {reward}").format(
@@ -482,7 +482,7 @@ class CounterScreen(Screen[None]):
     def action_reward(self) -> None:
         """F12: give (or not) the rewards of the full stamp cards with this sale."""
         panel = self.checkout_panel
-        full = self.program.full_cards if self.program is not None else ()
+        full = self.offers.full_cards if self.offers is not None else ()
         if not full:
             self.say(_("No stamp card is full yet"))
             return
@@ -565,7 +565,7 @@ class CounterScreen(Screen[None]):
             return
         elif self.member is not None:
             self.member = None
-            self.program = None
+            self.offers = None
             self.checkout_panel.reset()
         else:
             self.scan_input.value = ""

@@ -24,7 +24,7 @@ from app.domain.rules import (
 )
 from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
-from app.services.member_program import MemberProgram
+from app.services.member_offers import MemberOffers
 from app.services.views import MemberView, SaleResult
 from app.tui.widgets.receipt import Receipt
 
@@ -63,7 +63,7 @@ class CheckoutPanel(Vertical):
     error: reactive[str] = reactive("")
     locked: reactive[bool] = reactive(False, init=False)
     """Set while the sale is being saved: the fields wait."""
-    program: reactive[MemberProgram | None] = reactive(None)
+    offers: reactive[MemberOffers | None] = reactive(None)
     """The member's coupons and stamp cards (set by the screen with the member)."""
     coupon: reactive[Coupon | None] = reactive(None, init=False)
     """The coupon scanned for this checkout."""
@@ -170,9 +170,9 @@ class CheckoutPanel(Vertical):
     def watch_rewards(self) -> None:
         self._show_program()
 
-    def watch_program(self) -> None:
+    def watch_offers(self) -> None:
         # Offered rewards follow the member's cards (a new member, a card just filled).
-        full = {c.program_id for c in self.program.full_cards} if self.program else set()
+        full = {c.program_id for c in self.offers.full_cards} if self.offers else set()
         self.rewards = tuple(c for c in self.rewards if c.program_id in full)
         self._show_program()
 
@@ -188,7 +188,7 @@ class CheckoutPanel(Vertical):
                 (_("Esc removes it"), "dim"),
             ]
         given = {c.program_id for c in self.rewards}
-        for card in self.program.full_cards if self.program else ():
+        for card in self.offers.full_cards if self.offers else ():
             if parts:
                 parts.append("\n")
             if card.program_id in given:

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from app.domain.profile import salutation_label
 from app.i18n import _, format_day, format_money, format_points
-from app.services.member_program import MemberProgram
+from app.services.member_offers import MemberOffers
 from app.services.views import MemberView, SaleLine
 
 
@@ -45,7 +45,7 @@ class MemberPanel(Vertical):
     """Shows the member set by the screen, or a welcome (with demo cards) when nobody is."""
 
     member: reactive[MemberView | None] = reactive(None)
-    program: reactive[MemberProgram | None] = reactive(None)
+    offers: reactive[MemberOffers | None] = reactive(None)
     """The member's coupons and stamp cards, read by the screen after the scan."""
 
     def __init__(
@@ -95,7 +95,7 @@ class MemberPanel(Vertical):
             details.update("")
             sales.update("")
             program.display = False
-            self.watch_program(self.program)
+            self.watch_offers(self.offers)
             return
         name.update(member_display_name(member))
         details.update(self._details(member))
@@ -104,7 +104,7 @@ class MemberPanel(Vertical):
         # Without tiers, birthday gift or expiry the panel looks as it always did.
         program.display = bool(lines)
         program.update(Content("\n").join(lines) if lines else "")
-        self.watch_program(self.program)
+        self.watch_offers(self.offers)
 
     def _program(self, member: MemberView) -> list[Content]:
         """Tier and progress, the birthday banner, points expiring soon."""
@@ -142,24 +142,24 @@ class MemberPanel(Vertical):
             )
         return lines
 
-    def watch_program(self, program: MemberProgram | None) -> None:
+    def watch_offers(self, offers: MemberOffers | None) -> None:
         line = self.query_one("#member-coupons", Static)
         member = self.member
-        if member is None or program is None or program.member_id != member.member_id:
+        if member is None or offers is None or offers.member_id != member.member_id:
             line.display = False
             line.update("")
             return
         parts: list[Content | str | tuple[str, str]] = []
-        for card in program.stamps:
+        for card in offers.stamps:
             if parts:
                 parts.append("\n")
             parts.append(
                 (_("Stamps: {card}").format(card=card.label), "bold $warning" if card.full else "")
             )
-        if program.coupons:
+        if offers.coupons:
             if parts:
                 parts.append("\n")
-            parts.append(_("Coupons: {coupons}").format(coupons=" · ".join(program.coupon_labels)))
+            parts.append(_("Coupons: {coupons}").format(coupons=" · ".join(offers.coupon_labels)))
         line.display = bool(parts)
         line.update(Content.assemble(*parts) if parts else Content(""))
 

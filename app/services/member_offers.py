@@ -1,4 +1,4 @@
-"""What the member panel shows of the loyalty program: coupons to use, stamp cards."""
+"""The member's offers: the coupons they can use now and their stamp cards."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.services.stamps import stamp_cards
 
 
 @dataclass(frozen=True)
-class MemberProgram:
+class MemberOffers:
     """The coupons this member can use now and their stamp cards."""
 
     member_id: int
@@ -29,9 +29,9 @@ class MemberProgram:
         return tuple(card for card in self.stamps if card.full)
 
 
-def member_program(ctx: Context, member_id: int) -> MemberProgram:
+def member_offers(ctx: Context, member_id: int) -> MemberOffers:
     """Read the member's coupons and stamp cards (two short reads, after the scan)."""
-    return MemberProgram(
+    return MemberOffers(
         member_id=member_id,
         coupons=tuple(available_for_member(ctx, member_id)),
         stamps=tuple(stamp_cards(ctx, member_id)),

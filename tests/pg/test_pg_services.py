@@ -147,12 +147,12 @@ def test_check_reports_an_index_postgresql_marked_invalid(pg_ctx: Context, pg_db
 def test_a_lost_connection_is_a_database_error_and_the_next_scan_reconnects(
     pg_ctx: Context, pg_db: Database, pg_member: MemberView
 ) -> None:
-    from sqlalchemy.exc import OperationalError
+    from app.store.errors import DatabaseError
 
     lookup_card(pg_ctx, pg_member.card)  # the raw reader is open
     pid = pg_db.raw().info.backend_pid
     with pg_db.engine.begin() as conn:  # e.g. the server restarted, or an admin ended it
         conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    with pytest.raises(OperationalError):
+    with pytest.raises(DatabaseError):
         lookup_card(pg_ctx, pg_member.card)
     assert lookup_card(pg_ctx, pg_member.card).member_id == pg_member.member_id

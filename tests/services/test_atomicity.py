@@ -11,7 +11,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.profile import MemberDraft
 from app.services.adjustments import adjust_points
@@ -21,6 +20,7 @@ from app.services.lookup import lookup_card
 from app.services.members import enroll_member
 from app.services.refunds import refund_sale
 from app.services.views import MemberView
+from app.store.errors import DatabaseError
 from tests.conftest import Clock
 from tests.services.dbstate import execute, scalar, snapshot
 
@@ -53,8 +53,10 @@ def test_a_failing_last_write_leaves_nothing_behind(
     sale = checkout(ctx, member.card, 5000).sale_id
     execute(db_path, FAIL_AUDIT)
     before = snapshot(db_path)
-    with pytest.raises(SQLAlchemyError, match="disk full"):
+    with pytest.raises(DatabaseError) as failed:
         use_case(ctx, member.card, sale)
+    # The store turned the driver's exception into the project's error, keeping it as cause.
+    assert "disk full" in str(failed.value.__cause__)
     assert snapshot(db_path) == before
     execute(db_path, "DROP TRIGGER fail_audit")
     # The next use case works as usual on the same connection pool.

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -338,14 +338,15 @@ def _measure_services(ctx: Context, path: str, members: int, rng: random.Random)
     raw = sqlite3.connect(path)
     for card in cards[:200]:
         raw.execute("SELECT * FROM card WHERE number = ?", (card,)).fetchone()
-    raw_lookups = _timed(
-        (lambda c=c: raw.execute("SELECT * FROM card WHERE number = ?", (c,)).fetchone())
-        for c in cards
-    )
+
+    def raw_lookup(card: str) -> object:
+        return raw.execute("SELECT * FROM card WHERE number = ?", (card,)).fetchone()
+
+    raw_lookups = _timed(partial(raw_lookup, c) for c in cards)
     raw.close()
 
     texts = _search_texts(rng, members)
-    searches = _timed((lambda t=t: find_members(ctx, t)) for t in texts)
+    searches = _timed(partial(find_members, ctx, t) for t in texts)
 
     sales = []
     # Distinct members: the points to redeem are read before the sales are timed.
@@ -426,7 +427,7 @@ def _measure_program(ctx: Context, members: int, rng: random.Random) -> dict:
         lookups.append(time.perf_counter() - t0)
     picked = rng.sample(range(1, members + 1), min(CHECKOUTS, members))
     sales = [(make_card_number(layout, m), rng.randrange(150, 25_000)) for m in picked]
-    checkouts = _timed((lambda c=c, a=a: checkout(ctx, c, a)) for c, a in sales)
+    checkouts = _timed(partial(checkout, ctx, c, a) for c, a in sales)
     return {
         "program_lookup_p50_us": round(_percentile(lookups, 50) * 1e6, 1),
         "program_lookup_p99_us": round(_percentile(lookups, 99) * 1e6, 1),

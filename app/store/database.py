@@ -299,6 +299,7 @@ class Database:
         if conn is None:
             pooled = self.read_engine.raw_connection()
             conn = pooled.driver_connection
+            assert conn is not None  # a fresh pooled connection always has its driver's
             if not self.is_sqlite:
                 conn.autocommit = True
             self._local.pooled = pooled  # keep the pool's wrapper alive with it

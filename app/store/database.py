@@ -18,7 +18,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
 from app.i18n import _
-from app.store.errors import DatabaseUnavailable, driver_errors
+from app.store.errors import (
+    DatabaseDamaged,
+    DatabaseError,
+    DatabaseMissing,
+    DatabaseUnavailable,
+    driver_errors,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -52,11 +58,19 @@ WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    _sqlite_reader_pragmas(dbapi_conn, _record)
+    cur = dbapi_conn.cursor()
+    _wal(cur)
+    cur.close()
+
+
+def _sqlite_reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The reader never switches the journal mode (a write): opening a file only to find it is
+    # another program's must leave it as it was. The writer does, before its first write.
     # We issue BEGIN ourselves (see _begin_immediate), so the driver must not.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    _wal(cur)
     cur.execute("PRAGMA foreign_keys = ON")
     # A till can lose power mid-sale: every commit reaches the disk.
     cur.execute("PRAGMA synchronous = FULL")
@@ -174,10 +188,56 @@ def serialize(session: Session, name: str) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
 
 
-class Database:
-    """One opened database: a write engine, a read engine and a fast raw reader per thread."""
+SQLITE_HEADER = b"SQLite format 3\x00"
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse, before anything is written, a path that is not (yet) a usable database file.
+
+    A missing file is created only when ``create`` (``init``, ``demo``, the counter after
+    asking). An empty file is one only then: SQLite writes a new file's header a moment after
+    creating it, so a second till opening the same new file may see it empty. Another kind of
+    file is never taken over.
+    """
+    if not path.exists():
+        if not create:
+            raise DatabaseMissing(
+                _("There is no database at {path}: `loyalty init --db {path}` creates one").format(
+                    path=path
+                )
+            )
+        return
+    if not path.is_file():
+        raise DatabaseUnavailable(_("{path} is not a database file").format(path=path))
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    if not head and not create:
+        raise DatabaseDamaged(
+            _("{path} is an empty file, not a loyalty database; nothing was written to it").format(
+                path=path
+            )
+        )
+    if head and head != SQLITE_HEADER:
+        raise DatabaseDamaged(
+            _(
+                "{path} is not a loyalty database (another kind of file); nothing was written to it"
+            ).format(path=path)
+        )
+
+
+class Database:
+    """One opened database: a write engine, a read engine and a fast raw reader per thread.
+
+    ``create=False`` refuses a SQLite path where no database file exists yet; a file that is
+    empty, of another kind or of another program is refused whatever ``create`` says.
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
         self.url = normalize_url(url)
         try:
             parsed = make_url(self.url)
@@ -190,6 +250,7 @@ class Database:
             if not parsed.database:
                 raise DatabaseUnavailable(_("Give the database a file path"))
             path = Path(parsed.database)
+            _check_sqlite_file(path, create=create)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -211,8 +272,19 @@ class Database:
             from app.store.migrate import upgrade
 
             try:
-                upgrade(self.engine)
+                upgrade(self.engine, reader=self.read_engine)
+            except DatabaseError:
+                self.dispose()
+                raise
             except DBAPIError as exc:
+                self.dispose()
+                if "malformed" in str(exc.orig) or "not a database" in str(exc.orig):
+                    raise DatabaseDamaged(
+                        _(
+                            "The database {url} is damaged; nothing was written to it. "
+                            "Run `loyalty check --db {url}` and restore a backup."
+                        ).format(url=self.display_name)
+                    ) from None
                 # OperationalError (locked, unreadable) and DatabaseError ("file is not a
                 # database") alike: a human message, not a traceback.
                 raise DatabaseUnavailable(
@@ -228,7 +300,8 @@ class Database:
             engine = create_engine(
                 self.url, connect_args={"check_same_thread": False, "timeout": 10}
             )
-            event.listen(engine, "connect", _sqlite_pragmas)
+            pragmas = _sqlite_pragmas if immediate else _sqlite_reader_pragmas
+            event.listen(engine, "connect", pragmas)
             event.listen(engine, "checkin", _restore_durability)
             event.listen(engine, "begin", _begin_immediate if immediate else _begin_deferred)
             return engine

@@ -25,6 +25,14 @@ class DatabaseUnavailable(DatabaseError):
     """The database cannot be opened or reached."""
 
 
+class DatabaseMissing(DatabaseUnavailable):
+    """No database file at the path given (only ``init``, ``demo`` and the counter create one)."""
+
+
+class DatabaseForeign(DatabaseError):
+    """A database of another program: never taken over."""
+
+
 class DatabaseBusy(DatabaseError):
     """Another till or a long job held the database longer than the busy timeout."""
 
@@ -112,7 +120,9 @@ __all__ = [
     "DatabaseConflict",
     "DatabaseDamaged",
     "DatabaseError",
+    "DatabaseForeign",
     "DatabaseFull",
+    "DatabaseMissing",
     "DatabaseReadOnly",
     "DatabaseUnavailable",
     "driver_errors",

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, inspect, text
 
 from app.domain.errors import LoyaltyError
 from app.i18n import _
+from app.store.errors import DatabaseForeign
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision; a test keeps it equal to Alembic's head. Knowing it lets an up-to-date
@@ -26,6 +27,13 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def _has_foreign_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        names = set(inspect(conn).get_table_names())
+    # An empty alembic_version (every revision downgraded) is still ours.
+    return bool(names) and "alembic_version" not in names
+
+
 def alembic_config(engine: Engine) -> object:
     from alembic.config import Config
 
@@ -35,11 +43,19 @@ def alembic_config(engine: Engine) -> object:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the newest), keeping every row."""
-    current = current_revision(engine)
+def upgrade(engine: Engine, revision: str = "head", *, reader: Engine | None = None) -> None:
+    """Bring the schema to ``revision`` (default: the newest), keeping every row.
+
+    The version is read on ``reader`` (a connection that takes no write lock), so opening an
+    up-to-date database never waits behind a long job that holds the write lock.
+    """
+    current = current_revision(reader or engine)
     if revision == "head" and current == HEAD:
         return
+    if current is None and _has_foreign_tables(reader or engine):
+        raise DatabaseForeign(
+            _("This database belongs to another program (no loyalty schema): it was not changed")
+        )
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError

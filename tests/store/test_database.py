@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,13 @@ from app.services.context import Context
 from app.services.health import check_database
 from app.services.lookup import lookup_card
 from app.services.search import find_members
-from app.store.database import Database, sqlite_url
-from app.store.errors import DatabaseUnavailable
+from app.store.database import BUSY_TIMEOUT_MS, Database, sqlite_url
+from app.store.errors import (
+    DatabaseDamaged,
+    DatabaseForeign,
+    DatabaseMissing,
+    DatabaseUnavailable,
+)
 from app.store.migrate import HEAD, SchemaTooNew, current_revision, upgrade
 
 from ..conftest import Clock
@@ -103,8 +109,11 @@ def test_an_unusable_path_is_a_human_message(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_human_message(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite, " * 100)
-    with pytest.raises(DatabaseUnavailable, match="Cannot open the database"):
+    with pytest.raises(DatabaseDamaged, match="not a loyalty database"):
         Database(str(junk))
+    # Refused before anything was written into it.
+    assert junk.read_bytes() == b"this is not sqlite, " * 100
+    assert not junk.with_name("junk.db-wal").exists()
 
 
 # --- migrations ---------------------------------------------------------------------------
@@ -307,3 +316,59 @@ def test_tills_opening_a_new_or_old_file_at_the_same_moment_migrate_it_once(
                     assert [r[: len(before["member"][0])] for r in rows] == before["member"]
             finally:
                 con.close()
+
+
+# --- wrong files --------------------------------------------------------------------------
+
+
+def test_a_missing_file_is_created_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "none.db"
+    with pytest.raises(DatabaseMissing, match=r"There is no database at .*loyalty init"):
+        Database(str(path), create=False)
+    assert not path.exists()
+    Database(str(path)).dispose()  # init, demo and the counter (after asking) create it
+    assert path.stat().st_size > 0
+
+
+def test_an_empty_file_is_refused_unless_creating(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    with pytest.raises(DatabaseDamaged, match="is an empty file"):
+        Database(str(path), create=False)
+    assert path.stat().st_size == 0
+
+
+def test_a_database_of_another_program_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL)")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseForeign, match="another program"):
+        Database(str(path))
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_file_is_refused_with_a_pointer_to_check(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.db"
+    Database(str(path)).dispose()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page, after the file header
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged, match="loyalty check"):
+        Database(str(path))
+    assert path.read_bytes() == bytes(data)
+
+
+def test_opening_an_up_to_date_file_does_not_wait_for_the_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    Database(str(path)).dispose()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # e.g. a long member import at another till
+    try:
+        started = time.monotonic()
+        db = Database(str(path), create=False)
+        assert time.monotonic() - started < BUSY_TIMEOUT_MS / 1000 / 2
+        db.dispose()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

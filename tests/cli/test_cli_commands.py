@@ -474,7 +474,7 @@ def test_a_database_that_cannot_be_opened_is_one_line(
     code, out, err = cli.run("check")
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1
-    assert "Cannot open the database" in err
+    assert "is not a loyalty database" in err
     assert junk.read_bytes() == b"not a database " * 200
 
 

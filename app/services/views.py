@@ -89,6 +89,20 @@ class MemberSummary:
     postcode: str | None
     points: int
 
+    @classmethod
+    def of(cls, row: Any) -> MemberSummary:
+        """The line of a row read by name (``member_id``, ``card``, ..., ``points``)."""
+        return cls(
+            member_id=row.member_id,
+            card=row.card,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email,
+            phone=row.phone,
+            postcode=row.postcode,
+            points=row.points,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 

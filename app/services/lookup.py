@@ -41,14 +41,15 @@ def _view(ctx: Context, row: queries.Record, recent: int) -> MemberView:
         birthday=facts.birthday,
         postcode=facts.postcode,
         recent_sales=tuple(
+            # In field order, not by keyword: every scan builds up to five.
             SaleLine(
-                sale_id=s.sale_id,
-                created_at=ts(s.created_at),
-                amount_cents=s.amount_cents,
-                to_pay_cents=s.to_pay_cents,
-                points_earned=s.points_earned,
-                points_redeemed=s.points_redeemed,
-                refunded_cents=s.refunded_cents,
+                s.sale_id,
+                ts(s.created_at),
+                s.amount_cents,
+                s.to_pay_cents,
+                s.points_earned,
+                s.points_redeemed,
+                s.refunded_cents,
             )
             for s in sales
         ),

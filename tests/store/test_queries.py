@@ -12,7 +12,7 @@ def test_a_record_reads_by_name_and_by_index() -> None:
     row = record_class(("member_id", "points"))((7, 120))
     assert isinstance(row, Record) and isinstance(row, tuple)
     assert (row.member_id, row.points) == (7, 120) == tuple(row)
-    assert row._asdict() == {"member_id": 7, "points": 120}
+    assert row._fields == ("member_id", "points")
 
 
 def test_a_name_given_twice_is_left_to_its_index() -> None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import phonenumbers
 
@@ -13,6 +14,11 @@ from app.domain.errors import ValidationFailed
 from app.i18n import _
 
 SALUTATIONS = ("", "ms", "mr", "mx")
+# Who the member is, in the order every form, member file and table lists it.
+PERSON_FIELDS = ("salutation", "first_name", "last_name", "email", "phone", "birthday", "postcode")
+# A member's profile: the fields of :class:`Profile`, in that order.
+PROFILE_FIELDS = (*PERSON_FIELDS, "marketing_consent", "notes")
+_PHONE_PUNCTUATION = frozenset(" +-/()")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 _POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
 _NAME_MAX = 80
@@ -32,6 +38,21 @@ def fold(text: str) -> str:
 
 def digits_of(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def phone_query(text: str) -> tuple[str, bool] | None:
+    """A search typed as a phone number: its digits, and whether it is written internationally
+    (``+49 171…``, ``0049 171…``, which only the international form can match).
+
+    None when ``text`` is not a phone number (letters in it, or nothing at all).
+    """
+    stripped = text.strip()
+    if not stripped or not all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in stripped):
+        return None
+    digits = digits_of(stripped)
+    if stripped.startswith("00"):
+        return digits[2:], True
+    return digits, stripped.startswith("+")
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,11 @@ class Profile:
     notes: str = ""
 
 
+def profile_values(profile: Profile) -> dict[str, Any]:
+    """The profile's fields by name, in the order of :data:`PROFILE_FIELDS`."""
+    return {name: getattr(profile, name) for name in PROFILE_FIELDS}
+
+
 def parse_birthday(text: str, today: date) -> date:
     """Accept ``1980-05-17`` and ``17.05.1980``; refuse future dates and impossible ages."""
     raw = text.strip()
@@ -82,15 +108,22 @@ def parse_birthday(text: str, today: date) -> date:
     return value
 
 
-def normalize_phone(text: str, region: str) -> str:
-    """A phone number in E.164 (``+491712345678``), or ValueError with a readable reason."""
+def parse_phone(text: str, region: str) -> phonenumbers.PhoneNumber:
+    """A valid phone number, or ValueError with a reason people can read."""
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise ValueError(_("“{text}” is not a phone number").format(text=text)) from None
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
         raise ValueError(_("“{text}” is not a valid phone number").format(text=text))
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return parsed
+
+
+def normalize_phone(text: str, region: str) -> str:
+    """A phone number in E.164 (``+491712345678``), or ValueError with a readable reason."""
+    return phonenumbers.format_number(
+        parse_phone(text, region), phonenumbers.PhoneNumberFormat.E164
+    )
 
 
 def display_phone(e164: str | None) -> str:

@@ -35,6 +35,17 @@ def parse_name(text: str) -> str:
     return name
 
 
+def member_tier(text: str) -> str | None:
+    """The tier set on one member (member desk, member file): single spaces, None for none.
+
+    Raises ValueError when it is longer than a tier's name may be.
+    """
+    tier = " ".join(text.split()) or None
+    if tier is not None and len(tier) > NAME_MAX:
+        raise ValueError(_("The tier name is too long (at most 40 characters)"))
+    return tier
+
+
 def parse_multiplier(text: str | int | float | Decimal) -> int:
     """``2`` or ``1.5`` (or ``1,5``) as hundredths; from x1 to x100, at most two decimals."""
     raw = str(text).strip().lower().removeprefix("x").replace(",", ".")

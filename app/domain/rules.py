@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.errors import InvalidInput, NotEnoughPoints, RefundRefused
 from app.domain.program import Campaign, Tier, format_multiplier
@@ -216,6 +217,18 @@ class SaleFigures:
     points_earned: int
     points_redeemed: int
     refunded_cents: int = 0
+
+    @classmethod
+    def of(cls, sale: Any) -> SaleFigures:
+        """The figures of a sale as stored or shown: anything with these attributes (a sale
+        row, the member panel's sale line)."""
+        return cls(
+            amount_cents=sale.amount_cents,
+            to_pay_cents=sale.to_pay_cents,
+            points_earned=sale.points_earned,
+            points_redeemed=sale.points_redeemed,
+            refunded_cents=sale.refunded_cents,
+        )
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,15 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.services.context import Context
-from app.store.models import AuditEntry
+from app.store.tables import AUDIT
 
-_INSERT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
+_INSERT = insert(AUDIT)
 
 
 def record(
     session: Session, ctx: Context, action: str, entity: str, entity_id: object, **detail: Any
 ) -> None:
+    """The audit row of a change, in the change's transaction (``detail`` as JSON)."""
     # A Core INSERT, not an ORM object: every sale writes one, and building the object and
     # flushing it cost more than the insert itself.
     session.connection().execute(

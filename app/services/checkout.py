@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
-from app.domain.cards import validate_card_number
 from app.domain.coupons import quote_with_coupon
 from app.domain.errors import InvalidInput
 from app.domain.rules import CheckoutQuote
@@ -16,60 +15,50 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.coupons import lock_for_checkout, record_redemption
 from app.services.expiry import expiry_written_here
-from app.services.lookup import check_card_row
+from app.services.members import card_member_query, lock_card_member
 from app.services.program import MemberFacts, member_standing
 from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
-from app.store.models import Card, LedgerEntry, Member, Sale, new_uuid
+from app.store.models import new_uuid
 from app.store.queries import DriverReads
+from app.store.tables import LEDGER, MEMBER, SALE
+from app.store.writes import inserted_id
 from app.sync import events
 
-_SALE = Sale.__table__  # type: ignore[attr-defined]
-_LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
-_MEMBER = Member.__table__  # type: ignore[attr-defined]
-_CARD = Card.__table__  # type: ignore[attr-defined]
 # Built once with bound parameters: SQLAlchemy then reuses the compiled statements, where
 # ORM objects and per-call .values() spent most of a sale's CPU time on statement building.
-_CARD_MEMBER = (
-    select(
-        _CARD.c.number,
-        _CARD.c.status,
-        _CARD.c.replaced_by,
-        _MEMBER.c.id,
-        _MEMBER.c.points_balance,
-        _MEMBER.c.status,
-        _MEMBER.c.created_at,
-        _MEMBER.c.last_visit_at,
-        _MEMBER.c.birthday,
-        _MEMBER.c.email,
-        _MEMBER.c.phone,
-        _MEMBER.c.postcode,
-        _MEMBER.c.referred_by,
-        _MEMBER.c.tier,
-        _MEMBER.c.uuid,
-        _MEMBER.c.home_store,
-    )
-    .join(_MEMBER, _MEMBER.c.id == _CARD.c.member_id)
-    .where(_CARD.c.number == bindparam("number"))
-    .with_for_update(of=_MEMBER)
+_CARD_MEMBER = card_member_query(
+    MEMBER.c.id.label("member_id"),
+    MEMBER.c.points_balance,
+    MEMBER.c.created_at,
+    MEMBER.c.last_visit_at,
+    MEMBER.c.birthday,
+    MEMBER.c.email,
+    MEMBER.c.phone,
+    MEMBER.c.postcode,
+    MEMBER.c.referred_by,
+    MEMBER.c.tier,
+    MEMBER.c.uuid,
+    MEMBER.c.home_store,
 )
-_INSERT_SALE = insert(_SALE)
-_INSERT_LEDGER = insert(_LEDGER)
+_INSERT_SALE = insert(SALE)
+_INSERT_LEDGER = insert(LEDGER)
 _NEW_BALANCE = (
-    update(_MEMBER)
-    .where(_MEMBER.c.id == bindparam("member_id"))
+    update(MEMBER)
+    .where(MEMBER.c.id == bindparam("member_id"))
     .values(points_balance=bindparam("balance"), last_visit_at=bindparam("at"))
 )
 # Only with tiers set up: without them a tier typed at the member desk stays as it is.
 _SET_TIER = (
-    update(_MEMBER).where(_MEMBER.c.id == bindparam("member_id")).values(tier=bindparam("tier"))
+    update(MEMBER).where(MEMBER.c.id == bindparam("member_id")).values(tier=bindparam("tier"))
 )
 # The referrer's bonus: the balance moves by the points given, under the row's own lock.
 _ADD_POINTS = (
-    update(_MEMBER)
-    .where(_MEMBER.c.id == bindparam("member_id"), _MEMBER.c.status == "active")
-    .values(points_balance=_MEMBER.c.points_balance + bindparam("points"))
+    update(MEMBER)
+    .where(MEMBER.c.id == bindparam("member_id"), MEMBER.c.status == "active")
+    .values(points_balance=MEMBER.c.points_balance + bindparam("points"))
 )
+_MEMBER_UUID = select(MEMBER.c.uuid).where(MEMBER.c.id == bindparam("member_id"))
 
 
 def _ledger_reason(code: str, label: str, coupon: str | None) -> str:
@@ -82,30 +71,6 @@ def _ledger_reason(code: str, label: str, coupon: str | None) -> str:
 def _ledger_kind(code: str) -> str:
     # The base points keep the kind they always had; every other rule is its own kind.
     return "earn" if code == "base" else code
-
-
-def _lock_member(conn: Connection, text: str) -> tuple[MemberFacts, str, str | None, str, str]:
-    """The member behind a usable card, the member row locked on PostgreSQL.
-
-    The checks and messages of :func:`app.services.members.lock_member_by_card`, without ORM
-    objects.
-    """
-    number = validate_card_number(text)
-    row = conn.execute(_CARD_MEMBER, {"number": number}).first()
-    check_card_row(tuple(row[:6]) if row is not None else None, number)
-    assert row is not None
-    facts = MemberFacts(
-        member_id=row[3],
-        balance=row[4],
-        created_at=row[6],
-        last_visit=row[7],
-        birthday=row[8],
-        email=row[9],
-        phone=row[10],
-        postcode=row[11],
-        referred_by=row[12],
-    )
-    return facts, number, row[13], row[14], row[15]
 
 
 def _without_expired(facts: MemberFacts, points: int) -> MemberFacts:
@@ -145,7 +110,8 @@ def checkout(
     program = ctx.program()
     with ctx.db.transaction() as session:
         conn = session.connection()
-        facts, number, old_tier, member_uuid, home_store = _lock_member(conn, card)
+        member, number = lock_card_member(conn, card, _CARD_MEMBER)
+        facts = MemberFacts.of(member)
         member_id = facts.member_id
         standing = member_standing(DriverReads.under(conn), program, facts, now)
         common: dict[str, Any] = {
@@ -162,7 +128,7 @@ def checkout(
         # Points past expiry are never redeemed; they are written off here only where the
         # member's expiry is written (their home shop in a chain), else they would be written
         # off once in every shop that saw them.
-        kept = 0 if expiry_written_here(ctx, home_store) else expired
+        kept = 0 if expiry_written_here(ctx, member.home_store) else expired
         if expired:
             facts = _without_expired(facts, expired)
         coupon_id, coupon_rule = (
@@ -193,7 +159,7 @@ def checkout(
             "actor": ctx.actor,
             "created_at": now,
         }
-        sale_id = conn.execute(_INSERT_SALE, sale).inserted_primary_key[0]
+        sale_id = inserted_id(conn.execute(_INSERT_SALE, sale))
         common["sale_id"] = sale_id
         ledger = []
         if expired and not kept:
@@ -229,16 +195,16 @@ def checkout(
                         "reason": f"referred {number}",
                     }
                 )
-        uuids = {member_id: member_uuid}
+        uuids = {member_id: member.uuid}
         if ledger:
             for row in ledger:  # named here: the sync event is built from these rows
                 row["uuid"] = new_uuid()
             # One executemany for all of the sale's rows: every rule adds one.
             conn.execute(_INSERT_LEDGER, ledger)
             if any(row["member_id"] != member_id for row in ledger):
-                uuids[facts.referred_by] = conn.execute(
-                    select(_MEMBER.c.uuid).where(_MEMBER.c.id == facts.referred_by)
-                ).scalar_one()
+                referrer = facts.referred_by
+                assert referrer is not None  # the referral row is the only other member's
+                uuids[referrer] = conn.execute(_MEMBER_UUID, {"member_id": referrer}).scalar_one()
         rewards = give_rewards(ctx, conn, member_id, list(stamp_rewards), sale_id)
         if coupon_rule is not None:
             record_redemption(
@@ -260,7 +226,7 @@ def checkout(
         )
         tier = standing.standing.tier
         new_tier = tier.name if tier is not None else None
-        if program.tiers and new_tier != old_tier:
+        if program.tiers and new_tier != member.tier:
             # Evaluated from the spend before this sale: up and down (downgrades too).
             conn.execute(_SET_TIER, {"member_id": member_id, "tier": new_tier})
         record(
@@ -284,7 +250,6 @@ def checkout(
             coupons=coupon_rule is not None,
             stamps=bool(rewards),
         )
-    assert sale_id is not None
     return SaleResult(
         sale_id=sale_id,
         card=number,

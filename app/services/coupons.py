@@ -4,13 +4,12 @@ member at the till, and redeem it inside the checkout's transaction."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from app.domain.coupons import (
     Coupon,
@@ -26,12 +25,12 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.lookup import lookup_card
-from app.store.models import Coupon as CouponRow
-from app.store.models import CouponRedemption, new_uuid
+from app.store.models import new_uuid
+from app.store.tables import COUPON as _COUPON
+from app.store.tables import COUPON_REDEMPTION as _REDEMPTION
+from app.store.types import parse_sqlite_date
 from app.sync import events
 
-_COUPON = CouponRow.__table__  # type: ignore[attr-defined]
-_REDEMPTION = CouponRedemption.__table__  # type: ignore[attr-defined]
 _RULE_COLUMNS = (
     _COUPON.c.code,
     _COUPON.c.kind,
@@ -98,28 +97,20 @@ def today(ctx: Context) -> date:
     return ctx.now().astimezone().date()
 
 
-def _coupon(row: Sequence[Any]) -> Coupon:
-    (code, kind, value, item, min_spend, valid_from, valid_until, max_uses, per_member, member) = (
-        row[:10]
-    )
+def _coupon(row: Row[*tuple[Any, ...]]) -> Coupon:
+    """The rule of a row read with :data:`_RULE_COLUMNS`."""
     return Coupon(
-        code=code,
-        kind=kind,
-        value=value,
-        item=item,
-        min_spend_cents=min_spend,
-        valid_from=_as_date(valid_from),
-        valid_until=_as_date(valid_until),
-        max_uses=max_uses,
-        per_member=per_member,
-        member_id=member,
+        code=row.code,
+        kind=row.kind,
+        value=row.value,
+        item=row.item,
+        min_spend_cents=row.min_spend_cents,
+        valid_from=parse_sqlite_date(row.valid_from),
+        valid_until=parse_sqlite_date(row.valid_until),
+        max_uses=row.max_uses,
+        per_member=row.per_member,
+        member_id=row.member_id,
     )
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def _member_id(ctx: Context, card: str | None) -> int | None:
@@ -265,7 +256,9 @@ def list_coupons(ctx: Context) -> list[CouponView]:
     for row in rows:
         rule = _coupon(row)
         result.append(
-            CouponView(rule, uses.get(row[10], 0), row[11], row[12], coupon_label(rule, currency))
+            CouponView(
+                rule, uses.get(row.id, 0), row.batch, row.created_at, coupon_label(rule, currency)
+            )
         )
     return result
 
@@ -293,21 +286,22 @@ def show_coupon(ctx: Context, code: str) -> CouponView:
                 _REDEMPTION.c.created_at,
                 _REDEMPTION.c.undone_at,
             )
-            .where(_REDEMPTION.c.coupon_id == row[10])
+            .where(_REDEMPTION.c.coupon_id == row.id)
             .order_by(_REDEMPTION.c.id)
         ).all()
     rule = _coupon(row)
-    keys = ("sale_id", "member_id", "discount_cents", "points", "store_code", "till")
     lines = tuple(
         {
-            **dict(zip(keys, r[:6], strict=True)),
-            "created_at": r[6].isoformat(),
-            "undone_at": r[7].isoformat() if r[7] else None,
+            **r._mapping,
+            "created_at": r.created_at.isoformat(),
+            "undone_at": r.undone_at.isoformat() if r.undone_at else None,
         }
         for r in redemptions
     )
-    uses = sum(1 for r in redemptions if r[7] is None)
-    return CouponView(rule, uses, row[11], row[12], coupon_label(rule, ctx.rules().currency), lines)
+    uses = sum(1 for r in redemptions if r.undone_at is None)
+    return CouponView(
+        rule, uses, row.batch, row.created_at, coupon_label(rule, ctx.rules().currency), lines
+    )
 
 
 def _check(
@@ -327,7 +321,7 @@ def _check(
         query = query.with_for_update()
     row = conn.execute(query).first()
     coupon = _coupon(row) if row is not None else None
-    coupon_id = row[10] if row is not None else 0
+    coupon_id = row.id if row is not None else 0
     check_coupon(
         coupon,
         normalized,
@@ -442,8 +436,8 @@ def available_for_member(ctx: Context, member_id: int) -> list[Coupon]:
                     coupon.code,
                     today=day,
                     member_id=member_id,
-                    uses=_uses(conn, row[10]) if coupon.max_uses else 0,
-                    member_uses=_uses(conn, row[10], member_id) if coupon.per_member else 0,
+                    uses=_uses(conn, row.id) if coupon.max_uses else 0,
+                    member_uses=_uses(conn, row.id, member_id) if coupon.per_member else 0,
                 )
             except CouponRefused:
                 continue

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from babel.numbers import format_percent
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import func, select
 
 from app.domain.coupons import Coupon
 from app.domain.profile import MemberDraft, fold
@@ -20,7 +20,7 @@ from app.services.coupons import create_coupon
 from app.services.member_desk import member_id_for_card
 from app.services.members import enroll_member
 from app.services.stamps import add_program, add_stamp
-from app.store.models import Card, Member
+from app.store.tables import CARD, MEMBER
 
 FIRST_NAMES = (
     "Anna",
@@ -145,14 +145,23 @@ def demo_profiles(count: int, rng: random.Random) -> list[MemberDraft]:
 def demo_cards(ctx: Context, limit: int = 5) -> list[tuple[str, str]]:
     """A few demo card numbers with the member's name, for the welcome text."""
     with ctx.db.reading() as session:
-        rows = session.exec(
-            select(Card.number, Member.first_name, Member.last_name)
-            .join(Member, Member.id == Card.member_id)
-            .where(Card.status == "active")
-            .order_by(Card.number)
-            .limit(limit)
-        ).all()
-    return [(number, f"{first} {last}") for number, first, last in rows]
+        rows = (
+            session.connection()
+            .execute(
+                select(CARD.c.number, MEMBER.c.first_name, MEMBER.c.last_name)
+                .join(MEMBER, MEMBER.c.id == CARD.c.member_id)
+                .where(CARD.c.status == "active")
+                .order_by(CARD.c.number)
+                .limit(limit)
+            )
+            .all()
+        )
+    return [(r.number, f"{r.first_name} {r.last_name}") for r in rows]
+
+
+def _clock_at(moment: datetime) -> Callable[[], datetime]:
+    """A clock that stands still at ``moment``: the demo's history is written in the past."""
+    return lambda: moment
 
 
 def seed_demo(ctx: Context, *, members: int = DEMO_MEMBERS, seed: int = 7) -> list[tuple[str, str]]:
@@ -161,14 +170,14 @@ def seed_demo(ctx: Context, *, members: int = DEMO_MEMBERS, seed: int = 7) -> li
     A database that already has members is left alone.
     """
     with ctx.db.reading() as session:
-        existing = session.exec(select(func.count()).select_from(Member)).one()
+        existing = session.connection().execute(select(func.count()).select_from(MEMBER)).scalar()
     if existing:
         return demo_cards(ctx)
     rng = random.Random(seed)
     today = ctx.now()
     for draft in demo_profiles(members, rng):
         joined = today - timedelta(days=rng.randint(30, 720))
-        past = replace(ctx, clock=lambda at=joined: at)
+        past = replace(ctx, clock=_clock_at(joined))
         member = enroll_member(past, draft)
         visits = sorted(
             joined + timedelta(days=rng.randint(1, max((today - joined).days - 1, 1)))
@@ -179,9 +188,8 @@ def seed_demo(ctx: Context, *, members: int = DEMO_MEMBERS, seed: int = 7) -> li
             amount = rng.choice((450, 990, 1250, 1999, 2480, 3475, 5600, 8990))
             redeem = balance if balance >= 200 and rng.random() < 0.3 else 0
             redeem = min(redeem, max_redeemable(ctx.rules(), balance, amount))
-            at: datetime = when
             result = checkout(
-                replace(ctx, clock=lambda at=at: at), member.card, amount, redeem_points=redeem
+                replace(ctx, clock=_clock_at(when)), member.card, amount, redeem_points=redeem
             )
             balance = result.points_balance
     _demo_program(ctx)

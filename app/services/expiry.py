@@ -10,32 +10,32 @@ from sqlalchemy import bindparam, insert, select, update
 from app.services.audit import record
 from app.services.context import Context
 from app.services.program import MemberFacts, expiry_for
-from app.store.models import LedgerEntry, Member
 from app.store.queries import DriverReads
+from app.store.tables import LEDGER, MEMBER
+from app.store.writes import inserted_id
 from app.sync import events
 
-_MEMBER = Member.__table__  # type: ignore[attr-defined]
-_LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 CHUNK = 500
 # Members with points, in id order, a chunk at a time; each chunk locked and written at once.
 _WITH_POINTS = (
     select(
-        _MEMBER.c.id,
-        _MEMBER.c.points_balance,
-        _MEMBER.c.created_at,
-        _MEMBER.c.last_visit_at,
-        _MEMBER.c.home_store,
+        MEMBER.c.id,
+        MEMBER.c.points_balance,
+        MEMBER.c.created_at,
+        MEMBER.c.last_visit_at,
+        MEMBER.c.home_store,
     )
-    .where(_MEMBER.c.points_balance > 0, _MEMBER.c.id > bindparam("after"))
-    .order_by(_MEMBER.c.id)
+    .where(MEMBER.c.points_balance > 0, MEMBER.c.id > bindparam("after"))
+    .order_by(MEMBER.c.id)
     .limit(CHUNK)
     .with_for_update()
 )
 _TAKE = (
-    update(_MEMBER)
-    .where(_MEMBER.c.id == bindparam("member_id"))
-    .values(points_balance=_MEMBER.c.points_balance - bindparam("points"))
+    update(MEMBER)
+    .where(MEMBER.c.id == bindparam("member_id"))
+    .values(points_balance=MEMBER.c.points_balance - bindparam("points"))
 )
+_INSERT_LEDGER = insert(LEDGER)
 
 
 def expiry_written_here(ctx: Context, home_store: str) -> bool:
@@ -80,22 +80,22 @@ def expire_points(ctx: Context) -> ExpiryReport:
             reads = DriverReads.under(conn)
             rows = conn.execute(_WITH_POINTS, {"after": after}).all()
             written: list[int] = []
-            for member_id, balance, created_at, last_visit, home_store in rows:
-                if not expiry_written_here(ctx, home_store):
+            for row in rows:
+                if not expiry_written_here(ctx, row.home_store):
                     continue
                 facts = MemberFacts(
-                    member_id=member_id,
-                    balance=balance,
-                    created_at=created_at,
-                    last_visit=last_visit,
+                    member_id=row.id,
+                    balance=row.points_balance,
+                    created_at=row.created_at,
+                    last_visit=row.last_visit_at,
                 )
                 due = expiry_for(reads, program, facts, now).due_now
                 if not due:
                     continue
                 entry = conn.execute(
-                    insert(_LEDGER),
+                    _INSERT_LEDGER,
                     {
-                        "member_id": member_id,
+                        "member_id": row.id,
                         "points": -due,
                         "kind": "expire",
                         "reason": program.expiry_mode,
@@ -107,13 +107,13 @@ def expire_points(ctx: Context) -> ExpiryReport:
                         "created_at": now,
                     },
                 )
-                written.append(int(entry.inserted_primary_key[0]))
-                conn.execute(_TAKE, {"member_id": member_id, "points": due})
+                written.append(inserted_id(entry))
+                conn.execute(_TAKE, {"member_id": row.id, "points": due})
                 members += 1
                 total += due
             events.points_changed(session, ctx, written)  # the other shops write them off too
             if rows:
-                after = rows[-1][0]
+                after = rows[-1].id
             if len(rows) < CHUNK:
                 record(
                     session,

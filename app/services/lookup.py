@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from app.domain.cards import validate_card_number
 from app.domain.errors import CardBlocked, CardNotFound, MemberNotFound
@@ -19,46 +18,39 @@ from app.store.types import parse_sqlite_timestamp
 RECENT_SALES = 5
 
 
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
-def _view(ctx: Context, row: tuple[Any, ...], recent: int) -> MemberView:
-    number, _card_status, _replaced_by, member_id, salutation, first, last, points = row[:8]
-    created, last_visit, email, phone, birthday, postcode, referred_by, _status = row[8:]
-    sales = queries.fetch_all(ctx.db, queries.RECENT_SALES, (member_id, recent)) if recent else []
-    ts = parse_sqlite_timestamp
-    facts = MemberFacts(
-        member_id=member_id,
-        balance=points,
-        created_at=ts(created),  # type: ignore[arg-type]
-        last_visit=ts(last_visit),
-        birthday=_day(birthday),
-        email=email,
-        phone=phone,
-        postcode=postcode,
-        referred_by=referred_by,
+def _view(ctx: Context, row: queries.Record, recent: int) -> MemberView:
+    facts = MemberFacts.of(row)
+    sales = (
+        queries.fetch_all(ctx.db, queries.RECENT_SALES, (facts.member_id, recent)) if recent else []
     )
+    ts = parse_sqlite_timestamp
     standing = _program(ctx, facts)
     tier = standing.standing.tier
     return MemberView(
-        member_id=member_id,
-        card=number or "",
-        salutation=salutation,
-        first_name=first,
-        last_name=last,
-        points=points,
-        points_value_cents=ctx.rules().points_value_cents(points),
-        member_since=ts(created),  # type: ignore[arg-type]
-        last_visit=ts(last_visit),
-        email=email,
-        phone=phone,
-        birthday=_day(birthday),
-        postcode=postcode,
+        member_id=facts.member_id,
+        card=row.number or "",
+        salutation=row.salutation,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        points=facts.balance,
+        points_value_cents=ctx.rules().points_value_cents(facts.balance),
+        member_since=facts.created_at,
+        last_visit=facts.last_visit,
+        email=facts.email,
+        phone=facts.phone,
+        birthday=facts.birthday,
+        postcode=facts.postcode,
         recent_sales=tuple(
-            SaleLine(s[0], ts(s[1]), s[2], s[3], s[4], s[5], s[6])  # type: ignore[arg-type]
+            # In field order, not by keyword: every scan builds up to five.
+            SaleLine(
+                s.sale_id,
+                ts(s.created_at),
+                s.amount_cents,
+                s.to_pay_cents,
+                s.points_earned,
+                s.points_redeemed,
+                s.refunded_cents,
+            )
             for s in sales
         ),
         tier=tier.name if tier is not None else None,
@@ -81,18 +73,38 @@ def _program(ctx: Context, facts: MemberFacts) -> MemberStanding:
     return member_standing(DriverReads.of(ctx.db), program, facts, now)
 
 
-def check_card_row(row: tuple[Any, ...] | None, number: str) -> None:
-    """Raise the cashier's message for an unknown, replaced or blocked card."""
-    if row is None:
+class CardState(Protocol):
+    """What decides whether a card can be used: read with the card and its member."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def replaced_by(self) -> str | None: ...
+
+    @property
+    def member_status(self) -> str: ...
+
+
+class CardCheck(NamedTuple):
+    """A :class:`CardState` put together from loaded objects."""
+
+    status: str
+    replaced_by: str | None
+    member_status: str
+
+
+def check_card(found: CardState | None, number: str) -> None:
+    """Raise the cashier's message for an unknown (``found`` None), replaced or blocked card."""
+    if found is None:
         raise CardNotFound(
             _("Unknown card {number}: enroll the customer (F2) or search by name").format(
                 number=number
             )
         )
-    status, replaced_by, member_status = row[1], row[2], row[-1]
-    if status == "replaced" or replaced_by:
+    if found.status == "replaced" or found.replaced_by:
         raise CardBlocked(_("Card replaced: ask for the new card or search by name"))
-    if status != "active" or member_status != "active":
+    if found.status != "active" or found.member_status != "active":
         raise CardBlocked(
             _("Card {number} is blocked: ask for another card or search by name").format(
                 number=number
@@ -100,11 +112,16 @@ def check_card_row(row: tuple[Any, ...] | None, number: str) -> None:
         )
 
 
+def check_card_row(row: tuple[Any, ...] | None, number: str) -> None:
+    """:func:`check_card` for a tuple (number, status, replaced_by, ..., member status)."""
+    check_card(CardCheck(row[1], row[2], row[-1]) if row is not None else None, number)
+
+
 def lookup_card(ctx: Context, text: str, *, recent: int = RECENT_SALES) -> MemberView:
     """The member behind a typed or scanned card number, with the recent sales."""
     number = validate_card_number(text)
     row = queries.fetch_one(ctx.db, queries.CARD_WITH_MEMBER, (number,))
-    check_card_row(row, number)
+    check_card(row, number)
     assert row is not None
     return _view(ctx, row, recent)
 

@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,35 +18,27 @@ from sqlmodel import Session, col, select
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput, MemberNotFound, ValidationFailed
 from app.domain.profile import (
+    PROFILE_FIELDS,
     MemberDraft,
     Profile,
-    digits_of,
     fold,
+    phone_query,
+    profile_values,
     search_keys,
     validate_profile,
 )
+from app.domain.program import member_tier
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
-from app.services.lookup import check_card_row, get_member
+from app.services.lookup import check_card, get_member
 from app.services.views import MemberSummary, MemberView
 from app.store import queries
 from app.store.models import Card, LedgerEntry, Member, Sale
+from app.store.search_keys import other_words, phone_columns, upper_bound
 from app.sync import events
 
-EDITABLE_FIELDS = (
-    "salutation",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birthday",
-    "postcode",
-    "marketing_consent",
-    "notes",
-    "tier",
-)
-TIER_MAX = 40
+EDITABLE_FIELDS = (*PROFILE_FIELDS, "tier")
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -64,14 +57,14 @@ def member_id_for_card(ctx: Context, text: str, *, usable: bool = True) -> int:
     number = validate_card_number(text)
     row = queries.fetch_one(
         ctx.db,
-        "SELECT c.number, c.status, c.replaced_by, c.member_id, m.status "
+        "SELECT c.status, c.replaced_by, c.member_id, m.status AS member_status "
         "FROM card c JOIN member m ON m.id = c.member_id WHERE c.number = ?",
         (number,),
     )
     if usable or row is None:
-        check_card_row(row, number)
+        check_card(row, number)
     assert row is not None
-    return int(row[3])
+    return int(row.member_id)
 
 
 def load_member(session: Session, member_id: int, *, lock: bool = True) -> Member:
@@ -149,26 +142,18 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
                 draft_changes[key] = "" if value is None else str(value)
         draft = dataclasses.replace(_draft_of(member), **draft_changes)
         errors: dict[str, str] = {}
-        tier = " ".join(str(changes.get("tier") or "").split()) or None
-        if tier is not None and len(tier) > TIER_MAX:
-            errors["tier"] = _("The tier name is too long (at most 40 characters)")
+        tier = None
+        try:
+            tier = member_tier(str(changes.get("tier") or ""))
+        except ValueError as exc:
+            errors["tier"] = str(exc)
         try:
             profile = validate_profile(draft, today=now.astimezone().date(), region=region)
         except ValidationFailed as exc:
             errors = {**exc.errors, **errors}
         if errors:
             raise ValidationFailed(errors)
-        new_values: dict[str, Any] = {
-            "salutation": profile.salutation,
-            "first_name": profile.first_name,
-            "last_name": profile.last_name,
-            "email": profile.email,
-            "phone": profile.phone,
-            "birthday": profile.birthday,
-            "postcode": profile.postcode,
-            "marketing_consent": profile.marketing_consent,
-            "notes": profile.notes,
-        }
+        new_values = profile_values(profile)
         if "tier" in changes:
             new_values["tier"] = tier
         diff: dict[str, list[Any]] = {}
@@ -197,29 +182,29 @@ def update_member(ctx: Context, member_id: int, changes: Mapping[str, Any]) -> M
 
 SORTS = ("name", "points", "newest")
 _PAGE_SELECT = (
-    "SELECT m.id, (SELECT c.number FROM card c WHERE c.member_id = m.id AND c.status = 'active' "
-    "ORDER BY c.issued_at DESC LIMIT 1), m.first_name, m.last_name, m.email, m.phone, "
-    "m.postcode, m.points_balance, m.last_key, m.first_key, m.created_at FROM member m"
+    "SELECT m.id AS member_id, (SELECT c.number FROM card c WHERE c.member_id = m.id "
+    "AND c.status = 'active' ORDER BY c.issued_at DESC LIMIT 1) AS card, m.first_name, "
+    "m.last_name, m.email, m.phone, m.postcode, m.points_balance AS points, m.last_key, "
+    "m.first_key, m.created_at FROM member m"
 )
-# sort -> (key columns, comparison for "after", ORDER BY)
+# sort -> (comparison for "after", ORDER BY, the columns of a row that make its page key)
 _SORT_SQL = {
     "name": (
         "(m.last_key, m.first_key, m.id) > (?, ?, ?)",
         "m.last_key, m.first_key, m.id",
-        (8, 9, 0),
+        ("last_key", "first_key", "member_id"),
     ),
     "points": (
         "(m.points_balance, m.id) < (?, ?)",
         "m.points_balance DESC, m.id DESC",
-        (7, 0),
+        ("points", "member_id"),
     ),
     "newest": (
         "(m.created_at, m.id) < (?, ?)",
         "m.created_at DESC, m.id DESC",
-        (10, 0),
+        ("created_at", "member_id"),
     ),
 }
-_PHONE_PUNCTUATION = set(" +-/()")
 
 
 @dataclass(frozen=True)
@@ -240,14 +225,6 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _upper_bound(prefix: str) -> str:
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @dataclass(frozen=True)
 class _Filter:
     """A parsed filter: the word that drives index range scans, the columns it is looked up
@@ -259,17 +236,11 @@ class _Filter:
 
 
 def _parse_filter(text: str) -> _Filter | None:
-    stripped = text.strip()
-    if not stripped:
-        return None
-    if all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in stripped):
-        digits = digits_of(stripped)
-        if stripped.startswith("00"):
-            return _Filter(digits[2:], ("phone_international",), ()) if digits[2:] else None
-        if stripped.startswith("+"):
-            return _Filter(digits, ("phone_international",), ()) if digits else None
-        return _Filter(digits, ("phone_national", "phone_international"), ()) if digits else None
-    words = fold(stripped).split()
+    phone = phone_query(text)
+    if phone is not None:
+        digits, international = phone
+        return _Filter(digits, phone_columns(international), ()) if digits else None
+    words = fold(text.strip()).split()
     if not words:
         return None
     drive = max(words, key=len)
@@ -287,11 +258,11 @@ def _matches_at_least(
 ) -> bool:
     row = queries.fetch_one(
         ctx.db,
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM member m WHERE m.{column} >= ? "
+        f"SELECT COUNT(*) AS matches FROM (SELECT 1 FROM member m WHERE m.{column} >= ? "
         f"AND m.{column} < ?{extra_sql} LIMIT ?) capped",
         (*params, count),
     )
-    return bool(row) and row[0] >= count
+    return row is not None and row.matches >= count
 
 
 def _filtered_rows(
@@ -300,24 +271,16 @@ def _filtered_rows(
     sort: str,
     after_key: tuple[Any, ...] | list[Any] | None,
     limit: int,
-) -> list[tuple[Any, ...]]:
+) -> list[queries.Record]:
     """The first ``limit`` matching rows after ``after_key``: one ordered stream per column.
 
     Each stream either reads its column's index range (few matches) or walks the sort
     order's index testing the column (many matches); the streams are merged in sort order.
     """
     after_sql, order_sql, key_columns = _SORT_SQL[sort]
-    low, high = flt.drive, _upper_bound(flt.drive)
-    extra_sql = ""
-    extra: list[Any] = []
-    for word in flt.others:
-        like = _escape_like(word) + "%"
-        extra_sql += (
-            " AND (m.first_key LIKE ? ESCAPE '\\' OR m.last_key LIKE ? ESCAPE '\\'"
-            " OR m.email_key LIKE ? ESCAPE '\\')"
-        )
-        extra += [like, like, like]
-    found: dict[int, tuple[Any, ...]] = {}
+    low, high = flt.drive, upper_bound(flt.drive)
+    extra_sql, extra = other_words(flt.others)
+    found: dict[int, queries.Record] = {}
     for column in flt.columns:
         on_sort_index = sort == "name" and column == "last_key"
         params: list[Any] = [low, high, *extra]
@@ -336,11 +299,9 @@ def _filtered_rows(
         sql += f" ORDER BY {order_sql} LIMIT ?"
         params.append(limit)
         for row in queries.fetch_all(ctx.db, sql, tuple(params)):
-            found.setdefault(row[0], row)
+            found.setdefault(row.member_id, row)
     descending = sort != "name"
-    rows = sorted(
-        found.values(), key=lambda r: tuple(r[i] for i in key_columns), reverse=descending
-    )
+    rows = sorted(found.values(), key=attrgetter(*key_columns), reverse=descending)
     return rows[:limit]
 
 
@@ -378,10 +339,12 @@ def list_members(
         rows = queries.fetch_all(ctx.db, sql, tuple(params))
     more = len(rows) > limit
     rows = rows[:limit]
-    members = tuple(MemberSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows)
+    members = tuple(MemberSummary.of(r) for r in rows)
     # Plain JSON on every database: PostgreSQL's driver returns timestamps as datetimes (an ISO
     # string given back as after_key compares as the timestamp it names).
-    next_key = tuple(_plain(rows[-1][i]) for i in key_columns) if more and rows else None
+    next_key = (
+        tuple(_plain(getattr(rows[-1], name)) for name in key_columns) if more and rows else None
+    )
     return MemberPage(members=members, next_key=next_key)
 
 

@@ -29,14 +29,15 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
-from app.domain.profile import fold
+from app.domain.profile import PROFILE_FIELDS, fold
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.members import next_card_number
 from app.store import queries
 from app.store.bulk import DriverValues, insert_rows
-from app.store.models import Member, new_uuid
+from app.store.models import new_uuid
+from app.store.tables import MEMBER
 from app.store.types import parse_sqlite_timestamp
 from app.sync import events
 
@@ -112,9 +113,11 @@ def _existing(ctx: Context, column: str, values: Iterable[str]) -> set[str]:
     for chunk in _chunks(sorted(set(values))):
         marks = ", ".join("?" * len(chunk))
         rows = queries.fetch_all(
-            ctx.db, f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", tuple(chunk)
+            ctx.db,
+            f"SELECT {column} AS found FROM {table} WHERE {column} IN ({marks})",
+            tuple(chunk),
         )
-        found.update(r[0] for r in rows)
+        found.update(r.found for r in rows)
     return found
 
 
@@ -210,16 +213,8 @@ def import_members_csv(
 
 _MEMBER_COLUMNS = (
     "uuid",
-    "salutation",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birthday",
-    "postcode",
-    "marketing_consent",
+    *PROFILE_FIELDS,
     "consent_at",
-    "notes",
     "points_balance",
     "status",
     "home_store",
@@ -283,8 +278,8 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
                     v.day(p.birthday),
                     p.postcode,
                     v.flag(p.marketing_consent),
-                    v.time(consent_at),
                     p.notes,
+                    v.time(consent_at),
                     row.points,
                     "active",
                     store,
@@ -300,13 +295,16 @@ def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportRe
                     row.tier,
                 )
             )
-        before = session.execute(select(func.coalesce(func.max(Member.id), 0))).scalar()
+        before = session.execute(select(func.coalesce(func.max(MEMBER.c.id), 0))).scalar_one()
         _bulk_insert(session, ctx, "member", _MEMBER_COLUMNS, member_values)
         # The new ids are read back by uuid: portable, and right even if another till
         # enrolled someone meanwhile.
-        by_uuid = dict(
-            session.execute(select(Member.uuid, Member.id).where(Member.id > before)).all()
-        )
+        by_uuid: dict[str, int] = {
+            row.uuid: row.id
+            for row in session.execute(
+                select(MEMBER.c.uuid, MEMBER.c.id).where(MEMBER.c.id > before)
+            )
+        }
         cards = []
         ledger = []
         for uuid, row in zip(uuids, rows, strict=True):
@@ -413,9 +411,10 @@ def _iso_time(value: Any) -> str | None:
 
 _EXPORT_SELECT = (
     "SELECT m.id, (SELECT c.number FROM card c WHERE c.member_id = m.id AND c.status = 'active' "
-    "ORDER BY c.issued_at DESC LIMIT 1), m.salutation, m.first_name, m.last_name, m.email, "
-    "m.phone, m.birthday, m.postcode, m.marketing_consent, m.consent_at, m.points_balance, "
-    "m.tier, m.notes FROM member m WHERE m.status = 'active' AND m.id > ? ORDER BY m.id LIMIT ?"
+    "ORDER BY c.issued_at DESC LIMIT 1) AS card, m.salutation, m.first_name, m.last_name, "
+    "m.email, m.phone, m.birthday, m.postcode, m.marketing_consent, m.consent_at, "
+    "m.points_balance, m.tier, m.notes FROM member m WHERE m.status = 'active' AND m.id > ? "
+    "ORDER BY m.id LIMIT ?"
 )
 
 
@@ -426,24 +425,25 @@ def _export_rows(ctx: Context) -> Iterator[list[str]]:
         if not rows:
             return
         for r in rows:
-            consent_at = parse_sqlite_timestamp(r[10]) if ctx.db.is_sqlite else r[10]
-            birthday = r[7].isoformat() if hasattr(r[7], "isoformat") else (r[7] or "")
+            consent_at = parse_sqlite_timestamp(r.consent_at) if ctx.db.is_sqlite else r.consent_at
+            # A date from PostgreSQL's driver, its ISO text from SQLite's.
+            birthday = r.birthday.isoformat() if hasattr(r.birthday, "isoformat") else r.birthday
             yield [
-                r[1] or "",
-                r[2] or "",
-                r[3],
-                r[4],
-                r[5] or "",
-                r[6] or "",
-                birthday,
-                r[8] or "",
-                consent_text(bool(r[9])),
+                r.card or "",
+                r.salutation or "",
+                r.first_name,
+                r.last_name,
+                r.email or "",
+                r.phone or "",
+                birthday or "",
+                r.postcode or "",
+                consent_text(bool(r.marketing_consent)),
                 consent_at.isoformat() if consent_at else "",
-                str(r[11]),
-                r[12] or "",
-                r[13] or "",
+                str(r.points_balance),
+                r.tier or "",
+                r.notes or "",
             ]
-        after = rows[-1][0]
+        after = rows[-1].id
 
 
 def export_members_csv(ctx: Context, path: str | Path) -> int:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from app.domain.cards import CardLayout, make_card_number, serial_of, validate_card_number
-from app.domain.profile import MemberDraft, search_keys, validate_profile
+from app.domain.profile import MemberDraft, profile_values, search_keys, validate_profile
 from app.services.audit import record
 from app.services.context import Context
-from app.services.lookup import check_card_row, get_member
+from app.services.lookup import CardCheck, check_card, get_member
 from app.services.views import MemberView
 from app.store.database import serialize
 from app.store.models import Card, Member
+from app.store.tables import CARD, MEMBER
 from app.sync import events
 
 
@@ -43,38 +48,26 @@ def enroll_member(
     with ctx.db.transaction() as session:
         referrer_id = None
         if referrer_card:
-            referrer, _number = lock_member_by_card(session, referrer_card)
-            referrer_id = referrer.id
+            referrer, _number = lock_card_member(session.connection(), referrer_card)
+            referrer_id = referrer.member_id
         member = Member(
             referred_by=referrer_id,
-            salutation=profile.salutation,
-            first_name=profile.first_name,
-            last_name=profile.last_name,
-            email=profile.email,
-            phone=profile.phone,
-            birthday=profile.birthday,
-            postcode=profile.postcode,
-            marketing_consent=profile.marketing_consent,
+            **profile_values(profile),
             consent_at=now if profile.marketing_consent else None,
-            notes=profile.notes,
             home_store=ctx.store_code,
             created_at=now,
             updated_at=now,
             updated_store=ctx.store_code,
-            first_key=keys.first_key,
-            last_key=keys.last_key,
-            email_key=keys.email_key,
-            phone_national=keys.phone_national,
-            phone_international=keys.phone_international,
+            **asdict(keys),
         )
         session.add(member)
         session.flush()
-        number = next_card_number(session, ctx.layout())
-        session.add(Card(number=number, member_id=member.id, issued_at=now))
-        extra = {"referred_by": referrer_id} if referrer_id is not None else {}
-        record(session, ctx, "member.enroll", "member", member.id, card=number, **extra)
         member_id = member.id
         assert member_id is not None
+        number = next_card_number(session, ctx.layout())
+        session.add(Card(number=number, member_id=member_id, issued_at=now))
+        extra = {"referred_by": referrer_id} if referrer_id is not None else {}
+        record(session, ctx, "member.enroll", "member", member_id, card=number, **extra)
         session.flush()
         events.member_changed(session, ctx, member_id, None)
         events.cards_changed(session, ctx, [number])
@@ -82,30 +75,54 @@ def enroll_member(
     return get_member(ctx, member_id)
 
 
-def lock_member_by_card(session: Session, text: str) -> tuple[Member, str]:
-    """Load (and on PostgreSQL lock) the member behind a card, refusing unusable cards."""
+def card_member_query(*columns: ColumnElement[Any]) -> Select[Any]:
+    """A read of a card with its member's status and ``columns`` of the member, the member
+    row locked (PostgreSQL), for :func:`lock_card_member`. Build it once: SQLAlchemy then
+    reuses the compiled statement."""
+    return (
+        core_select(
+            CARD.c.status,
+            CARD.c.replaced_by,
+            MEMBER.c.status.label("member_status"),
+            *columns,
+        )
+        .join(MEMBER, MEMBER.c.id == CARD.c.member_id)
+        .where(CARD.c.number == bindparam("number"))
+        .with_for_update(of=MEMBER)
+    )
+
+
+_MEMBER_ID = card_member_query(MEMBER.c.id.label("member_id"))
+_CARD_STATE = core_select(CARD.c.status, CARD.c.replaced_by).where(
+    CARD.c.number == bindparam("number")
+)
+
+
+def lock_card_member(
+    conn: Connection, text: str, query: Select[Any] = _MEMBER_ID
+) -> tuple[Row[Any], str]:
+    """The row of ``query`` (:func:`card_member_query`) for a usable card, with the member row
+    locked on PostgreSQL, and the card number; unknown, replaced and blocked cards are refused.
+    """
     number = validate_card_number(text)
-    row = session.exec(
-        select(Card, Member).join(Member, Member.id == Card.member_id).where(Card.number == number)
-    ).first()
-    if row is None:
-        check_card_row(None, number)
-    card, _member = row  # type: ignore[misc]
-    check_card_row((card.number, card.status, card.replaced_by, _member.status), number)
-    # populate_existing: the join above already loaded this member without the lock; the balance
-    # must be the one read under the lock, or two tills lose an update on PostgreSQL.
-    member = session.exec(
-        select(Member)
-        .where(Member.id == card.member_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    if session.get_bind().dialect.name != "sqlite":
+    row = conn.execute(query, {"number": number}).first()
+    check_card(row, number)
+    assert row is not None
+    if conn.dialect.name != "sqlite":
         # Cards change only under their member's lock (replace, merge, erase): read the card
         # again now that the lock is held, so one replaced at another till a moment ago is
         # refused here as well. (SQLite read it under the write lock taken at BEGIN already.)
-        card = session.exec(
-            select(Card).where(Card.number == number).execution_options(populate_existing=True)
-        ).one()
-        check_card_row((card.number, card.status, card.replaced_by, member.status), number)
+        card = conn.execute(_CARD_STATE, {"number": number}).one()
+        check_card(CardCheck(card.status, card.replaced_by, row.member_status), number)
+    return row, number
+
+
+def lock_member_by_card(session: Session, text: str) -> tuple[Member, str]:
+    """Load (and on PostgreSQL lock) the member behind a card, refusing unusable cards."""
+    row, number = lock_card_member(session.connection(), text)
+    # populate_existing: a member this session loaded before must show the row as read under
+    # the lock, or two tills lose an update on PostgreSQL.
+    member = session.exec(
+        select(Member).where(Member.id == row.member_id).execution_options(populate_existing=True)
+    ).one()
     return member, number

@@ -16,6 +16,7 @@ from app.services.context import Context
 from app.services.member_desk import apply_search_keys, load_member, member_id_for_card
 from app.store.errors import DatabaseConflict
 from app.store.models import Card, Member
+from app.store.tables import MEMBER
 from app.sync import events
 
 # Blank fields of the kept member are filled from the other one.
@@ -48,7 +49,7 @@ class MergeResult:
 
 def member_references() -> list[tuple[Any, Any]]:
     """Every (table, column) that points at a member, so rows of later features move too."""
-    member_id = Member.__table__.c.id  # type: ignore[attr-defined]
+    member_id = MEMBER.c.id
     refs = []
     for table in SQLModel.metadata.sorted_tables:
         if table.name == "member":

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, SQLModel, col, or_, select
+from sqlmodel import Session, SQLModel, and_, col, or_, select
 
 from app.domain.errors import LoyaltyError
 from app.i18n import _
@@ -67,13 +67,17 @@ def _profile(member: Member) -> dict[str, Any]:
 
 def _audit_rows(session: Session, member_ids: list[int], sale_ids: list[int]) -> list[AuditEntry]:
     conditions = [
-        (AuditEntry.entity == "member")
-        & col(AuditEntry.entity_id).in_([str(i) for i in member_ids])
+        and_(
+            col(AuditEntry.entity) == "member",
+            col(AuditEntry.entity_id).in_([str(i) for i in member_ids]),
+        )
     ]
     if sale_ids:
         conditions.append(
-            (AuditEntry.entity == "sale")
-            & col(AuditEntry.entity_id).in_([str(i) for i in sale_ids])
+            and_(
+                col(AuditEntry.entity) == "sale",
+                col(AuditEntry.entity_id).in_([str(i) for i in sale_ids]),
+            )
         )
     return list(
         session.exec(select(AuditEntry).where(or_(*conditions)).order_by(col(AuditEntry.id)))

@@ -26,6 +26,7 @@ from app.domain.rules import AppliedRule, Standing
 from app.i18n import _
 from app.store.models import BONUS_ROWS
 from app.store.queries import DriverReads
+from app.store.types import parse_sqlite_date, parse_sqlite_timestamp
 
 # Qualifying spend: the money the member paid (after discounts and points), minus the money
 # refunded. A sale's refunds give back to_pay × refunded ÷ amount in total (see plan_refund),
@@ -75,6 +76,23 @@ class MemberFacts:
     postcode: str | None = None
     referred_by: int | None = None
 
+    @classmethod
+    def of(cls, row: Any) -> MemberFacts:
+        """The facts of a member row read by name (``member_id``, ``points_balance``,
+        ``created_at``, ...), through SQLAlchemy or the driver (text dates on SQLite)."""
+        # In field order, not by keyword: every scan and every sale builds one.
+        return cls(
+            row.member_id,
+            row.points_balance,
+            parse_sqlite_timestamp(row.created_at),
+            parse_sqlite_timestamp(row.last_visit_at),
+            parse_sqlite_date(row.birthday),
+            row.email,
+            row.phone,
+            row.postcode,
+            row.referred_by,
+        )
+
 
 @dataclass(frozen=True)
 class MemberStanding:
@@ -123,9 +141,9 @@ def unspent_earnings(
     covered = 0
     while covered < balance:
         rows = reads.all(_EARNINGS, (member_id, page, len(entries)))
-        for at, points in rows:
-            entries.append((reads.moment(at), points))  # type: ignore[arg-type]
-            covered += points
+        for row in rows:
+            entries.append((reads.moment(row.created_at), row.points))  # type: ignore[arg-type]
+            covered += row.points
         if len(rows) < page:
             break
     return entries
@@ -151,7 +169,9 @@ def expiry_for(
         # next 30 days cover the balance, so nothing is due or expiring soon.
         if recent is None:
             since = reads.at(safe_since(program, now))
-            recent = int(reads.one(f"SELECT {_EARNED_SINCE}", (facts.member_id, since))[0])
+            recent = int(
+                reads.one(f"SELECT {_EARNED_SINCE} AS earned", (facts.member_id, since)).earned
+            )
         if recent >= facts.balance:
             return ExpiryPlan()
         entries = unspent_earnings(reads, facts.member_id, facts.balance)
@@ -180,7 +200,7 @@ def member_standing(
     member_id = facts.member_id
     if program.tiers:
         sql, spend_params = _spend(reads, program, member_id, now)
-        columns.append(sql)
+        columns.append(f"{sql} AS spend")
         params.extend(spend_params)
     # The first purchase: checkout sets last_visit_at, nothing else does (a merge keeps the
     # latest of both), so no look at the sales is needed.
@@ -199,23 +219,21 @@ def member_standing(
         if wanted
     ]
     for kind in kinds:
-        columns.append(_BONUS_GIVEN.format(kind=kind))
+        columns.append(f"{_BONUS_GIVEN.format(kind=kind)} AS {kind}_given")
         params.append(member_id)
     earned = program.expiry_mode == "earned" and facts.balance > 0
     if earned:
-        columns.append(_EARNED_SINCE)
+        columns.append(f"{_EARNED_SINCE} AS earned")
         params.extend((member_id, reads.at(safe_since(program, now))))
-    row: tuple[Any, ...] = ()
-    if columns:
-        row = reads.one(f"SELECT {', '.join(columns)}", tuple(params))
+    row = reads.one(f"SELECT {', '.join(columns)}", tuple(params)) if columns else None
     spend = 0
     tier = following = None
     if program.tiers:
-        spend = int(row[0])
+        assert row is not None
+        spend = int(row.spend)
         tier = tier_for(program.tiers, spend)
         following = next_tier(program.tiers, spend)
-    at = 1 if program.tiers else 0
-    given = {kind: reads.moment(row[at + i]) for i, kind in enumerate(kinds)}
+    given = {kind: reads.moment(getattr(row, f"{kind}_given")) for kind in kinds}
     bonuses: list[AppliedRule] = []
     birthday_gift = False
     referrer_bonus = 0
@@ -236,6 +254,12 @@ def member_standing(
         spend_cents=spend,
         next_tier=following,
         birthday_gift=birthday_gift,
-        expiry=expiry_for(reads, program, facts, now, recent=int(row[-1]) if earned else None),
+        expiry=expiry_for(
+            reads,
+            program,
+            facts,
+            now,
+            recent=int(row.earned) if row is not None and earned else None,
+        ),
         referrer_bonus=referrer_bonus,
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from sqlmodel import select
 
 from app.domain.errors import SaleNotFound
@@ -29,24 +32,12 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
             select(Member).where(Member.id == sale.member_id).with_for_update()
         ).one()
         plan = plan_refund(
-            SaleFigures(
-                amount_cents=sale.amount_cents,
-                to_pay_cents=sale.to_pay_cents,
-                points_earned=sale.points_earned,
-                points_redeemed=sale.points_redeemed,
-                refunded_cents=sale.refunded_cents,
-            ),
-            amount_cents,
-            member.points_balance,
-            ctx.rules().currency,
+            SaleFigures.of(sale), amount_cents, member.points_balance, ctx.rules().currency
         )
+        # The refund row carries the plan's figures under the plan's names.
         refund = Refund(
             sale_id=sale_id,
-            amount_cents=plan.amount_cents,
-            money_back_cents=plan.money_back_cents,
-            points_reversed=plan.points_reversed,
-            points_returned=plan.points_returned,
-            points_not_recovered=plan.points_not_recovered,
+            **asdict(plan),
             store_code=ctx.store_code,
             till=ctx.till,
             actor=ctx.actor,
@@ -54,10 +45,12 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
         )
         session.add(refund)
         session.flush()
-        common = {
+        refund_id = refund.id
+        assert refund_id is not None
+        common: dict[str, Any] = {
             "member_id": member.id,
             "sale_id": sale_id,
-            "refund_id": refund.id,
+            "refund_id": refund_id,
             "actor": ctx.actor,
             "store_code": ctx.store_code,
             "till": ctx.till,
@@ -75,31 +68,25 @@ def refund_sale(ctx: Context, sale_id: int, amount_cents: int | None = None) -> 
             # The whole sale is undone, so is its coupon use: a single-use code works again.
             # A partial refund keeps the use (the customer kept part of what it paid for).
             session.flush()
-            returned = undo_redemptions(session.connection(), sale_id, refund.id, now)
+            returned = undo_redemptions(session.connection(), sale_id, refund_id, now)
         record(
             session,
             ctx,
             "sale.refund",
             "sale",
             sale_id,
-            refund_id=refund.id,
+            refund_id=refund_id,
             amount_cents=plan.amount_cents,
             points_not_recovered=plan.points_not_recovered,
             **({"coupons_returned": returned} if returned else {}),
         )
-        refund_id, balance = refund.id, member.points_balance
-        assert refund_id is not None
+        balance = member.points_balance
         session.flush()
         events.refund_made(session, ctx, refund_id)
-    assert refund_id is not None
     return RefundResult(
         refund_id=refund_id,
         sale_id=sale_id,
-        amount_cents=plan.amount_cents,
-        money_back_cents=plan.money_back_cents,
-        points_reversed=plan.points_reversed,
-        points_returned=plan.points_returned,
-        points_not_recovered=plan.points_not_recovered,
+        **asdict(plan),
         points_balance=balance,
         coupons_returned=tuple(returned),
     )

@@ -7,33 +7,31 @@ the query drives an index range scan; the other words must each prefix some othe
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from app.domain.errors import InvalidInput
-from app.domain.profile import digits_of, fold
+from app.domain.profile import digits_of, fold, phone_query
 from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
 from app.store import queries
+from app.store.search_keys import other_words, phone_columns, upper_bound
 
 MIN_LENGTH = 2
 _TEXT_COLUMNS = ("last_key", "first_key", "email_key")
-_PHONE_PUNCTUATION = set(" +-/()")
 # Choosing which word drives a search counts at most this many keys per column.
 _COUNT_CAP = 1_000
 # Ties on the searched column (many "Wagner") are broken in the final sort order, so that the
 # LIMIT keeps the first members by name, not whichever rows the index returned first.
 _NAME_ORDER = "m.last_key, m.first_key, m.id"
 _SELECT = (
-    "SELECT m.id, c.number, m.first_name, m.last_name, m.email, m.phone, m.postcode, "
-    "m.points_balance, m.last_key, m.first_key FROM member m "
+    "SELECT m.id AS member_id, c.number AS card, m.first_name, m.last_name, m.email, m.phone, "
+    "m.postcode, m.points_balance AS points, m.last_key, m.first_key FROM member m "
     "LEFT JOIN card c ON c.member_id = m.id AND c.status = 'active' "
     "WHERE m.status = 'active' AND "
 )
-
-
-def _upper_bound(prefix: str) -> str:
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+_BY_NAME = attrgetter("last_key", "first_key", "member_id")
 
 
 def _order(col: str) -> str:
@@ -47,29 +45,13 @@ def _order(col: str) -> str:
     return f"m.{col}, {_NAME_ORDER}"
 
 
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _is_phone_query(text: str) -> bool:
-    stripped = text.strip()
-    return bool(stripped) and all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in stripped)
-
-
-def _phone_queries(text: str) -> list[tuple[str, tuple[Any, ...]]]:
-    digits = digits_of(text)
-    international = text.strip().startswith(("+", "00"))
-    if international:
-        digits = digits[2:] if text.strip().startswith("00") else digits
-        columns = ("phone_international",)
-    else:
-        columns = ("phone_national", "phone_international")
+def _phone_queries(digits: str, international: bool) -> list[tuple[str, tuple[Any, ...]]]:
     return [
         (
             f"m.{col} >= ? AND m.{col} < ? ORDER BY {_order(col)} LIMIT ?",
-            (digits, _upper_bound(digits)),
+            (digits, upper_bound(digits)),
         )
-        for col in columns
+        for col in phone_columns(international)
     ]
 
 
@@ -80,11 +62,11 @@ def _drive_cost(ctx: Context, word: str) -> int:
     for col in _TEXT_COLUMNS:
         row = queries.fetch_one(
             ctx.db,
-            f"SELECT count(*) FROM (SELECT 1 FROM member WHERE {col} >= ? AND {col} < ? "
+            f"SELECT count(*) AS matches FROM (SELECT 1 FROM member WHERE {col} >= ? AND {col} < ? "
             f"LIMIT {_COUNT_CAP}) AS r",
-            (word, _upper_bound(word)),
+            (word, upper_bound(word)),
         )
-        total += row[0] if row else 0
+        total += row.matches if row else 0
     return total
 
 
@@ -97,20 +79,11 @@ def _drive_word(ctx: Context, words: list[str]) -> str:
 
 
 def _text_queries(words: list[str], drive: str) -> list[tuple[str, tuple[Any, ...]]]:
-    others = [w for w in words if w is not drive]
-    extra_sql = ""
-    extra: list[Any] = []
-    for word in others:
-        like = _escape_like(word) + "%"
-        extra_sql += (
-            " AND (m.first_key LIKE ? ESCAPE '\\' OR m.last_key LIKE ? ESCAPE '\\'"
-            " OR m.email_key LIKE ? ESCAPE '\\')"
-        )
-        extra += [like, like, like]
+    extra_sql, extra = other_words(w for w in words if w is not drive)
     return [
         (
             f"m.{col} >= ? AND m.{col} < ?{extra_sql} ORDER BY {_order(col)} LIMIT ?",
-            (drive, _upper_bound(drive), *extra),
+            (drive, upper_bound(drive), *extra),
         )
         for col in _TEXT_COLUMNS
     ]
@@ -121,18 +94,18 @@ def find_members(ctx: Context, text: str, *, limit: int = 20) -> list[MemberSumm
     # SQL reads LIMIT -1 as "no limit" and the slice below as "all but the last".
     limit = max(limit, 0)
     query = (text or "").strip()
-    if _is_phone_query(query):
+    phone = phone_query(query)
+    if phone is not None:
         if len(digits_of(query)) < 3:
             raise InvalidInput(_("Type at least three digits of a phone number"))
-        plans = _phone_queries(query)
+        plans = _phone_queries(*phone)
     else:
         words = fold(query).split()
         if not words or max(len(w) for w in words) < MIN_LENGTH:
             raise InvalidInput(_("Type at least two letters of a name, an email or a phone"))
         plans = _text_queries(words, _drive_word(ctx, words))
-    found: dict[int, tuple[Any, ...]] = {}
+    found: dict[int, queries.Record] = {}
     for where, params in plans:
         for row in queries.fetch_all(ctx.db, _SELECT + where, (*params, limit)):
-            found.setdefault(row[0], row)
-    rows = sorted(found.values(), key=lambda r: (r[8], r[9], r[0]))[:limit]
-    return [MemberSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+            found.setdefault(row.member_id, row)
+    return [MemberSummary.of(r) for r in sorted(found.values(), key=_BY_NAME)[:limit]]

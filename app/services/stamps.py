@@ -13,12 +13,12 @@ from app.domain.stamps import StampCard, check_program
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
-from app.store.models import Member, Stamp, StampProgram, new_uuid
+from app.store.models import new_uuid
+from app.store.tables import MEMBER
+from app.store.tables import STAMP as _STAMP
+from app.store.tables import STAMP_PROGRAM as _PROGRAM
+from app.store.writes import inserted_id
 from app.sync import events
-
-_PROGRAM = StampProgram.__table__  # type: ignore[attr-defined]
-_STAMP = Stamp.__table__  # type: ignore[attr-defined]
-_MEMBER = Member.__table__  # type: ignore[attr-defined]
 
 
 class StampRefused(LoyaltyError):
@@ -44,7 +44,7 @@ def _programs(conn: Connection) -> list[ProgramView]:
         .where(_PROGRAM.c.active.is_(True))
         .order_by(_PROGRAM.c.name)
     ).all()
-    return [ProgramView(*row) for row in rows]
+    return [ProgramView(row.id, row.name, row.stamps_needed, row.reward) for row in rows]
 
 
 def list_programs(ctx: Context) -> list[ProgramView]:
@@ -77,7 +77,7 @@ def add_program(ctx: Context, name: str, stamps: int, reward: str) -> ProgramVie
                 "created_at": now,
             },
         )
-        program_id = int(inserted.inserted_primary_key[0])
+        program_id = inserted_id(inserted)
         record(session, ctx, "stamps.add", "stamp_program", program_id, name=name, stamps=stamps)
         events.stamp_program_changed(session, ctx, program_id)
     return ProgramView(program_id, name, stamps, reward)
@@ -134,7 +134,9 @@ def stamp_cards(ctx: Context, member_id: int) -> list[StampCard]:
         return _cards(conn, member_id, _programs(conn))
 
 
-def _row(ctx: Context, member_id: int, program_id: int, kind: str, sale_id: int | None) -> dict:
+def _row(
+    ctx: Context, member_id: int, program_id: int, kind: str, sale_id: int | None
+) -> dict[str, Any]:
     return {
         "uuid": new_uuid(),
         "program_id": program_id,
@@ -153,9 +155,7 @@ def add_stamp(ctx: Context, member_id: int, program_id: int | None = None) -> St
     with ctx.db.transaction() as session:
         conn = session.connection()
         # One stamp at a time per member: two tills must not both put the 11th on a 10-card.
-        conn.execute(
-            select(_MEMBER.c.id).where(_MEMBER.c.id == member_id).with_for_update()
-        ).first()
+        conn.execute(select(MEMBER.c.id).where(MEMBER.c.id == member_id).with_for_update()).first()
         programs = _programs(conn)
         if not programs:
             raise StampRefused(
@@ -177,7 +177,7 @@ def add_stamp(ctx: Context, member_id: int, program_id: int | None = None) -> St
             )
         given = conn.execute(insert(_STAMP), _row(ctx, member_id, program_id, "stamp", None))
         record(session, ctx, "stamp.add", "member", member_id, program=card.name)
-        events.stamps_given(session, ctx, [int(given.inserted_primary_key[0])])
+        events.stamps_given(session, ctx, [inserted_id(given)])
     return StampCard(card.program_id, card.name, card.stamps_needed, card.reward, card.stamps + 1)
 
 

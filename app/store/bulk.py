@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, Table
 
+from app.store.queries import driver_sql
 from app.store.types import UTCDateTime
 
 
@@ -180,7 +181,7 @@ def execute_many(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        statement = statement.replace("%", "%%").replace("?", "%s")
+        statement = driver_sql(statement)
     conn.exec_driver_sql(statement, list(rows))  # type: ignore[arg-type]
 
 
@@ -202,11 +203,8 @@ def select_in(
     try:
         for start in range(0, len(keys), chunk):
             part = list(keys[start : start + chunk])
-            marks = ", ".join(["?" if sqlite else "%s"] * len(part))
-            statement = query.format(keys=marks)
-            if not sqlite:
-                statement = statement.replace("?", "%s")
-            cursor.execute(statement, part)
+            statement = query.format(keys=", ".join(["?"] * len(part)))
+            cursor.execute(statement if sqlite else driver_sql(statement), part)
             rows.extend(cursor.fetchall())
     finally:
         cursor.close()

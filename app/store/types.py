@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import overload
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -29,6 +30,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+@overload
+def parse_sqlite_timestamp(value: None) -> None: ...
+@overload
+def parse_sqlite_timestamp(value: str | datetime) -> datetime: ...
 def parse_sqlite_timestamp(value: str | datetime | None) -> datetime | None:
     """Turn a timestamp read by the raw SQLite driver into an aware UTC datetime."""
     if value is None:
@@ -36,3 +41,10 @@ def parse_sqlite_timestamp(value: str | datetime | None) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def parse_sqlite_date(value: str | date | None) -> date | None:
+    """Turn a date read by the raw SQLite driver (``2024-05-17``) into a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)

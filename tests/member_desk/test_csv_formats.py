@@ -37,6 +37,15 @@ def test_delimiters() -> None:
     assert detect_delimiter("first_name") == ","
 
 
+def test_the_generic_header_is_the_documented_file_format() -> None:
+    # GENERIC_COLUMNS is built from the member's field names: renaming a field must not
+    # change a file format that shops and scripts read.
+    assert ",".join(GENERIC_COLUMNS) == (
+        "card,salutation,first_name,last_name,email,phone,birthday,postcode,consent,consent_at,"
+        "points,tier,notes"
+    )
+
+
 def test_formats_from_the_header() -> None:
     assert detect_format(list(GENERIC_COLUMNS)) == "generic"
     assert detect_format(["\ufefffirst_name", "last_name"]) == "generic"

@@ -25,9 +25,7 @@ def new_uuid() -> str:
 
 
 def _ts(nullable: bool = False, index: bool = False) -> datetime:
-    return Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index)
-    )
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
 class Member(SQLModel, table=True):

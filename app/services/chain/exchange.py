@@ -216,7 +216,7 @@ def _known(conn: Connection, uuids: list[str]) -> set[str]:
 def _apply_file(
     ctx: Context,
     name: str,
-    origin: str,
+    sender: str,
     sha256: str,
     events: list[dict[str, Any]],
     report: ImportReport,
@@ -236,11 +236,11 @@ def _apply_file(
         with bulk_cache(conn):
             applier = Applier(conn, region=str(ctx.settings()["shop.phone_region"]))
             outcome = applier.apply(fresh)
-            _record(conn, origin, outcome, now, applier.values)
+            _record(conn, sender, outcome, now, applier.values)
         conn.execute(
             insert(SYNC_FILE).values(
                 name=name,
-                node=origin,
+                node=sender,
                 sha256=sha256,
                 events=len(events),
                 applied=len(outcome.applied),
@@ -263,19 +263,22 @@ def _apply_file(
 
 def _record(
     conn: Connection,
-    origin: str,
+    sender: str,
     outcome: Outcome,
     now: datetime,
     values: DriverValues | None = None,
 ) -> None:
-    """Remember applied events (by uuid, to skip them next time) and keep deferred ones whole."""
+    """Remember applied events (by uuid, to skip them next time) and keep deferred ones whole.
+
+    ``sender`` is the node whose file the events came in.
+    """
     values = values or DriverValues(conn.dialect.name == "sqlite")
     stamp, iso = values.time(now), values.iso_time
 
     def row(event: dict[str, Any], payload: str, applied_at: Any) -> tuple[Any, ...]:
         return (
             event["uuid"],
-            origin,
+            sender,
             event["seq"],
             str(event.get("store", ""))[:3],
             int(event.get("till") or 0),

@@ -27,9 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.services.chain.exchange import export_events, import_events
+from app.services.chain.setup import init_shop
 from app.services.context import Context
 from app.services.health import check_database
-from app.services.sync import export_events, import_events, init_shop
 from app.store.database import Database
 from app.store.models import new_uuid
 

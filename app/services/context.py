@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from app.domain.cards import CardLayout
 from app.domain.program import ProgramSetup
 from app.domain.rules import ProgramRules
 from app.store.database import Database
+from app.sync.origin import Origin
 
 
 def utc_now() -> datetime:
@@ -26,7 +28,7 @@ class Context:
     till: int = 1
     _rules: ProgramRules | None = field(default=None, repr=False)
     _layout: CardLayout | None = field(default=None, repr=False)
-    _settings: dict[str, object] | None = field(default=None, repr=False)
+    _settings: dict[str, Any] | None = field(default=None, repr=False)
     _node: str | None = field(default=None, repr=False)
     _program: ProgramSetup | None = field(default=None, repr=False)
 
@@ -36,9 +38,10 @@ class Context:
             raise ValueError("the clock must return time zone-aware datetimes")
         return value
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> dict[str, Any]:
+        """Every setting (stored over default), read once and kept until forgotten."""
         if self._settings is None:
-            from app.services.settings import load_settings
+            from app.store.settings import load_settings
 
             self._settings = load_settings(self.db)
         return self._settings
@@ -46,10 +49,20 @@ class Context:
     def node(self) -> str:
         """This database's id in chain sync."""
         if self._node is None:
-            from app.services.settings import load_node_id
+            from app.store.settings import load_node_id
 
             self._node = load_node_id(self.db)
         return self._node
+
+    def origin(self) -> Origin:
+        """This node, store and till, the acting person and the time: what a sync event records."""
+        return Origin(
+            node=self.node(),
+            store_code=self.store_code,
+            till=self.till,
+            actor=self.actor,
+            now=self.now(),
+        )
 
     def rules(self) -> ProgramRules:
         if self._rules is None:

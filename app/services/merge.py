@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput, LoyaltyError
@@ -15,8 +14,8 @@ from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import apply_search_keys, load_member, member_id_for_card
 from app.store.errors import DatabaseConflict
+from app.store.merge import move_member_rows
 from app.store.models import Card, Member
-from app.store.tables import MEMBER
 from app.sync import events
 
 # Blank fields of the kept member are filled from the other one.
@@ -45,19 +44,6 @@ class MergeResult:
         data["blocked_cards"] = list(self.blocked_cards)
         data["filled_fields"] = list(self.filled_fields)
         return data
-
-
-def member_references() -> list[tuple[Any, Any]]:
-    """Every (table, column) that points at a member, so rows of later features move too."""
-    member_id = MEMBER.c.id
-    refs = []
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name == "member":
-            continue
-        for fk in table.foreign_keys:
-            if fk.column is member_id:
-                refs.append((table, fk.parent))
-    return refs
 
 
 def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
@@ -101,12 +87,7 @@ def merge_members(ctx: Context, keep_card: str, other_card: str) -> MergeResult:
                     blocked.append(card.number)
                     session.add(card)
             session.flush()
-            moved: dict[str, int] = {}
-            for table, column in member_references():
-                result = session.execute(
-                    update(table).where(column == other_id).values({column.name: keep_id})
-                )
-                moved[table.name] = result.rowcount or 0  # type: ignore[attr-defined]
+            moved = move_member_rows(session.connection(), other_id, keep_id)
             filled = []
             for key in _FILLABLE:
                 if not getattr(keep, key) and getattr(other, key):

@@ -1,252 +1,38 @@
-"""Settings stored in the database (program rules and shop identity), with defaults."""
+"""Settings use cases: a validated change with its audit row and (for program rules) sync event.
+
+The table, the defaults and the parsers are the store's (``app/store/settings.py``); here the
+domain objects built from the values, the hints shown next to a field, and the writers.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import phonenumbers
-from sqlmodel import select
+from sqlalchemy import insert
+from sqlmodel import Session
 
-from app.domain.cards import CardLayout
-from app.domain.errors import InvalidInput, LoyaltyError, ValidationFailed
+from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.program import Campaign, ProgramSetup, Tier, sorted_tiers
 from app.domain.rules import ProgramRules
 from app.i18n import _, format_points
 from app.store.database import Database
-from app.store.models import AuditEntry, Setting
-from app.sync import events
-
-
-def _positive_int(maximum: int) -> Callable[[Any], int]:
-    """A whole number from 1 to ``maximum``: ``2.5`` or ``true`` are refused, not truncated."""
-
-    def parse(value: Any) -> int:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        number = int(value)
-        # The bound keeps every amount and balance within SQLite's 64-bit integers.
-        if not 0 < number <= maximum:
-            raise ValueError
-        return number
-
-    parse.bounds = (1, maximum)  # type: ignore[attr-defined]
-    return parse
-
-
-def _text(value: Any) -> str:
-    text = str(value).strip()
-    if not text:
-        raise ValueError
-    return text
-
-
-def _currency(value: Any) -> str:
-    text = str(value).strip().upper()
-    if len(text) != 3 or not text.isalpha():
-        raise ValueError
-    return text
-
-
-def _region(value: Any) -> str:
-    text = str(value).strip().upper()
-    if text not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError
-    return text
-
-
-def _prefix(value: Any) -> str:
-    text = str(value)
-    CardLayout(prefix=text)
-    return text
-
-
-def _store_code(value: Any) -> str:
-    text = str(value)
-    CardLayout(store_code=text)
-    return text
-
-
-def _choice(*allowed: str) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        text = str(value).strip().lower()
-        if text not in allowed:
-            raise ValueError
-        return text
-
-    return parse
-
-
-def _int_range(low: int, high: int) -> Callable[[Any], int]:
-    """A whole number from ``low`` to ``high``."""
-
-    def parse(value: Any) -> int:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        number = int(value)
-        if not low <= number <= high:
-            raise ValueError
-        return number
-
-    parse.bounds = (low, high)  # type: ignore[attr-defined]
-    return parse
-
-
-def _optional_text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _logo(value: Any) -> str:
-    """The shipped logo for "", no logo for "none", else an image file that exists now."""
-    text = _optional_text(value)
-    if text and text.lower() != "none" and not Path(text).expanduser().is_file():
-        raise ValueError
-    return text
-
-
-def _printer_profile(value: Any) -> str:
-    from escpos.capabilities import CAPABILITIES
-
-    text = str(value).strip()
-    if text not in CAPABILITIES["profiles"]:
-        raise ValueError
-    return text
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0"):
-        return False
-    raise ValueError
-
-
-def _points(value: Any) -> int:
-    """Bonus points: 0 (off) up to a million, whole numbers only."""
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError
-    number = int(value)
-    if not 0 <= number <= 1_000_000:
-        raise ValueError
-    return number
-
-
-_points.bounds = (0, 1_000_000)  # type: ignore[attr-defined]
-
-
-def _timezone(value: Any) -> str:
-    text = _optional_text(value)
-    if text:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError from None
-    return text
-
-
-_timezone.hint = lambda: _(  # type: ignore[attr-defined]
-    "a time zone like Europe/Berlin (empty: the till computer's)"
+from app.store.settings import (
+    DEFAULTS,
+    load_settings,
+    parse_setting,
+    put_setting,
+    read_node_id,
+    read_setting,
 )
-
-
-def _json_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    if not isinstance(value, list):
-        raise ValueError
-    return value
-
-
-def _tiers(value: Any) -> list[dict[str, Any]]:
-    """A list of tiers (see ``loyalty tier add``), names unique."""
-    try:
-        tiers = [Tier.from_json(item) for item in _json_list(value)]
-    except (KeyError, TypeError, LoyaltyError, json.JSONDecodeError):
-        raise ValueError from None
-    if len({t.name.casefold() for t in tiers}) != len(tiers):
-        raise ValueError
-    return [t.to_json() for t in sorted_tiers(tiers)]
-
-
-def _campaigns(value: Any) -> list[dict[str, Any]]:
-    """A list of campaigns (see ``loyalty campaign add``), names unique."""
-    try:
-        campaigns = [Campaign.from_json(item) for item in _json_list(value)]
-    except (KeyError, TypeError, LoyaltyError, json.JSONDecodeError):
-        raise ValueError from None
-    if len({c.name.casefold() for c in campaigns}) != len(campaigns):
-        raise ValueError
-    return [c.to_json() for c in campaigns]
-
-
-# key -> (default, parser that raises ValueError/LoyaltyError on bad values)
-DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-    "program.earn_points_per_unit": (1, _positive_int(1_000)),
-    "program.redeem_points_per_unit": (100, _positive_int(1_000_000)),
-    "program.max_sale_cents": (1_000_000, _positive_int(10_000_000_000)),
-    "shop.name": ("Loyalty Counter", _text),
-    "shop.currency": ("EUR", _currency),
-    "shop.phone_region": ("DE", _region),
-    "shop.store_code": ("001", _store_code),
-    "card.prefix": ("29", _prefix),
-    "shop.logo": ("", _logo),
-    "printer.kind": ("none", _choice("none", "network", "usb", "serial", "file")),
-    "printer.target": ("", _optional_text),
-    "printer.profile": ("default", _printer_profile),
-    "printer.qr": ("native", _choice("native", "image")),
-    "shop.till": (1, _int_range(1, 999)),
-    "sync.dir": ("", _optional_text),
-    "sync.secret_file": ("", _optional_text),
-    "sync.interval_minutes": (0, _int_range(0, 1440)),
-    "program.earn_on_points_paid": (False, _bool),
-    "program.earn_on_discount": (False, _bool),
-    "program.tiers": ([], _tiers),
-    "program.tier_period": ("12months", _choice("12months", "lifetime")),
-    "program.campaigns": ([], _campaigns),
-    "program.birthday_points": (0, _points),
-    "program.birthday_period": ("week", _choice("week", "month")),
-    "program.signup_bonus": (0, _points),
-    "program.profile_bonus": (0, _points),
-    "program.referral_bonus": (0, _points),
-    "program.expiry": ("never", _choice("never", "earned", "inactive")),
-    "program.expiry_months": (12, _positive_int(600)),
-    "shop.timezone": ("", _timezone),
-}
-
-
-NODE_ID = "sync.node_id"
-"""The database's identity in chain sync: set once by migration 0005, never a user setting."""
-
-
-def load_settings(db: Database) -> dict[str, Any]:
-    """Every setting, stored value over default."""
-    values = {key: default for key, (default, _parse) in DEFAULTS.items()}
-    with db.reading() as session:
-        for row in session.exec(select(Setting)):
-            # Only settings; the table also keeps the node id and sync's bookkeeping.
-            if row.key in DEFAULTS:
-                values[row.key] = json.loads(row.value)
-    return values
-
-
-def load_node_id(db: Database) -> str:
-    """This database's sync node id."""
-    with db.reading() as session:
-        row = session.get(Setting, NODE_ID)
-    if row is None:  # pragma: no cover - every migrated database has one
-        raise RuntimeError("the database has no sync node id")
-    return str(json.loads(row.value))
+from app.store.tables import AUDIT
+from app.sync import events
+from app.sync.origin import Origin
 
 
 def rules_from(values: dict[str, Any]) -> ProgramRules:
+    """Earning, redeeming and the sale limit from the stored settings."""
     return ProgramRules(
         earn_points_per_unit=int(values["program.earn_points_per_unit"]),
         redeem_points_per_unit=int(values["program.redeem_points_per_unit"]),
@@ -272,19 +58,6 @@ def program_from(values: dict[str, Any]) -> ProgramSetup:
         expiry_months=int(values["program.expiry_months"]),
         timezone=str(values["shop.timezone"]),
     )
-
-
-def parse_setting(key: str, value: Any) -> Any:
-    """Validate one setting's new value, or raise a readable error."""
-    if key not in DEFAULTS:
-        raise InvalidInput(_("Unknown setting “{key}”").format(key=key))
-    _default, parse = DEFAULTS[key]
-    try:
-        return parse(value)
-    except (ValueError, TypeError):
-        raise InvalidInput(
-            _("“{value}” is not a valid value for {key}").format(value=value, key=key)
-        ) from None
 
 
 def setting_bounds(key: str) -> tuple[int, int] | None:
@@ -369,19 +142,16 @@ def write_settings(
 
 
 def _write_setting(
-    session: Any, key: str, parsed: Any, stamp: datetime, *, actor: str, till: int
+    session: Session, key: str, parsed: Any, stamp: datetime, *, actor: str, till: int
 ) -> None:
     """Write one validated setting, its audit row and (for program rules) its sync event."""
-    row = session.get(Setting, key)
-    old = json.loads(row.value) if row is not None else DEFAULTS[key][0]
-    if row is None:
-        session.add(Setting(key=key, value=json.dumps(parsed), updated_at=stamp))
-    else:
-        row.value = json.dumps(parsed)
-        row.updated_at = stamp
+    conn = session.connection()
+    stored = read_setting(conn, key)
+    old = stored.value if stored is not None else DEFAULTS[key][0]
+    put_setting(conn, key, parsed, stamp)
     # Program rules decide what members earn: who changed them, when, from what, is audited.
-    session.add(
-        AuditEntry(
+    conn.execute(
+        insert(AUDIT).values(
             at=stamp,
             actor=actor,
             action="setting.change",
@@ -391,15 +161,15 @@ def _write_setting(
         )
     )
     if key.startswith(events.SYNCED_SETTINGS):
-        store = session.get(Setting, "shop.store_code")
-        node = session.get(Setting, NODE_ID)
-        assert node is not None
-        events.write_event(
-            session.connection(),
-            node=json.loads(node.value),
-            store_code=json.loads(store.value) if store else DEFAULTS["shop.store_code"][0],
+        # No Context here (a setting is written with the database alone): the origin is read
+        # from the table, the store code as this transaction left it.
+        store = read_setting(conn, "shop.store_code")
+        origin = Origin(
+            node=read_node_id(conn),
+            store_code=store.value if store is not None else DEFAULTS["shop.store_code"][0],
             till=till,
-            kind="setting",
-            data={"key": key, "value": parsed, "updated_at": stamp.isoformat()},
+            actor=actor,
             now=stamp,
         )
+        data = {"key": key, "value": parsed, "updated_at": stamp.isoformat()}
+        events.emit(session, origin, "setting", data)

@@ -123,7 +123,7 @@ def insert_rows(
     marks = ", ".join([mark] * len(columns))
     conn.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-        list(rows),  # type: ignore[arg-type]
+        list(rows),
     )
 
 
@@ -182,7 +182,7 @@ def execute_many(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]
         return
     if conn.dialect.name != "sqlite":
         statement = driver_sql(statement)
-    conn.exec_driver_sql(statement, list(rows))  # type: ignore[arg-type]
+    conn.exec_driver_sql(statement, list(rows))
 
 
 def select_in(

@@ -24,10 +24,8 @@ def new_uuid() -> str:
     return str(uuid6.uuid7())
 
 
-def _ts(nullable: bool = False, index: bool = False) -> datetime:  # type: ignore[return]
-    return Field(  # type: ignore[no-any-return]
-        default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index)
-    )
+def _ts(nullable: bool = False, index: bool = False) -> datetime:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
 class Member(SQLModel, table=True):

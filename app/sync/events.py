@@ -11,6 +11,10 @@ local integer ids, which differ from shop to shop. Kinds and their ``data``:
 - ``points``: ledger rows of their own (adjustments, opening balances).
 - ``merge``: one member merged into another.
 - ``setting``: a program rule (``program.*``) and when it was set.
+
+Every writer takes the change's origin (node, store, till, time) as an
+:class:`~app.sync.origin.OriginSource`: the services pass their ``Context``, which this layer
+never imports, or an :class:`~app.sync.origin.Origin` built by hand.
 """
 
 from __future__ import annotations
@@ -23,16 +27,22 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
-from app.services.context import Context
-from app.store.models import Card, LedgerEntry, Member, Refund, Sale, SyncEvent, new_uuid
+from app.store.models import Member, new_uuid
+from app.store.tables import (
+    CARD,
+    COUPON,
+    COUPON_REDEMPTION,
+    LEDGER,
+    MEMBER,
+    REFUND,
+    SALE,
+    STAMP,
+    STAMP_PROGRAM,
+    SYNC_EVENT,
+)
+from app.sync.origin import OriginSource
 
-_EVENT = SyncEvent.__table__  # type: ignore[attr-defined]
-_MEMBER = Member.__table__  # type: ignore[attr-defined]
-_CARD = Card.__table__  # type: ignore[attr-defined]
-_SALE = Sale.__table__  # type: ignore[attr-defined]
-_REFUND = Refund.__table__  # type: ignore[attr-defined]
-_LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
-_INSERT_EVENT = insert(_EVENT)
+_INSERT_EVENT = insert(SYNC_EVENT)
 
 MEMBER_FIELDS = (
     "uuid",
@@ -92,42 +102,21 @@ def plain(value: Any) -> Any:
     return value
 
 
-def emit(session: Session, ctx: Context, kind: str, data: dict[str, Any]) -> None:
+def emit(session: Session, source: OriginSource, kind: str, data: dict[str, Any]) -> None:
     """Write one event of this node: applied here already, waiting for the next export."""
-    write_event(
-        session.connection(),
-        node=node_id(ctx),
-        store_code=ctx.store_code,
-        till=ctx.till,
-        kind=kind,
-        data=data,
-        now=ctx.now(),
-    )
-
-
-def write_event(
-    conn: Connection,
-    *,
-    node: str,
-    store_code: str,
-    till: int,
-    kind: str,
-    data: dict[str, Any],
-    now: datetime,
-) -> None:
-    """The insert behind :func:`emit`, for callers without a :class:`Context`."""
-    conn.execute(
+    origin = source.origin()
+    session.connection().execute(
         _INSERT_EVENT,
         {
             "uuid": new_uuid(),
-            "node": node,
+            "node": origin.node,
             "seq": 0,  # this node's own events: their id is the sequence number
-            "store_code": store_code,
-            "till": till,
+            "store_code": origin.store_code,
+            "till": origin.till,
             "kind": kind,
             "payload": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-            "created_at": now,
-            "applied_at": now,
+            "created_at": origin.now,
+            "applied_at": origin.now,
         },
     )
 
@@ -146,10 +135,11 @@ EVENT_COLUMNS = (
 
 
 def event_rows(
-    ctx: Context, events: Iterable[tuple[str, dict[str, Any]]], stamp: Any
+    source: OriginSource, events: Iterable[tuple[str, dict[str, Any]]], stamp: Any
 ) -> list[tuple[Any, ...]]:
     """Rows of :data:`EVENT_COLUMNS` for a bulk insert; ``stamp`` in the driver's form."""
-    node, store, till = node_id(ctx), ctx.store_code, ctx.till
+    origin = source.origin()
+    node, store, till = origin.node, origin.store_code, origin.till
     return [
         (
             new_uuid(),
@@ -166,11 +156,6 @@ def event_rows(
     ]
 
 
-def node_id(ctx: Context) -> str:
-    """This database's node id (set by migration 0005)."""
-    return ctx.node()
-
-
 def member_base(member: Member) -> dict[str, Any] | None:
     """The version of a profile an edit starts from (call before changing it)."""
     if member.updated_at is None:
@@ -179,9 +164,9 @@ def member_base(member: Member) -> dict[str, Any] | None:
 
 
 def _member_data(conn: Connection, member_id: int) -> dict[str, Any]:
-    cols = [_MEMBER.c[name] for name in MEMBER_FIELDS]
-    merged = _MEMBER.alias("merged")
-    referrer = _MEMBER.alias("referrer")
+    cols = [MEMBER.c[name] for name in MEMBER_FIELDS]
+    merged = MEMBER.alias("merged")
+    referrer = MEMBER.alias("referrer")
     row = conn.execute(
         select(
             *cols,
@@ -189,60 +174,60 @@ def _member_data(conn: Connection, member_id: int) -> dict[str, Any]:
             referrer.c.uuid.label("referred_by"),
         )
         .select_from(
-            _MEMBER.outerjoin(merged, merged.c.id == _MEMBER.c.merged_into).outerjoin(
-                referrer, referrer.c.id == _MEMBER.c.referred_by
+            MEMBER.outerjoin(merged, merged.c.id == MEMBER.c.merged_into).outerjoin(
+                referrer, referrer.c.id == MEMBER.c.referred_by
             )
         )
-        .where(_MEMBER.c.id == member_id)
+        .where(MEMBER.c.id == member_id)
     ).one()
     return {key: plain(value) for key, value in row._mapping.items()}
 
 
 def member_changed(
-    session: Session, ctx: Context, member_id: int, base: dict[str, Any] | None
+    session: Session, source: OriginSource, member_id: int, base: dict[str, Any] | None
 ) -> None:
     """A member was enrolled (``base`` None) or their profile changed (``base`` before it)."""
     data = _member_data(session.connection(), member_id)
     data["base"] = base
-    emit(session, ctx, "member", data)
+    emit(session, source, "member", data)
 
 
-def cards_changed(session: Session, ctx: Context, numbers: Iterable[str]) -> None:
+def cards_changed(session: Session, source: OriginSource, numbers: Iterable[str]) -> None:
     """Cards were issued, printed, replaced or blocked."""
     conn = session.connection()
-    cols = [_CARD.c[name] for name in CARD_FIELDS]
+    cols = [CARD.c[name] for name in CARD_FIELDS]
     for number in numbers:
         row = conn.execute(
-            select(*cols, _MEMBER.c.uuid.label("member"))
-            .join(_MEMBER, _MEMBER.c.id == _CARD.c.member_id)
-            .where(_CARD.c.number == number)
+            select(*cols, MEMBER.c.uuid.label("member"))
+            .join(MEMBER, MEMBER.c.id == CARD.c.member_id)
+            .where(CARD.c.number == number)
         ).one()
-        emit(session, ctx, "card", {k: plain(v) for k, v in row._mapping.items()})
+        emit(session, source, "card", {k: plain(v) for k, v in row._mapping.items()})
 
 
 def _ledger_rows(conn: Connection, *where: Any) -> list[dict[str, Any]]:
-    cols = [_LEDGER.c[name] for name in LEDGER_FIELDS]
+    cols = [LEDGER.c[name] for name in LEDGER_FIELDS]
     query = (
         select(
             *cols,
-            _MEMBER.c.uuid.label("member"),
-            _SALE.c.uuid.label("sale"),
-            _REFUND.c.uuid.label("refund"),
+            MEMBER.c.uuid.label("member"),
+            SALE.c.uuid.label("sale"),
+            REFUND.c.uuid.label("refund"),
         )
         .select_from(
-            _LEDGER.join(_MEMBER, _MEMBER.c.id == _LEDGER.c.member_id)
-            .outerjoin(_SALE, _SALE.c.id == _LEDGER.c.sale_id)
-            .outerjoin(_REFUND, _REFUND.c.id == _LEDGER.c.refund_id)
+            LEDGER.join(MEMBER, MEMBER.c.id == LEDGER.c.member_id)
+            .outerjoin(SALE, SALE.c.id == LEDGER.c.sale_id)
+            .outerjoin(REFUND, REFUND.c.id == LEDGER.c.refund_id)
         )
         .where(*where)
-        .order_by(_LEDGER.c.id)
+        .order_by(LEDGER.c.id)
     )
     return [{k: plain(v) for k, v in row._mapping.items()} for row in conn.execute(query)]
 
 
 def sale_made(
     session: Session,
-    ctx: Context,
+    source: OriginSource,
     sale: dict[str, Any],
     ledger: Sequence[dict[str, Any]],
     uuids: dict[int, str],
@@ -255,8 +240,6 @@ def sale_made(
     ``uuids`` names the members of the rows (the buyer, a referrer); ``sale`` carries its
     ``id``. Built from the values in hand, not read back: this runs inside every sale.
     """
-    from app.store.models import CouponRedemption, Stamp
-
     data: dict[str, Any] = {
         "sale": {
             **{name: plain(sale[name]) for name in SALE_FIELDS},
@@ -274,51 +257,50 @@ def sale_made(
     }
     conn = session.connection()
     if coupons:
-        used = CouponRedemption.__table__  # type: ignore[attr-defined]
-        data["coupons"] = coupon_redemptions(conn, used.c.sale_id == sale["id"])
+        data["coupons"] = coupon_redemptions(conn, COUPON_REDEMPTION.c.sale_id == sale["id"])
     if stamps:
-        data["stamps"] = stamp_rows(conn, Stamp.__table__.c.sale_id == sale["id"])  # type: ignore[attr-defined]
-    emit(session, ctx, "sale", data)
+        data["stamps"] = stamp_rows(conn, STAMP.c.sale_id == sale["id"])
+    emit(session, source, "sale", data)
 
 
-def refund_made(session: Session, ctx: Context, refund_id: int) -> None:
+def refund_made(session: Session, source: OriginSource, refund_id: int) -> None:
     """A refund: the row (naming its sale) and the ledger rows it wrote."""
     conn = session.connection()
-    cols = [_REFUND.c[name] for name in REFUND_FIELDS]
+    cols = [REFUND.c[name] for name in REFUND_FIELDS]
     row = conn.execute(
-        select(*cols, _SALE.c.uuid.label("sale"))
-        .join(_SALE, _SALE.c.id == _REFUND.c.sale_id)
-        .where(_REFUND.c.id == refund_id)
+        select(*cols, SALE.c.uuid.label("sale"))
+        .join(SALE, SALE.c.id == REFUND.c.sale_id)
+        .where(REFUND.c.id == refund_id)
     ).one()
     refund = {k: plain(v) for k, v in row._mapping.items()}
-    ledger = _ledger_rows(conn, _LEDGER.c.refund_id == refund_id)
-    from app.store.models import CouponRedemption
-
+    ledger = _ledger_rows(conn, LEDGER.c.refund_id == refund_id)
     data: dict[str, Any] = {"refund": refund, "ledger": ledger}
-    used = CouponRedemption.__table__  # type: ignore[attr-defined]
-    undone = conn.execute(select(used.c.uuid).where(used.c.undone_refund_id == refund_id))
-    coupons = [uuid for (uuid,) in undone]
+    used = COUPON_REDEMPTION.c
+    coupons = list(
+        conn.execute(select(used.uuid).where(used.undone_refund_id == refund_id)).scalars()
+    )
     if coupons:
         data["coupons_undone"] = coupons  # a whole refund gives a coupon's use back
-    emit(session, ctx, "refund", data)
+    emit(session, source, "refund", data)
 
 
-def points_changed(session: Session, ctx: Context, ledger_ids: Sequence[int]) -> None:
+def points_changed(session: Session, source: OriginSource, ledger_ids: Sequence[int]) -> None:
     """Ledger rows outside a sale or refund (adjustments, opening balances)."""
     if ledger_ids:
-        rows = _ledger_rows(session.connection(), _LEDGER.c.id.in_(list(ledger_ids)))
-        emit(session, ctx, "points", {"ledger": rows})
+        rows = _ledger_rows(session.connection(), LEDGER.c.id.in_(list(ledger_ids)))
+        emit(session, source, "points", {"ledger": rows})
 
 
-def members_merged(session: Session, ctx: Context, keep_id: int, other_id: int) -> None:
+def members_merged(session: Session, source: OriginSource, keep_id: int, other_id: int) -> None:
     """One member merged into another (the profiles and cards are events of their own)."""
     conn = session.connection()
-    uuids = dict(
-        conn.execute(
-            select(_MEMBER.c.id, _MEMBER.c.uuid).where(_MEMBER.c.id.in_([keep_id, other_id]))
-        ).all()
-    )
-    emit(session, ctx, "merge", {"keep": uuids[keep_id], "other": uuids[other_id]})
+    uuids: dict[int, str] = {
+        row.id: row.uuid
+        for row in conn.execute(
+            select(MEMBER.c.id, MEMBER.c.uuid).where(MEMBER.c.id.in_([keep_id, other_id]))
+        )
+    }
+    emit(session, source, "merge", {"keep": uuids[keep_id], "other": uuids[other_id]})
 
 
 # --- the loyalty program's coupons and stamp cards ------------------------------------------
@@ -359,10 +341,7 @@ def _rows(conn: Connection, query: Any) -> list[dict[str, Any]]:
 
 def coupon_redemptions(conn: Connection, *where: Any) -> list[dict[str, Any]]:
     """Coupon uses (naming the coupon by UUID) for a sale's or refund's event."""
-    from app.store.models import Coupon, CouponRedemption
-
-    coupon = Coupon.__table__  # type: ignore[attr-defined]
-    used = CouponRedemption.__table__  # type: ignore[attr-defined]
+    coupon, used = COUPON, COUPON_REDEMPTION
     cols = [used.c[name] for name in REDEMPTION_FIELDS]
     return _rows(
         conn,
@@ -375,53 +354,44 @@ def coupon_redemptions(conn: Connection, *where: Any) -> list[dict[str, Any]]:
 
 def stamp_rows(conn: Connection, *where: Any) -> list[dict[str, Any]]:
     """Stamps and rewards (naming member and program by UUID)."""
-    from app.store.models import Stamp, StampProgram
-
-    stamp = Stamp.__table__  # type: ignore[attr-defined]
-    program = StampProgram.__table__  # type: ignore[attr-defined]
+    stamp, program = STAMP, STAMP_PROGRAM
     cols = [stamp.c[name] for name in STAMP_FIELDS]
     return _rows(
         conn,
-        select(*cols, program.c.uuid.label("program"), _MEMBER.c.uuid.label("member"))
+        select(*cols, program.c.uuid.label("program"), MEMBER.c.uuid.label("member"))
         .join(program, program.c.id == stamp.c.program_id)
-        .join(_MEMBER, _MEMBER.c.id == stamp.c.member_id)
+        .join(MEMBER, MEMBER.c.id == stamp.c.member_id)
         .where(*where)
         .order_by(stamp.c.id),
     )
 
 
-def coupons_created(session: Session, ctx: Context, codes: Sequence[str]) -> None:
+def coupons_created(session: Session, source: OriginSource, codes: Sequence[str]) -> None:
     """New coupons (one event for a whole batch)."""
-    from app.store.models import Coupon
-
-    coupon = Coupon.__table__  # type: ignore[attr-defined]
+    coupon = COUPON
     cols = [coupon.c[name] for name in COUPON_FIELDS]
     rows = _rows(
         session.connection(),
-        select(*cols, _MEMBER.c.uuid.label("member"))
-        .select_from(coupon.outerjoin(_MEMBER, _MEMBER.c.id == coupon.c.member_id))
+        select(*cols, MEMBER.c.uuid.label("member"))
+        .select_from(coupon.outerjoin(MEMBER, MEMBER.c.id == coupon.c.member_id))
         .where(coupon.c.code.in_(list(codes))),
     )
     if rows:
-        emit(session, ctx, "coupon", {"coupons": rows})
+        emit(session, source, "coupon", {"coupons": rows})
 
 
-def stamp_program_changed(session: Session, ctx: Context, program_id: int) -> None:
+def stamp_program_changed(session: Session, source: OriginSource, program_id: int) -> None:
     """A stamp program was started or ended."""
-    from app.store.models import StampProgram
-
-    program = StampProgram.__table__  # type: ignore[attr-defined]
+    program = STAMP_PROGRAM
     (row,) = _rows(
         session.connection(),
         select(*[program.c[name] for name in PROGRAM_FIELDS]).where(program.c.id == program_id),
     )
-    emit(session, ctx, "stamp_program", row)
+    emit(session, source, "stamp_program", row)
 
 
-def stamps_given(session: Session, ctx: Context, stamp_ids: Sequence[int]) -> None:
+def stamps_given(session: Session, source: OriginSource, stamp_ids: Sequence[int]) -> None:
     """Stamps given at the till outside a sale."""
-    from app.store.models import Stamp
-
-    rows = stamp_rows(session.connection(), Stamp.__table__.c.id.in_(list(stamp_ids)))  # type: ignore[attr-defined]
+    rows = stamp_rows(session.connection(), STAMP.c.id.in_(list(stamp_ids)))
     if rows:
-        emit(session, ctx, "stamp", {"stamps": rows})
+        emit(session, source, "stamp", {"stamps": rows})

@@ -11,8 +11,9 @@ from textual.screen import Screen
 
 from app.domain.errors import LoyaltyError
 from app.i18n import _, format_timestamp, ngettext
+from app.services.chain.exchange import run_sync
+from app.services.chain.status import SyncStatus, sync_status
 from app.services.context import Context
-from app.services.sync import SyncStatus, run_sync, sync_status
 from app.tui.counter import CounterScreen
 from app.tui.screens.conflicts import ConflictsScreen
 

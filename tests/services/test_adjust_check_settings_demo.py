@@ -16,8 +16,9 @@ from app.services.context import Context
 from app.services.demo import seed_demo
 from app.services.health import check_database
 from app.services.lookup import lookup_card
-from app.services.settings import DEFAULTS, load_settings, write_setting
+from app.services.settings import write_setting
 from app.services.views import MemberView
+from app.store.settings import DEFAULTS, load_settings
 from tests.services.dbstate import (
     cached_balance,
     connect,

@@ -10,7 +10,8 @@ import pytest
 
 from app.domain.errors import ValidationFailed
 from app.services.context import Context
-from app.services.settings import load_settings, setting_hint, write_settings
+from app.services.settings import setting_hint, write_settings
+from app.store.settings import load_settings
 from tests.services.dbstate import connect
 
 from ..conftest import FIXED_NOW

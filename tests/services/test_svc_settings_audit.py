@@ -9,7 +9,8 @@ import pytest
 
 from app.domain.errors import InvalidInput
 from app.services.context import Context
-from app.services.settings import load_settings, write_setting
+from app.services.settings import write_setting
+from app.store.settings import load_settings
 from tests.services.dbstate import connect
 
 from ..conftest import FIXED_NOW

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.profile import MemberDraft
+from app.services.chain.exchange import ExportReport, ImportReport, export_events, import_events
+from app.services.chain.setup import init_shop
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.health import check_database
 from app.services.lookup import lookup_card
 from app.services.members import enroll_member
-from app.services.sync import ExportReport, ImportReport, export_events, import_events, init_shop
 from app.services.views import MemberView
 from app.store.database import Database
 from tests.conftest import Clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.sync import describe_conflict
+from app.services.chain.conflicts import describe_conflict
 
 
 @pytest.mark.parametrize(

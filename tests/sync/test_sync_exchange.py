@@ -14,6 +14,7 @@ import pytest
 from app.domain.errors import CardBlocked, CardNotFound
 from app.services.adjustments import adjust_points
 from app.services.cards import replace_card
+from app.services.chain.status import sync_status
 from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_desk import member_id_for_card, update_member
@@ -21,7 +22,6 @@ from app.services.merge import merge_members
 from app.services.privacy import erase_member
 from app.services.refunds import refund_sale
 from app.services.settings import write_setting
-from app.services.sync import sync_status
 from app.store.database import Database
 from tests.conftest import Clock
 from tests.sync.shops import Shop
@@ -198,7 +198,7 @@ def test_edits_of_one_member_in_two_shops_resolve_last_writer_wins_and_log_the_l
     a.import_()
     assert lookup_card(a.ctx, anna.card).email == "anna@shop-b.example"
     assert lookup_card(b.ctx, anna.card).email == "anna@shop-b.example"
-    from app.services.sync import list_conflicts
+    from app.services.chain.conflicts import list_conflicts
 
     logged = list_conflicts(a.ctx, include_all=True)
     assert [c.kind for c in logged] == ["profile_edit"]
@@ -220,7 +220,7 @@ def test_an_edit_that_follows_another_is_no_conflict(shops: Callable[[int], list
     b.export()
     a.import_()
     assert lookup_card(a.ctx, anna.card).postcode == "10115"
-    from app.services.sync import list_conflicts
+    from app.services.chain.conflicts import list_conflicts
 
     assert list_conflicts(a.ctx, include_all=True) == []
 
@@ -259,7 +259,7 @@ def test_offline_redemptions_in_two_shops_below_zero_are_reported(
     a.sync()
     b.sync()
     a.import_()
-    from app.services.sync import list_conflicts
+    from app.services.chain.conflicts import list_conflicts
 
     for shop in (a, b):
         assert shop.balance(anna.card) == 500 - 400 - 400 + 6 + 6

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import CardNotFound
+from app.services.chain.exchange import import_events
+from app.services.chain.setup import SyncNotSetUp
+from app.services.chain.status import sync_status
 from app.services.lookup import lookup_card
-from app.services.sync import SyncNotSetUp, import_events, sync_status
 from app.sync.fileformat import SyncFileRejected, decode_batch, encode_batch, event_line
 from tests.sync.shops import SECRET, Shop
 

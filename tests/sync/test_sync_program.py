@@ -8,6 +8,7 @@ import pytest
 
 from app.domain.coupons import Coupon
 from app.domain.errors import LoyaltyError
+from app.services.chain.conflicts import list_conflicts
 from app.services.checkout import checkout
 from app.services.coupons import create_batch, create_coupon, show_coupon
 from app.services.expiry import expire_points
@@ -15,7 +16,6 @@ from app.services.member_desk import member_id_for_card
 from app.services.refunds import refund_sale
 from app.services.settings import write_setting
 from app.services.stamps import add_program, add_stamp, stamp_cards
-from app.services.sync import list_conflicts
 from tests.sync.shops import Shop
 
 

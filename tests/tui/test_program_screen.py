@@ -19,10 +19,11 @@ from app.services.context import Context
 from app.services.coupons import create_batch, create_coupon, list_coupons
 from app.services.lookup import lookup_card
 from app.services.program_rules import add_campaign, add_tier, list_campaigns, list_tiers
-from app.services.settings import load_settings, write_settings
+from app.services.settings import write_settings
 from app.services.stamps import add_program, list_programs
 from app.services.views import MemberView
 from app.store.models import AuditEntry
+from app.store.settings import load_settings
 from app.tui.app import LoyaltyApp
 from app.tui.counter import CounterScreen
 from app.tui.screens.confirm import ConfirmScreen

@@ -9,9 +9,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from app.services.adjustments import adjust_points
+from app.services.chain.conflicts import list_conflicts
+from app.services.chain.setup import init_shop
 from app.services.context import Context
 from app.services.settings import write_settings
-from app.services.sync import init_shop, list_conflicts
 from app.tui.app import LoyaltyApp
 from app.tui.screens.conflicts import ConflictsScreen, ResolveScreen
 from tests.conftest import Clock

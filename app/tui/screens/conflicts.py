@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from app.i18n import _, format_timestamp, ngettext
+from app.services.chain.conflicts import ConflictLine, list_conflicts, resolve_conflict
 from app.services.context import Context
-from app.services.sync import ConflictLine, list_conflicts, resolve_conflict
 from app.tui.counter import DATABASE_ERRORS
 from app.tui.screens.form_dialog import Field, FormDialog
 from app.tui.widgets.key_bar import KeyBar

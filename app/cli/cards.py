@@ -27,9 +27,9 @@ def register(subcommands: Subcommands) -> None:
     p.add_argument(
         "--limit", type=int, metavar="N", help=_("with --all-new: only the first N cards")
     )
+    # No default here: a card with neither --format nor --out goes where F7 sends it.
     p.add_argument(
         "--format",
-        default="pdf",
         metavar="png|svg|pdf|escpos",
         help=_("file format, or escpos for a receipt printer (default: pdf)"),
     )
@@ -45,17 +45,25 @@ def register(subcommands: Subcommands) -> None:
 
 
 def cmd_card_print(args: argparse.Namespace) -> int:
-    from app.services.cards import print_card, print_new_cards
+    from app.services.cards import print_card, print_new_cards, print_or_save_card
 
     if args.all_new == bool(args.card):
         raise CliError(_("Give a card number, or --all-new for every card not printed yet"))
     ctx = open_context(args)
+    fmt = args.format or "pdf"
     if args.all_new:
-        result = print_new_cards(ctx, args.format, args.out, limit=args.limit)
+        result = print_new_cards(ctx, fmt, args.out, limit=args.limit)
+    elif args.format is None and args.out is None:
+        # Like F7 at the counter: the receipt printer, or without one a PDF in the data folder.
+        result = print_or_save_card(ctx, args.card)
     else:
-        result = print_card(ctx, args.card, args.format, args.out)
+        result = print_card(ctx, args.card, fmt, args.out)
     if not result.cards:
         lines = [_("No cards waiting to be printed")]
+    elif result.no_printer:
+        lines = [
+            _("No receipt printer is set up: card saved as {path}").format(path=result.destination)
+        ]
     elif len(result.cards) == 1:
         lines = [
             _("Printed card {card} ({format}) to {destination}").format(

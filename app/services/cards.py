@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from app.config import data_dir
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.files import write_atomically
@@ -26,6 +27,9 @@ from app.services.lookup import check_card_row
 from app.services.members import lock_member_by_card, next_card_number
 from app.store.models import Card, Member
 from app.sync import events
+
+if TYPE_CHECKING:
+    from app.printing.escpos import PrinterConfig
 
 FORMATS = ("png", "svg", "pdf", "escpos")
 
@@ -41,9 +45,16 @@ class PrintResult:
     cards: tuple[str, ...]
     format: str
     destination: str | None
+    no_printer: bool = False
+    """No receipt printer is set up, so the card was saved as a PDF (``destination``) instead."""
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "cards": list(self.cards), "count": len(self.cards)}
+        return {
+            "cards": list(self.cards),
+            "format": self.format,
+            "destination": self.destination,
+            "count": len(self.cards),
+        }
 
 
 @dataclass(frozen=True)
@@ -110,12 +121,17 @@ def card_face(ctx: Context, card: str) -> CardFace:
         return _face(ctx, number, member.first_name, member.last_name)
 
 
-def _printer_config(ctx: Context) -> Any:
+def _printer_kind(ctx: Context) -> str:
+    """The receipt printer's connection, ``none`` when the shop has none."""
+    return str(ctx.settings().get("printer.kind") or "none")
+
+
+def _printer_config(ctx: Context) -> PrinterConfig:
     from app.printing.escpos import PrinterConfig
 
     s = ctx.settings()
     return PrinterConfig(
-        kind=str(s.get("printer.kind") or "none"),
+        kind=_printer_kind(ctx),
         target=str(s.get("printer.target") or ""),
         profile=str(s.get("printer.profile") or "default"),
         qr=str(s.get("printer.qr") or "native"),
@@ -187,6 +203,26 @@ def print_card(ctx: Context, card: str, fmt: str, out: str | Path | None = None)
     destination = _deliver(ctx, _render(ctx, [face], fmt), fmt, out)
     _mark_printed(ctx, [face.number], fmt)
     return PrintResult((face.number,), fmt, destination)
+
+
+def print_or_save_card(ctx: Context, card: str) -> PrintResult:
+    """Print a card on the receipt printer; without one, save it as a PDF in the data folder.
+
+    The PDF is ``cards/card-<number>.pdf`` in the user data folder, and the result says so
+    (``no_printer``, ``destination``): the counter's F7 and `loyalty card print CARD`.
+    """
+    if _printer_kind(ctx) != "none":
+        return print_card(ctx, card, "escpos")
+    number = validate_card_number(card)
+    folder = data_dir() / "cards"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PrintFailed(
+            _("Cannot write {path}: {reason}").format(path=folder, reason=exc.strerror)
+        ) from None
+    result = print_card(ctx, number, "pdf", folder / f"card-{number}.pdf")
+    return replace(result, no_printer=True)
 
 
 def new_cards(ctx: Context, limit: int | None = None) -> list[CardFace]:

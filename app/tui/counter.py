@@ -516,29 +516,20 @@ class CounterScreen(Screen[None]):
     @work(thread=True, group="print")
     def _print_card(self, card: str) -> None:
         """Print on the receipt printer, or without one save a PDF in the user data folder."""
-        from app.config import data_dir
-        from app.services.cards import print_card
+        from app.services.cards import print_or_save_card
 
         try:
-            if str(self.ctx.settings().get("printer.kind") or "none") == "none":
-                folder = data_dir() / "cards"
-                folder.mkdir(parents=True, exist_ok=True)
-                result = print_card(self.ctx, card, "pdf", folder / f"card-{card}.pdf")
-                message = _("No receipt printer is set up: card saved as {path}").format(
-                    path=result.destination
-                )
-            else:
-                print_card(self.ctx, card, "escpos")
-                message = _("Card {card} printed").format(card=card)
+            result = print_or_save_card(self.ctx, card)
         except LoyaltyError as exc:
             self.app.call_from_thread(self._card_printed, exc.message, "error")
-        except DATABASE_ERRORS as exc:
-            self.app.call_from_thread(self._card_printed, self._database_message(exc), "error")
-        except OSError as exc:
-            # The user data folder itself could not be made.
-            self.app.call_from_thread(self._card_printed, str(exc), "error")
+            return
+        if result.no_printer:
+            message = _("No receipt printer is set up: card saved as {path}").format(
+                path=result.destination
+            )
         else:
-            self.app.call_from_thread(self._card_printed, message, "success")
+            message = _("Card {card} printed").format(card=card)
+        self.app.call_from_thread(self._card_printed, message, "success")
 
     def _card_printed(self, message: str, kind: str) -> None:
         self._printing = False

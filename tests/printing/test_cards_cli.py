@@ -106,3 +106,52 @@ def test_printer_settings_can_be_set(
     )
     assert code == 0 and f"file:{device}" in text
     assert member.card.encode() in device.read_bytes()
+
+
+def test_a_card_without_format_or_out_is_saved_like_f7_does_without_a_printer(
+    capsys: pytest.CaptureFixture[str],
+    member: MemberView,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    pdf = tmp_path / "data" / "loyalty-counter" / "cards" / f"card-{member.card}.pdf"
+    code, text, err = run(capsys, "card", "print", member.card, "--db", str(db_path))
+    assert (code, err) == (0, "")
+    assert text.strip() == f"No receipt printer is set up: card saved as {pdf}"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert scalar(db_path, "SELECT printed_at FROM card") is not None
+    code, text, _err = run(capsys, "card", "print", member.card, "--json", "--db", str(db_path))
+    assert code == 0
+    data = json.loads(text)
+    assert (data["cards"], data["format"], data["destination"]) == ([member.card], "pdf", str(pdf))
+
+
+def test_a_card_without_format_or_out_goes_to_the_receipt_printer_when_there_is_one(
+    capsys: pytest.CaptureFixture[str],
+    member: MemberView,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    device = tmp_path / "lp0"
+    for key, value in (("printer.kind", "file"), ("printer.target", str(device))):
+        assert run(capsys, "settings", "set", key, value, "--db", str(db_path))[0] == 0
+    code, text, err = run(capsys, "card", "print", member.card, "--db", str(db_path))
+    assert (code, err) == (0, "")
+    assert text.strip() == f"Printed card {member.card} (escpos) to file:{device}"
+    assert member.card.encode() in device.read_bytes()
+    assert not (tmp_path / "data").exists()
+
+
+def test_an_explicit_pdf_still_needs_a_file(
+    capsys: pytest.CaptureFixture[str], member: MemberView, db_path: Path
+) -> None:
+    code, text, err = run(
+        capsys, "card", "print", member.card, "--format", "pdf", "--db", str(db_path)
+    )
+    assert code == 1 and text == ""
+    assert "Give the file to write the card to (--out FILE)" in err
+    assert scalar(db_path, "SELECT printed_at FROM card") is None

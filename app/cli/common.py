@@ -1,0 +1,128 @@
+"""What every command module shares: the parser class, registering a command, the output,
+opening the database, the card and amount arguments, and the exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
+
+from app.domain.errors import LoyaltyError
+from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.services.context import Context
+
+EXIT_ERROR = 1
+EXIT_CHECK_FAILED = 2
+
+Handler: TypeAlias = Callable[[argparse.Namespace], int]
+"""A command: takes the parsed arguments, returns the exit code."""
+
+
+class CliError(LoyaltyError):
+    """A usage problem found by the CLI itself."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        # One line, like every other error: scripts read stderr line by line.
+        print(
+            _("{prog}: {message} (see {prog} --help)").format(prog=self.prog, message=message),
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_ERROR)
+
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[Parser]"
+"""Where a command group adds its commands (the result of ``add_subparsers``)."""
+
+
+def database_options(*, suppress: bool) -> Parser:
+    """``--db`` and ``--json``, as a parent parser for the top level and every command.
+
+    Commands repeat them so they may come before or after the command name; their copies
+    (``suppress``) default to SUPPRESS so they never overwrite a value given earlier.
+    """
+    opts = Parser(add_help=False)
+    opts.add_argument(
+        "--db",
+        default=argparse.SUPPRESS if suppress else None,
+        help=_("database file or URL (default: $LOYALTY_DB or the user data folder)"),
+    )
+    opts.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help=_("print one JSON object"),
+    )
+    return opts
+
+
+def add_command(subcommands: Subcommands, name: str, handler: Handler, help_text: str) -> Parser:
+    """A command that runs ``handler``, with ``--db`` and ``--json``; returns its parser."""
+    parser = subcommands.add_parser(
+        name, parents=[database_options(suppress=True)], help=help_text, description=help_text
+    )
+    parser.set_defaults(func=handler)
+    return parser
+
+
+def add_group(subcommands: Subcommands, name: str, help_text: str) -> Subcommands:
+    """A command made of sub-commands (``loyalty member add``); one of them is required."""
+    group = subcommands.add_parser(name, help=help_text)
+    return group.add_subparsers(dest=f"{name}_command", required=True, parser_class=Parser)
+
+
+def card_arg(parser: argparse.ArgumentParser, flag: str | None = None) -> None:
+    """The card number: the argument CARD, or a required option such as ``--card``."""
+    if flag is None:
+        parser.add_argument("card", metavar="CARD", help=_("13-digit card number"))
+    else:
+        parser.add_argument(
+            flag, dest="card", required=True, metavar="CARD", help=_("13-digit card number")
+        )
+
+
+def emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) -> None:
+    """Print the result: one JSON object with ``--json``, else the lines for a person."""
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        for line in lines:
+            print(line)
+
+
+def open_context(args: argparse.Namespace, *, demo: bool = False) -> Context:
+    """The use-case context for ``--db`` (or the configured database) and this till."""
+    # Imported here: `loyalty --help` and usage errors need no database code.
+    from app.config import load_config
+    from app.services.context import Context
+    from app.store.database import Database
+
+    if args.db is not None and not args.db.strip():
+        # `--db "$UNSET"` in a script must not quietly open the shop's default database.
+        raise CliError(_("Give the database a file path"))
+    config = load_config(args.db, demo=demo)
+    ctx = Context(Database(config.db), actor=config.actor)
+    ctx.till = config.till if config.till is not None else int(str(ctx.settings()["shop.till"]))
+    return ctx
+
+
+def shop_currency(ctx: Context) -> str:
+    """The shop's currency setting: amounts are shown in it, not always in euros."""
+    return ctx.rules().currency
+
+
+def sale_amount(ctx: Context, text: str, *, allow_zero: bool = False) -> int:
+    """An amount typed by a person, in cents, at most the largest sale the shop allows."""
+    from app.domain.money import parse_amount
+
+    rules = ctx.rules()
+    return parse_amount(
+        text, max_cents=rules.max_sale_cents, allow_zero=allow_zero, currency=rules.currency
+    )

@@ -1,0 +1,51 @@
+"""Open the counter (the TUI), on the shop's database or on a fresh demo database."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.common import Subcommands, add_command, emit, open_context
+from app.i18n import _
+
+
+def register(subcommands: Subcommands) -> None:
+    """`loyalty demo` (the counter itself opens when no command is given)."""
+    p = add_command(
+        subcommands,
+        "demo",
+        cmd_demo,
+        _("create a demo database with realistic members and open the counter"),
+    )
+    p.add_argument("--members", type=int, default=24, help=_("how many demo members"))
+    p.add_argument(
+        "--no-open", action="store_true", help=_("only create the data and print demo cards")
+    )
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """The counter, for the cashier."""
+    ctx = open_context(args)
+    from app.tui.app import LoyaltyApp
+
+    LoyaltyApp(ctx).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Fill a demo database, list its cards, then open the counter on it."""
+    from app.services.demo import DEMO_COUPON, demo_coupon_hint, seed_demo
+
+    ctx = open_context(args, demo=True)
+    cards = seed_demo(ctx, members=args.members)
+    data = {"db": ctx.db.display_name, "cards": [{"card": c, "name": n} for c, n in cards]}
+    lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]
+    lines += [f"  {card}  {name}" for card, name in cards]
+    lines.append(demo_coupon_hint(ctx))
+    data["coupon"] = DEMO_COUPON
+    emit(args, data, lines)
+    if args.no_open or args.json:
+        return 0
+    from app.tui.app import LoyaltyApp
+
+    LoyaltyApp(ctx, demo_cards=cards).run()
+    return 0

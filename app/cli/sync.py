@@ -1,0 +1,166 @@
+"""`loyalty init` and `loyalty sync`: this shop's place in the chain, and exchanging changes
+with the other shops through the sync folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from app.cli.common import EXIT_ERROR, Subcommands, add_command, add_group, emit, open_context
+from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.services.sync import ImportReport
+
+
+def register(subcommands: Subcommands) -> None:
+    """`loyalty init` and `loyalty sync export|import|run|status|conflicts`."""
+    p = add_command(
+        subcommands,
+        "init",
+        cmd_init,
+        _("set this shop's store code and till, and the sync folder"),
+    )
+    p.add_argument("--store", required=True, metavar="CODE", help=_("3-digit store code"))
+    p.add_argument("--till", required=True, type=int, metavar="N", help=_("till number"))
+    p.add_argument("--sync-dir", metavar="DIR", help=_("the chain's central sync folder"))
+    p.add_argument(
+        "--secret-file",
+        metavar="FILE",
+        help=_("the chain secret (created if missing; copy it to every shop)"),
+    )
+
+    ysub = add_group(subcommands, "sync", _("exchange changes with the other shops of the chain"))
+    for name, func, text in (
+        ("export", cmd_sync_export, _("write this shop's new changes to the sync folder")),
+        ("import", cmd_sync_import, _("apply the other shops' files from the sync folder")),
+        ("run", cmd_sync_run, _("export, then import")),
+    ):
+        p = add_command(ysub, name, func, text)
+        p.add_argument("--dir", metavar="DIR", help=_("sync folder (default: set by init)"))
+    add_command(ysub, "status", cmd_sync_status, _("pending changes, last sync, open conflicts"))
+    p = add_command(
+        ysub, "conflicts", cmd_sync_conflicts, _("what sync could not settle by itself")
+    )
+    p.add_argument("--all", action="store_true", help=_("also resolved ones and logged edits"))
+    p.add_argument("--resolve", type=int, metavar="ID", help=_("mark a conflict as resolved"))
+    p.add_argument("--note", help=_("with --resolve: what was done"))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.services.sync import init_shop
+
+    ctx = open_context(args)
+    result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
+    lines = [
+        _("Store {store}, till {till}").format(store=result.store, till=result.till),
+        _("Sync folder: {path}").format(path=result.sync_dir or _("none")),
+        _("Chain secret file: {path}").format(path=result.secret_file or _("none")),
+    ]
+    if result.secret_created:
+        lines.append(
+            _("A new chain secret was written: copy this file to every shop of the chain.")
+        )
+    emit(args, result.to_json(), lines)
+    return 0
+
+
+def cmd_sync_export(args: argparse.Namespace) -> int:
+    from app.services.sync import export_events
+
+    report = export_events(open_context(args), args.dir)
+    lines = [_("{count} events exported").format(count=report.events)]
+    lines += [f"  {name}" for name in report.files]
+    emit(args, report.to_json(), lines)
+    return 0
+
+
+def _import_lines(report: ImportReport) -> list[str]:
+    lines = [
+        _("{file}: {applied} applied, {skipped} already here, {deferred} waiting").format(
+            file=f.name, applied=f.applied, skipped=f.skipped, deferred=f.deferred
+        )
+        for f in report.files
+    ]
+    lines += [
+        _("{file} rejected: {reason}").format(file=name, reason=reason)
+        for name, reason in report.rejected
+    ]
+    lines.append(
+        _(
+            "{count} events applied, {waiting} waiting for other files, {conflicts} new conflicts"
+        ).format(
+            count=report.events_applied,
+            waiting=report.still_deferred,
+            conflicts=report.conflicts,
+        )
+    )
+    return lines
+
+
+def cmd_sync_import(args: argparse.Namespace) -> int:
+    from app.services.sync import import_events
+
+    report = import_events(open_context(args), args.dir)
+    emit(args, report.to_json(), _import_lines(report))
+    for name, reason in report.rejected:
+        print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
+    return EXIT_ERROR if report.rejected else 0
+
+
+def cmd_sync_run(args: argparse.Namespace) -> int:
+    from app.services.sync import run_sync
+
+    result = run_sync(open_context(args), args.dir)
+    lines = [_("{count} events exported").format(count=result.exported.events)]
+    emit(args, result.to_json(), lines + _import_lines(result.imported))
+    for name, reason in result.imported.rejected:
+        print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
+    return EXIT_ERROR if result.imported.rejected else 0
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    from app.services.sync import sync_status
+
+    status = sync_status(open_context(args))
+    never = _("never")
+    lines = [
+        _("Store {store}, till {till}, node {node}").format(
+            store=status.store, till=status.till, node=status.node
+        ),
+        _("Sync folder: {path}").format(path=status.sync_dir or _("none")),
+        _("Chain secret: {state}").format(state=_("set") if status.secret else _("missing")),
+        _("Events waiting for export: {count}").format(count=status.pending),
+        _("Last export: {time}").format(time=status.last_export or never),
+        _("Last import: {time}").format(time=status.last_import or never),
+        _("Files applied: {count}; events waiting for other files: {deferred}").format(
+            count=status.files_applied, deferred=status.deferred
+        ),
+        _("Open conflicts: {count}").format(count=status.open_conflicts),
+    ]
+    emit(args, status.to_json(), lines)
+    return 0
+
+
+def cmd_sync_conflicts(args: argparse.Namespace) -> int:
+    from app.services.sync import list_conflicts, resolve_conflict
+
+    ctx = open_context(args)
+    if args.resolve is not None:
+        resolve_conflict(ctx, args.resolve, args.note or "")
+        emit(
+            args,
+            {"resolved": args.resolve},
+            [_("Conflict {id} resolved").format(id=args.resolve)],
+        )
+        return 0
+    conflicts = list_conflicts(ctx, include_all=args.all)
+    lines = [
+        f"#{c.id} {c.created_at:%Y-%m-%d %H:%M} "
+        + c.summary(str(ctx.settings()["shop.currency"]))
+        + ("" if c.resolved_at is None else f" ({_('resolved')}: {c.resolution})")
+        for c in conflicts
+    ] or [_("No open conflicts")]
+    emit(args, {"conflicts": [c.to_json() for c in conflicts]}, lines)
+    return 0

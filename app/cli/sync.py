@@ -11,7 +11,7 @@ from app.cli.common import EXIT_ERROR, Subcommands, add_command, add_group, emit
 from app.i18n import _
 
 if TYPE_CHECKING:
-    from app.services.sync import ImportReport
+    from app.services.chain.exchange import ImportReport
 
 
 def register(subcommands: Subcommands) -> None:
@@ -49,7 +49,7 @@ def register(subcommands: Subcommands) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from app.services.sync import init_shop
+    from app.services.chain.setup import init_shop
 
     ctx = open_context(args)
     result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
@@ -67,7 +67,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_export(args: argparse.Namespace) -> int:
-    from app.services.sync import export_events
+    from app.services.chain.exchange import export_events
 
     report = export_events(open_context(args), args.dir)
     lines = [_("{count} events exported").format(count=report.events)]
@@ -100,7 +100,7 @@ def _import_lines(report: ImportReport) -> list[str]:
 
 
 def cmd_sync_import(args: argparse.Namespace) -> int:
-    from app.services.sync import import_events
+    from app.services.chain.exchange import import_events
 
     report = import_events(open_context(args), args.dir)
     emit(args, report.to_json(), _import_lines(report))
@@ -110,7 +110,7 @@ def cmd_sync_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_run(args: argparse.Namespace) -> int:
-    from app.services.sync import run_sync
+    from app.services.chain.exchange import run_sync
 
     result = run_sync(open_context(args), args.dir)
     lines = [_("{count} events exported").format(count=result.exported.events)]
@@ -121,7 +121,7 @@ def cmd_sync_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_status(args: argparse.Namespace) -> int:
-    from app.services.sync import sync_status
+    from app.services.chain.status import sync_status
 
     status = sync_status(open_context(args))
     never = _("never")
@@ -144,7 +144,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_conflicts(args: argparse.Namespace) -> int:
-    from app.services.sync import list_conflicts, resolve_conflict
+    from app.services.chain.conflicts import list_conflicts, resolve_conflict
 
     ctx = open_context(args)
     if args.resolve is not None:

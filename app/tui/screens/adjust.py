@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +17,7 @@ from app.i18n import _, format_points
 from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.views import AdjustResult, MemberView
-from app.tui.screens.refund import member_line
+from app.tui.member_text import member_line
 
 
 class AdjustScreen(ModalScreen[AdjustResult | None]):
@@ -151,9 +150,6 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
             )
         except LoyaltyError as exc:
             self.show_message(exc.message)
-            return
-        except SQLAlchemyError:
-            self.show_message(_("The database is busy or unavailable: try again"))
             return
         self.dismiss(result)
 

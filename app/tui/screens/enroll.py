@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,22 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from app.domain.errors import LoyaltyError, ValidationFailed
-from app.domain.profile import MemberDraft, salutation_label
+from app.domain.profile import MemberDraft
 from app.i18n import _
 from app.services.context import Context
 from app.services.members import enroll_member
 from app.services.views import MemberView
+from app.store.errors import DatabaseError
+from app.tui.member_text import salutation_choices
+from app.tui.widgets.consent_checkbox import ConsentCheckbox
+from app.tui.widgets.member_panel import member_display_name
 
 # The text fields of the form, in the order the cashier fills them.
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode")
 # The profile fields, then the card of the member who brought this one (referral bonus).
 FORM_FIELDS = (*TEXT_FIELDS, "referred_by")
-
-
-class ConsentCheckbox(Checkbox, inherit_bindings=False):
-    """A checkbox that only Space toggles, so an Enter meant to submit never gives consent."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", show=False)]
 
 
 class EnrollScreen(ModalScreen[MemberView | None]):
@@ -165,7 +162,7 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             "postcode": "",
             "referred_by": _("card of the member who brought them"),
         }
-        salutations = [(_("(none)"), "")] + [(salutation_label(c), c) for c in ("ms", "mr", "mx")]
+        salutations = salutation_choices()
         with Vertical(id="dialog"):
             yield Label(_("Enroll a new member"), classes="title")
             with VerticalScroll(id="form"):
@@ -235,6 +232,10 @@ class EnrollScreen(ModalScreen[MemberView | None]):
                     self.query_one(f"#{name}").focus()
                     break
             return
+        except DatabaseError as exc:
+            # Not the referral card's fault: the message goes above the buttons.
+            self.show_errors({}, exc.message)
+            return
         except LoyaltyError as exc:
             if referred_by.strip():
                 # Every profile field was valid (they are checked first): the card was not.
@@ -243,9 +244,6 @@ class EnrollScreen(ModalScreen[MemberView | None]):
             else:
                 self.show_errors({}, exc.message)
             return
-        except SQLAlchemyError:
-            self.show_errors({}, _("The database is busy or unavailable: try again"))
-            return
         self.show_errors({})
         self.enrolled = view
 
@@ -253,11 +251,8 @@ class EnrollScreen(ModalScreen[MemberView | None]):
         self.set_class(view is not None, "-enrolled")
         if view is None:
             return
-        parts = (salutation_label(view.salutation), view.first_name, view.last_name)
         self.query_one("#welcome", Static).update(
-            _("Welcome, {name}! The new card number is:").format(
-                name=" ".join(p for p in parts if p)
-            )
+            _("Welcome, {name}! The new card number is:").format(name=member_display_name(view))
         )
         self.query_one("#card-number", Static).update(view.card)
         self.query_one("#go", Button).focus()

@@ -20,7 +20,6 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from app.domain.errors import InvalidInput, LoyaltyError, ValidationFailed
 from app.i18n import _
 from app.services.context import Context
-from app.tui.counter import DATABASE_ERRORS
 
 
 @dataclass(frozen=True)
@@ -239,9 +238,6 @@ class FormDialog(ModalScreen[Any]):
             return
         except LoyaltyError as exc:
             self.show_errors({}, exc.message)
-            return
-        except DATABASE_ERRORS:
-            self.show_errors({}, _("The database is busy or unavailable: try again"))
             return
         if result is not None:
             self.dismiss(result)

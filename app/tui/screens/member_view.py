@@ -31,7 +31,7 @@ from textual.widgets import (
 
 from app.config import data_dir
 from app.domain.errors import LoyaltyError, ValidationFailed
-from app.domain.profile import display_phone, salutation_label
+from app.domain.profile import display_phone
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
 from app.services.cards import replace_card
 from app.services.context import Context
@@ -47,21 +47,16 @@ from app.services.member_desk import (
 )
 from app.services.merge import MergeResult, merge_members
 from app.services.privacy import erase_member, export_member_data
-from app.tui.counter import DATABASE_ERRORS
+from app.store.errors import DatabaseError
+from app.tui.member_text import profile_name, salutation_choices
 from app.tui.screens.confirm import ConfirmScreen
-from app.tui.screens.enroll import ConsentCheckbox
+from app.tui.widgets.consent_checkbox import ConsentCheckbox
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.member_panel import member_display_name
 
 # The text fields of the profile, in form order (the service's field names).
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode", "tier")
 TABS = ("desk-tab-profile", "desk-tab-ledger", "desk-tab-sales", "desk-tab-cards")
-
-
-def profile_name(profile: MemberProfile) -> str:
-    """Salutation and name, or a placeholder for an erased member."""
-    parts = (salutation_label(profile.salutation), profile.first_name, profile.last_name)
-    return " ".join(p for p in parts if p) or _("(erased member {id})").format(id=profile.member_id)
 
 
 def kind_label(kind: str) -> str:
@@ -203,7 +198,7 @@ class MemberViewScreen(Screen[None]):
             "phone": _("+49 171 2345678"),
             "birthday": _("YYYY-MM-DD"),
         }
-        salutations = [(_("(none)"), "")] + [(salutation_label(c), c) for c in ("ms", "mr", "mx")]
+        salutations = salutation_choices()
         yield Header()
         yield Static(id="desk-who", markup=False)
         yield Static(id="desk-view-message")
@@ -281,11 +276,6 @@ class MemberViewScreen(Screen[None]):
             cards = member_cards(self.ctx, self.member_id)
         except LoyaltyError as exc:
             self.say(exc.message, "error")
-            return
-        except DATABASE_ERRORS as exc:
-            self.say(
-                _("The database did not answer ({error}). Try again.").format(error=exc), "error"
-            )
             return
         currency = self.ctx.rules().currency
         table = self.query_one("#desk-ledger", DataTable)
@@ -420,9 +410,6 @@ class MemberViewScreen(Screen[None]):
         except LoyaltyError as exc:
             self.say(exc.message, "error")
             return
-        except DATABASE_ERRORS:
-            self.say(_("The database is busy or unavailable: try again"), "error")
-            return
         self.reload()
         self.say(_("Profile saved"), "success")
 
@@ -521,10 +508,6 @@ class MemberViewScreen(Screen[None]):
                 ),
                 "error",
             )
-        except DATABASE_ERRORS:
-            self.app.call_from_thread(
-                self.say, _("The database is busy or unavailable: try again"), "error"
-            )
         else:
             self.app.call_from_thread(
                 self.say,
@@ -557,9 +540,6 @@ class MemberViewScreen(Screen[None]):
         except LoyaltyError as exc:
             self.say(exc.message, "error")
             return
-        except DATABASE_ERRORS:
-            self.say(_("The database is busy or unavailable: try again"), "error")
-            return
         self.reload()
         self.say(
             _(
@@ -591,9 +571,6 @@ class MemberViewScreen(Screen[None]):
             result = erase_member(self.ctx, card)
         except LoyaltyError as exc:
             self.say(exc.message, "error")
-            return
-        except DATABASE_ERRORS:
-            self.say(_("The database is busy or unavailable: try again"), "error")
             return
         self.reload()
         self.say(
@@ -741,13 +718,14 @@ class MergeScreen(ModalScreen[MergeResult | None]):
                 return
             assert self.keep.card is not None
             result = merge_members(self.ctx, self.keep.card, text)
+        except DatabaseError as exc:
+            # The card was fine: the preview stays and F9 tries the merge again.
+            self._show("#desk-merge-error", exc.message)
+            return
         except LoyaltyError as exc:
             self.checked = None
             self._show("#desk-merge-preview", "")
             self._show("#desk-merge-error", exc.message)
-            return
-        except DATABASE_ERRORS:
-            self._show("#desk-merge-error", _("The database is busy or unavailable: try again"))
             return
         self.dismiss(result)
 

@@ -34,7 +34,7 @@ from app.services.member_desk import (
     member_profile,
 )
 from app.services.views import MemberSummary
-from app.tui.counter import DATABASE_ERRORS
+from app.store.errors import DatabaseError
 from app.tui.widgets.key_bar import KeyBar
 
 # Typing pauses shorter than this are one filter: no query per keystroke.
@@ -251,13 +251,6 @@ class MembersScreen(Screen[None]):
             page = await loop.run_in_executor(self._reader, self._query, text, sort, after, limit)
         except LoyaltyError as exc:
             self._failed(generation, exc.message)
-        except DATABASE_ERRORS as exc:
-            self._failed(
-                generation,
-                _("The database did not answer ({error}). Try again.").format(
-                    error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                ),
-            )
         else:
             self._show(generation, page)
 
@@ -267,6 +260,8 @@ class MembersScreen(Screen[None]):
             # A scanned card shows its member, whichever card of theirs it is.
             try:
                 member_id = member_id_for_card(self.ctx, stripped, usable=False)
+            except DatabaseError:
+                raise
             except LoyaltyError:
                 return list_members(self.ctx, text, sort=sort, limit=limit)
             p = member_profile(self.ctx, member_id)

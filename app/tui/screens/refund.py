@@ -7,7 +7,6 @@ from typing import ClassVar
 
 from babel.numbers import format_decimal
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,27 +17,18 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.money import REFUND_TYPING_LIMIT_CENTS, parse_amount
-from app.domain.profile import salutation_label
 from app.domain.rules import SaleFigures, plan_refund
 from app.i18n import _, current_locale, format_money, format_points, format_timestamp
 from app.services.context import Context
 from app.services.refunds import refund_sale
 from app.services.views import MemberView, RefundResult, SaleLine
+from app.store.errors import DatabaseError
+from app.tui.member_text import member_line
 
 
 def amount_text(cents: int) -> str:
     """An amount as a cashier would type it (``12.50`` / ``12,50``), without currency sign."""
     return format_decimal(Decimal(cents).scaleb(-2), format="0.00", locale=current_locale())
-
-
-def member_line(member: MemberView) -> str:
-    """Who the dialog is about: salutation, name, card and balance on one line."""
-    parts = (salutation_label(member.salutation), member.first_name, member.last_name)
-    return _("{name} · card {card} · {points} points").format(
-        name=" ".join(p for p in parts if p),
-        card=member.card,
-        points=format_points(member.points),
-    )
 
 
 class RefundScreen(ModalScreen[RefundResult | None]):
@@ -249,12 +239,13 @@ class RefundScreen(ModalScreen[RefundResult | None]):
                 result = refund_sale(self.ctx, sale.sale_id)
             else:
                 result = refund_sale(self.ctx, sale.sale_id, self.parse())
+        except DatabaseError as exc:
+            # Nothing to correct in the amount: the cashier just tries again.
+            self.show_message(exc.message)
+            return
         except LoyaltyError as exc:
             self.show_message(exc.message)
             self.query_one("#amount", Input).focus()
-            return
-        except SQLAlchemyError:
-            self.show_message(_("The database is busy or unavailable: try again"))
             return
         self.dismiss(result)
 

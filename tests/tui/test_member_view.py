@@ -23,7 +23,9 @@ from app.services.views import MemberView
 from app.store.models import Card, Sale
 from app.tui.app import LoyaltyApp
 from app.tui.screens.confirm import ConfirmScreen
-from app.tui.screens.member_view import ExportScreen, MemberViewScreen, MergeScreen
+from app.tui.screens.member_export import ExportScreen
+from app.tui.screens.member_view import MemberViewScreen
+from app.tui.screens.merge import MergeScreen
 from tests.tui.conftest import scan
 
 SIZE = (80, 24)
@@ -167,7 +169,7 @@ async def test_merge_refuses_the_members_own_card(ctx: Context, member: MemberVi
         dialog = pilot.app.screen
         await pilot.press(*member.card, "enter", "f9")
         await pilot.pause()
-        assert "same member" in str(dialog.query_one("#desk-merge-error").render())
+        assert "same member" in str(dialog.query_one("#dialog-error").render())
         assert pilot.app.screen is dialog
 
 
@@ -205,7 +207,7 @@ async def test_erase_needs_the_word_typed_then_anonymises(ctx: Context, member: 
         assert isinstance(dialog, ConfirmScreen)
         await pilot.press("enter")
         await pilot.pause()
-        assert "Type ERASE exactly" in str(dialog.query_one("#confirm-error").render())
+        assert "Type ERASE exactly" in str(dialog.query_one("#dialog-error").render())
         assert member_profile(ctx, member.member_id).status == "active"
         await pilot.press(*"ERASE", "enter")
         await pilot.pause()

@@ -50,21 +50,7 @@ class ConflictsScreen(Screen[None]):
         Binding("f5", "toggle_all", _("Open/all"), key_display="F5"),
     ]
 
-    DEFAULT_CSS = """
-    ConflictsScreen #conflicts-status {
-        height: auto;
-        padding: 0 1;
-        margin-top: 1;
-        color: $text-muted;
-    }
-    ConflictsScreen #conflicts-status.-error {
-        color: $text-error;
-        text-style: bold;
-    }
-    ConflictsScreen #conflicts-table {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "conflicts.tcss"
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()

@@ -101,33 +101,7 @@ class MembersScreen(Screen[None]):
         Binding("enter", "open", _("Open"), key_display="Enter"),
     ]
 
-    DEFAULT_CSS = """
-    MembersScreen #desk-filter-row {
-        height: 1;
-        padding: 0 1;
-        margin-top: 1;
-    }
-    MembersScreen #desk-filter-label {
-        width: auto;
-        padding-right: 1;
-        text-style: bold;
-    }
-    MembersScreen #desk-filter {
-        width: 1fr;
-    }
-    MembersScreen #desk-status {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    MembersScreen #desk-status.-error {
-        color: $text-error;
-        text-style: bold;
-    }
-    MembersScreen #desk-table {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "members.tcss"
 
     def __init__(self, ctx: Context, *, open_member: int | None = None) -> None:
         super().__init__()

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 from textual.app import App
 from textual.widgets import Static
 
 import app.tui.screens as screens_package
+import app.tui.screens.adjust as adjust_module
 from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.views import AdjustResult, MemberView
+from app.store.errors import translate
 from app.store.models import LedgerEntry
 from app.tui.screens import AdjustScreen
 
@@ -99,6 +103,28 @@ async def test_without_a_reason_is_refused(ctx: Context, member: MemberView) -> 
     assert app.results == [None]
     assert adjustments(ctx) == []
     assert lookup_card(ctx, member.card).points == 0
+
+
+async def test_a_busy_database_shows_the_stores_sentence_and_keeps_the_dialog(
+    ctx: Context, member: MemberView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy = translate(sqlite3.OperationalError("database is locked"))
+
+    def locked(*_args: object) -> AdjustResult:
+        raise busy
+
+    monkeypatch.setattr(adjust_module, "adjust_points", locked)
+    app = Host(ctx, member)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await type_text(pilot, "50")
+        await pilot.press("enter")
+        await type_text(pilot, "Receipt lost")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert message(screen) == busy.message
+    assert adjustments(ctx) == []
 
 
 async def test_removing_more_than_the_balance_is_refused(ctx: Context, member: MemberView) -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 from textual.app import App
 from textual.widgets import Input, Label, Static
 
 import app.tui.screens as screens_package
+import app.tui.screens.enroll as enroll_module
 from app.services.context import Context
 from app.services.views import MemberView
+from app.store.errors import translate
 from app.store.models import Card, Member
 from app.tui.screens import EnrollScreen
 
@@ -171,6 +175,31 @@ async def test_escape_cancels_without_saving(ctx: Context) -> None:
         assert not isinstance(app.screen, EnrollScreen)
     assert app.results == [None]
     assert members(ctx) == []
+
+
+async def test_a_busy_database_is_not_blamed_on_the_referral_card(
+    ctx: Context, member: MemberView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy = translate(sqlite3.OperationalError("database is locked"))
+
+    def locked(*_args: object, **_kwargs: object) -> MemberView:
+        raise busy
+
+    monkeypatch.setattr(enroll_module, "enroll_member", locked)
+    app = Host(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, EnrollScreen)
+        await type_text(pilot, "Lea")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "Weber")
+        screen.query_one("#referred_by", Input).focus()
+        await type_text(pilot, member.card)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert error_text(screen, "referred_by") == ""
+        assert str(screen.query_one("#dialog-error", Static).render()) == busy.message
+        assert not screen.has_class("-enrolled")
 
 
 async def test_text_that_looks_like_markup_is_shown_as_typed(ctx: Context) -> None:

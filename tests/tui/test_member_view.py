@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, TabbedContent
 
+import app.tui.screens.merge as merge_module
 from app.domain.errors import CardBlocked
 from app.services.adjustments import adjust_points
 from app.services.checkout import checkout
@@ -20,10 +23,13 @@ from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_desk import member_profile
 from app.services.views import MemberView
+from app.store.errors import translate
 from app.store.models import Card, Sale
 from app.tui.app import LoyaltyApp
 from app.tui.screens.confirm import ConfirmScreen
-from app.tui.screens.member_view import ExportScreen, MemberViewScreen, MergeScreen
+from app.tui.screens.member_export import ExportScreen
+from app.tui.screens.member_view import MemberViewScreen
+from app.tui.screens.merge import MergeScreen
 from tests.tui.conftest import scan
 
 SIZE = (80, 24)
@@ -167,8 +173,39 @@ async def test_merge_refuses_the_members_own_card(ctx: Context, member: MemberVi
         dialog = pilot.app.screen
         await pilot.press(*member.card, "enter", "f9")
         await pilot.pause()
-        assert "same member" in str(dialog.query_one("#desk-merge-error").render())
+        assert "same member" in str(dialog.query_one("#dialog-error").render())
         assert pilot.app.screen is dialog
+
+
+async def test_merge_on_a_busy_database_keeps_the_preview_for_another_f9(
+    ctx: Context, member: MemberView, other_member: MemberView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy = translate(sqlite3.OperationalError("database is locked"))
+    real_merge = merge_module.merge_members
+    answers: list[Exception | None] = [busy, None]
+
+    def once_busy(*args: Any) -> Any:
+        failure = answers.pop(0)
+        if failure is not None:
+            raise failure
+        return real_merge(*args)
+
+    monkeypatch.setattr(merge_module, "merge_members", once_busy)
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        await pilot.press("f5")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, MergeScreen)
+        await pilot.press(*other_member.card, "enter", "f9")
+        await pilot.pause()
+        assert pilot.app.screen is dialog
+        assert str(dialog.query_one("#dialog-error").render()) == busy.message
+        assert "Jonas Müller" in str(dialog.query_one("#desk-merge-preview").render())
+        await pilot.press("f9")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+    assert member_profile(ctx, other_member.member_id).status == "merged"
 
 
 async def test_export_writes_the_members_data_as_json(
@@ -205,7 +242,7 @@ async def test_erase_needs_the_word_typed_then_anonymises(ctx: Context, member: 
         assert isinstance(dialog, ConfirmScreen)
         await pilot.press("enter")
         await pilot.pause()
-        assert "Type ERASE exactly" in str(dialog.query_one("#confirm-error").render())
+        assert "Type ERASE exactly" in str(dialog.query_one("#dialog-error").render())
         assert member_profile(ctx, member.member_id).status == "active"
         await pilot.press(*"ERASE", "enter")
         await pilot.pause()

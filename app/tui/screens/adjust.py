@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.money import parse_points
@@ -18,108 +16,41 @@ from app.i18n import _, format_points
 from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.views import AdjustResult, MemberView
-from app.tui.screens.refund import member_line
+from app.tui.member_text import member_line
+from app.tui.screens.dialog import Dialog
 
 
-class AdjustScreen(ModalScreen[AdjustResult | None]):
+class AdjustScreen(Dialog[AdjustResult | None]):
     """Add or remove points; dismisses with the adjustment, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
         Binding("f9", "confirm", _("Adjust"), key_display="F9"),
     ]
     AUTO_FOCUS = "#points"
-
-    DEFAULT_CSS = """
-    AdjustScreen {
-        align: center middle;
-    }
-    AdjustScreen #dialog {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    AdjustScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    AdjustScreen #who {
-        color: $text-muted;
-    }
-    AdjustScreen .row {
-        height: 1;
-        margin-top: 1;
-    }
-    AdjustScreen .row Label {
-        width: 10;
-    }
-    AdjustScreen .row Input {
-        width: 1fr;
-    }
-    AdjustScreen #preview {
-        color: $text-muted;
-        padding-left: 10;
-    }
-    AdjustScreen #dialog-error {
-        color: $text-error;
-        margin-top: 1;
-        display: none;
-    }
-    AdjustScreen #dialog-error.-shown {
-        display: block;
-    }
-    AdjustScreen #buttons {
-        height: 1;
-        margin-top: 1;
-        align-horizontal: center;
-    }
-    AdjustScreen #buttons Button {
-        margin: 0 1;
-    }
-    AdjustScreen .hint {
-        color: $text-muted;
-        width: 100%;
-        content-align: center middle;
-    }
-    """
 
     def __init__(self, ctx: Context, member: MemberView) -> None:
         super().__init__()
         self.ctx = ctx
         self.member = member
+        self.title_text = _("Adjust points")
+        self.action_label = _("Adjust")
+        self.action_variant = "warning"
+        self.hint_text = _("Enter: next field")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(_("Adjust points"), classes="title")
-            yield Static(member_line(self.member), id="who", markup=False)
-            with Horizontal(classes="row"):
-                yield Label(_("Points"))
-                yield Input(placeholder=_("e.g. 50 or -50"), compact=True, id="points")
-            yield Static(id="preview", markup=False)
-            with Horizontal(classes="row"):
-                yield Label(_("Reason"))
-                yield Input(
-                    placeholder=_("required, e.g. receipt lost"),
-                    max_length=200,
-                    compact=True,
-                    id="reason",
-                )
-            yield Static(id="dialog-error", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(_("Adjust (F9)"), variant="warning", compact=True, id="confirm")
-                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
-            yield Static(_("Enter: next field"), classes="hint")
-        yield Footer()
-
-    def show_message(self, text: str) -> None:
-        box = self.query_one("#dialog-error", Static)
-        box.update(text)
-        box.set_class(bool(text), "-shown")
+    def compose_body(self) -> ComposeResult:
+        yield Static(member_line(self.member), id="who", markup=False)
+        with Horizontal(classes="row"):
+            yield Label(_("Points"))
+            yield Input(placeholder=_("e.g. 50 or -50"), compact=True, id="points")
+        yield Static(id="preview", markup=False)
+        with Horizontal(classes="row"):
+            yield Label(_("Reason"))
+            yield Input(
+                placeholder=_("required, e.g. receipt lost"),
+                max_length=200,
+                compact=True,
+                id="reason",
+            )
 
     @on(Input.Changed)
     def typed(self, event: Input.Changed) -> None:
@@ -152,13 +83,7 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
         except LoyaltyError as exc:
             self.show_message(exc.message)
             return
-        except SQLAlchemyError:
-            self.show_message(_("The database is busy or unavailable: try again"))
-            return
         self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted)
     def field_submitted(self, event: Input.Submitted) -> None:
@@ -167,11 +92,3 @@ class AdjustScreen(ModalScreen[AdjustResult | None]):
             self.action_confirm()
         else:
             self.query_one("#reason", Input).focus()
-
-    @on(Button.Pressed, "#confirm")
-    def confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()

@@ -7,14 +7,14 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, Static
 
 from app.i18n import _
+from app.tui.screens.dialog import Dialog
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Asks a yes/no question; dismisses with True only when confirmed.
 
     With ``word`` the owner must type that word (e.g. ERASE) before F9 or Enter confirms, so a
@@ -22,95 +22,29 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
         Binding("f9", "confirm", _("Confirm"), key_display="F9"),
     ]
-
-    DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
-    ConfirmScreen #confirm-dialog {
-        width: 70;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $error;
-        padding: 0 1;
-        background: $surface;
-    }
-    ConfirmScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    ConfirmScreen #confirm-text {
-        margin-top: 1;
-    }
-    ConfirmScreen #confirm-word-row {
-        height: 1;
-        margin-top: 1;
-    }
-    ConfirmScreen #confirm-word-row Label {
-        width: auto;
-        padding-right: 1;
-    }
-    ConfirmScreen #confirm-word {
-        width: 1fr;
-    }
-    ConfirmScreen #confirm-error {
-        color: $text-error;
-        display: none;
-    }
-    ConfirmScreen #confirm-error.-shown {
-        display: block;
-    }
-    ConfirmScreen #confirm-buttons {
-        height: 1;
-        margin-top: 1;
-        align-horizontal: center;
-    }
-    ConfirmScreen #confirm-buttons Button {
-        margin: 0 1;
-    }
-    """
 
     def __init__(self, title: str, text: str, *, action_label: str, word: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.text = text
         self.action_label = action_label
+        self.action_variant = "error"
         self.word = word
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog"):
-            yield Label(self.title_text, classes="title", markup=False)
-            yield Static(self.text, id="confirm-text", markup=False)
-            if self.word:
-                with Horizontal(id="confirm-word-row"):
-                    yield Label(_("Type {word} to confirm:").format(word=self.word), markup=False)
-                    yield Input(compact=True, id="confirm-word")
-            yield Static(id="confirm-error", markup=False)
-            with Horizontal(id="confirm-buttons"):
-                yield Button(
-                    _("{action} (F9)").format(action=self.action_label),
-                    variant="error",
-                    compact=True,
-                    id="confirm-yes",
-                )
-                yield Button(_("Cancel (Esc)"), compact=True, id="confirm-no")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.text, id="confirm-text", markup=False)
+        if self.word:
+            with Horizontal(id="confirm-word-row", classes="row"):
+                yield Label(_("Type {word} to confirm:").format(word=self.word), markup=False)
+                yield Input(compact=True, id="confirm-word")
 
     def on_mount(self) -> None:
         if self.word:
             self.query_one("#confirm-word", Input).focus()
         else:
-            self.query_one("#confirm-no", Button).focus()
-
-    def show_message(self, text: str) -> None:
-        box = self.query_one("#confirm-error", Static)
-        box.update(text)
-        box.set_class(bool(text), "-shown")
+            self.query_one("#cancel", Button).focus()
 
     def action_confirm(self) -> None:
         if self.word and self.query_one("#confirm-word", Input).value.strip() != self.word:
@@ -129,11 +63,3 @@ class ConfirmScreen(ModalScreen[bool]):
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_confirm()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def yes_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#confirm-no")
-    def no_pressed(self) -> None:
-        self.action_cancel()

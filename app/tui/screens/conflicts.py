@@ -9,10 +9,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from app.domain.errors import LoyaltyError
 from app.i18n import _, format_timestamp, ngettext
 from app.services.chain.conflicts import ConflictLine, list_conflicts, resolve_conflict
 from app.services.context import Context
-from app.tui.counter import DATABASE_ERRORS
 from app.tui.screens.form_dialog import Field, FormDialog
 from app.tui.widgets.key_bar import KeyBar
 
@@ -50,21 +50,7 @@ class ConflictsScreen(Screen[None]):
         Binding("f5", "toggle_all", _("Open/all"), key_display="F5"),
     ]
 
-    DEFAULT_CSS = """
-    ConflictsScreen #conflicts-status {
-        height: auto;
-        padding: 0 1;
-        margin-top: 1;
-        color: $text-muted;
-    }
-    ConflictsScreen #conflicts-status.-error {
-        color: $text-error;
-        text-style: bold;
-    }
-    ConflictsScreen #conflicts-table {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "conflicts.tcss"
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -96,8 +82,8 @@ class ConflictsScreen(Screen[None]):
         table = self.query_one(DataTable)
         try:
             self.conflicts = list_conflicts(self.ctx, include_all=self.include_all)
-        except DATABASE_ERRORS:
-            status.update(_("The database is busy or unavailable: try again"))
+        except LoyaltyError as exc:
+            status.update(exc.message)
             status.add_class("-error")
             return
         status.remove_class("-error")

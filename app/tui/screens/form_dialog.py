@@ -1,7 +1,7 @@
 """A small form in a dialog: a message under each field, F9 saves, Esc cancels, Enter moves on.
 
 The subclass lists its fields and saves through a service; nothing is stored until every field
-can be used. Used by the program screen's dialogs.
+can be used. Used by the program screen's dialogs and the sync conflicts' note.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Select, Static
 
 from app.domain.errors import InvalidInput, LoyaltyError, ValidationFailed
 from app.i18n import _
 from app.services.context import Context
-from app.tui.counter import DATABASE_ERRORS
+from app.tui.screens.dialog import Dialog
 
 
 @dataclass(frozen=True)
@@ -49,85 +48,13 @@ def optional(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     return lambda text: parse(text) if text.strip() else None
 
 
-class FormDialog(ModalScreen[Any]):
+class FormDialog(Dialog[Any]):
     """A titled form with a message under each field; F9 saves, Esc cancels, Enter moves on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
         Binding("f9", "confirm", _("Save"), key_display="F9"),
     ]
 
-    DEFAULT_CSS = """
-    FormDialog {
-        align: center middle;
-    }
-    FormDialog #dialog {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    FormDialog .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    FormDialog #intro {
-        margin-top: 1;
-    }
-    FormDialog #form {
-        height: auto;
-        max-height: 16;
-        margin-top: 1;
-    }
-    FormDialog .row {
-        height: 1;
-    }
-    FormDialog .row Label {
-        width: 20;
-    }
-    FormDialog .row Input, FormDialog .row Select {
-        width: 1fr;
-    }
-    FormDialog .field-error {
-        color: $text-error;
-        padding-left: 20;
-        display: none;
-    }
-    FormDialog .field-error.-shown {
-        display: block;
-    }
-    FormDialog #dialog-error {
-        color: $text-error;
-        margin-top: 1;
-        display: none;
-    }
-    FormDialog #dialog-error.-shown {
-        display: block;
-    }
-    FormDialog #dialog-error.-busy {
-        color: $text-muted;
-    }
-    FormDialog #buttons {
-        height: 1;
-        margin-top: 1;
-        align-horizontal: center;
-    }
-    FormDialog #buttons Button {
-        margin: 0 1;
-    }
-    FormDialog .hint {
-        color: $text-muted;
-        width: 100%;
-        content-align: center middle;
-    }
-    """
-
-    title_text = ""
-    action_label = ""
     intro_text = ""
     """A line above the fields (what the form is about), when set."""
 
@@ -135,6 +62,7 @@ class FormDialog(ModalScreen[Any]):
         super().__init__()
         self.ctx = ctx
         self.busy = False
+        self.hint_text = _("Enter: next field · F9: save · Esc: cancel")
 
     def fields(self) -> list[Field]:
         raise NotImplementedError
@@ -143,43 +71,30 @@ class FormDialog(ModalScreen[Any]):
         """Parse the fields and save; raise ValidationFailed (by field) or a LoyaltyError."""
         raise NotImplementedError
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, classes="title", markup=False)
-            if self.intro_text:
-                yield Static(self.intro_text, id="intro", markup=False)
-            with VerticalScroll(id="form"):
-                for field in self.fields():
-                    with Horizontal(classes="row"):
-                        yield Label(field.label, id=f"label-{field.name}", markup=False)
-                        if field.choices:
-                            yield Select(
-                                field.choices,
-                                value=field.value or field.choices[0][1],
-                                allow_blank=False,
-                                compact=True,
-                                id=f"field-{field.name}",
-                            )
-                        else:
-                            yield Input(
-                                value=field.value,
-                                placeholder=field.placeholder,
-                                compact=True,
-                                disabled=field.disabled,
-                                id=f"field-{field.name}",
-                            )
-                    yield Label(id=f"error-{field.name}", classes="field-error", markup=False)
-            yield Static(id="dialog-error", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(
-                    _("{action} (F9)").format(action=self.action_label),
-                    variant="primary",
-                    compact=True,
-                    id="confirm",
-                )
-                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
-            yield Static(_("Enter: next field · F9: save · Esc: cancel"), classes="hint")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        if self.intro_text:
+            yield Static(self.intro_text, id="intro", markup=False)
+        with VerticalScroll(id="form"):
+            for field in self.fields():
+                with Horizontal(classes="row"):
+                    yield Label(field.label, id=f"label-{field.name}", markup=False)
+                    if field.choices:
+                        yield Select(
+                            field.choices,
+                            value=field.value or field.choices[0][1],
+                            allow_blank=False,
+                            compact=True,
+                            id=f"field-{field.name}",
+                        )
+                    else:
+                        yield Input(
+                            value=field.value,
+                            placeholder=field.placeholder,
+                            compact=True,
+                            disabled=field.disabled,
+                            id=f"field-{field.name}",
+                        )
+                yield Label(id=f"error-{field.name}", classes="field-error", markup=False)
 
     def on_mount(self) -> None:
         for widget in self.query("#form Input, #form Select"):
@@ -219,9 +134,7 @@ class FormDialog(ModalScreen[Any]):
             name = (label.id or "").removeprefix("error-")
             label.update(errors.get(name, ""))
             label.set_class(name in errors, "-shown")
-        box = self.query_one("#dialog-error", Static)
-        box.update(general)
-        box.set_class(bool(general), "-shown")
+        self.show_message(general)
 
     # --- keys ----------------------------------------------------------------------------
 
@@ -239,9 +152,6 @@ class FormDialog(ModalScreen[Any]):
             return
         except LoyaltyError as exc:
             self.show_errors({}, exc.message)
-            return
-        except DATABASE_ERRORS:
-            self.show_errors({}, _("The database is busy or unavailable: try again"))
             return
         if result is not None:
             self.dismiss(result)
@@ -265,11 +175,3 @@ class FormDialog(ModalScreen[Any]):
             self.action_confirm()
         else:
             self.focus_next()
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()

@@ -6,11 +6,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.containers import Grid
+from textual.widgets import Label
 
 from app.i18n import _
+from app.tui.screens.dialog import Dialog
 
 
 def counter_keys() -> list[tuple[str, str]]:
@@ -34,65 +34,21 @@ def counter_keys() -> list[tuple[str, str]]:
     ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Lists every key of the counter; Esc or F1 closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", _("Close"), key_display="Esc"),
-        Binding("f1", "close", _("Close"), key_display="F1"),
+        Binding("escape", "cancel", _("Close"), key_display="Esc"),
+        Binding("f1", "cancel", _("Close"), key_display="F1"),
     ]
 
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
-    HelpScreen #dialog {
-        width: 70;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    HelpScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-        margin-bottom: 1;
-    }
-    HelpScreen #keys {
-        grid-size: 2;
-        grid-columns: auto 1fr;
-        grid-gutter: 0 2;
-        grid-rows: auto;
-        height: auto;
-    }
-    HelpScreen .key {
-        text-style: bold;
-        color: $accent;
-    }
-    HelpScreen .hint {
-        color: $text-muted;
-        width: 100%;
-        content-align: center middle;
-    }
-    HelpScreen #scan-hint {
-        margin-top: 1;
-    }
-    """
+    def __init__(self) -> None:
+        super().__init__()
+        self.title_text = _("Keys at the counter")
+        self.hint_text = _("Scan a card or type its 13 digits, then Enter.")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(_("Keys at the counter"), classes="title")
-            with Grid(id="keys"):
-                for key, meaning in counter_keys():
-                    yield Label(key, classes="key", markup=False)
-                    yield Label(meaning, classes="meaning", markup=False)
-            yield Static(
-                _("Scan a card or type its 13 digits, then Enter."), id="scan-hint", classes="hint"
-            )
-        yield Footer()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def compose_body(self) -> ComposeResult:
+        with Grid(id="keys"):
+            for key, meaning in counter_keys():
+                yield Label(key, classes="key", markup=False)
+                yield Label(meaning, classes="meaning", markup=False)

@@ -1,5 +1,6 @@
-"""One member at the desk: the profile to edit, the points ledger, sales and cards; merge,
-data export and erasure."""
+"""One member at the desk: the profile to edit, the points ledger, sales and cards; from here
+the merge (screens/merge.py), the data export (screens/member_export.py), a new card and the
+erasure (both confirmed in screens/confirm.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -31,11 +31,10 @@ from textual.widgets import (
 
 from app.config import data_dir
 from app.domain.errors import LoyaltyError, ValidationFailed
-from app.domain.profile import display_phone, salutation_label
+from app.domain.profile import display_phone
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
 from app.services.cards import replace_card
 from app.services.context import Context
-from app.services.lookup import lookup_card
 from app.services.member_desk import (
     CardLine,
     MemberProfile,
@@ -45,23 +44,18 @@ from app.services.member_desk import (
     member_sales,
     update_member,
 )
-from app.services.merge import MergeResult, merge_members
+from app.services.merge import MergeResult
 from app.services.privacy import erase_member, export_member_data
-from app.tui.counter import DATABASE_ERRORS
+from app.tui.member_text import profile_name, salutation_choices
 from app.tui.screens.confirm import ConfirmScreen
-from app.tui.screens.enroll import ConsentCheckbox
+from app.tui.screens.member_export import ExportScreen
+from app.tui.screens.merge import MergeScreen
+from app.tui.widgets.consent_checkbox import ConsentCheckbox
 from app.tui.widgets.key_bar import KeyBar
-from app.tui.widgets.member_panel import member_display_name
 
 # The text fields of the profile, in form order (the service's field names).
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode", "tier")
 TABS = ("desk-tab-profile", "desk-tab-ledger", "desk-tab-sales", "desk-tab-cards")
-
-
-def profile_name(profile: MemberProfile) -> str:
-    """Salutation and name, or a placeholder for an erased member."""
-    parts = (salutation_label(profile.salutation), profile.first_name, profile.last_name)
-    return " ".join(p for p in parts if p) or _("(erased member {id})").format(id=profile.member_id)
 
 
 def kind_label(kind: str) -> str:
@@ -108,74 +102,7 @@ class MemberViewScreen(Screen[None]):
         Binding("f8", "replace_card", _("New card"), key_display="F8"),
     ]
 
-    DEFAULT_CSS = """
-    MemberViewScreen #desk-who {
-        height: 1;
-        padding: 0 1;
-        text-style: bold;
-        color: $text-accent;
-    }
-    MemberViewScreen #desk-view-message {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    MemberViewScreen #desk-view-message.-error {
-        color: $text-error;
-        text-style: bold;
-    }
-    MemberViewScreen #desk-view-message.-success {
-        color: $text-success;
-        text-style: bold;
-    }
-    MemberViewScreen TabbedContent {
-        height: 1fr;
-    }
-    MemberViewScreen TabPane {
-        padding: 0;
-    }
-    MemberViewScreen #desk-form {
-        height: 1fr;
-        padding: 0 1;
-    }
-    MemberViewScreen .desk-row {
-        height: 1;
-    }
-    MemberViewScreen .desk-row Label {
-        width: 12;
-    }
-    MemberViewScreen .desk-row Input, MemberViewScreen .desk-row Select {
-        width: 1fr;
-    }
-    MemberViewScreen .desk-field-error {
-        color: $text-error;
-        padding-left: 12;
-        display: none;
-    }
-    MemberViewScreen .desk-field-error.-shown {
-        display: block;
-    }
-    MemberViewScreen #desk-consent-row {
-        height: 1;
-    }
-    MemberViewScreen #desk-consent-at {
-        color: $text-muted;
-        padding-left: 2;
-    }
-    MemberViewScreen #desk-notes-row {
-        height: 3;
-    }
-    MemberViewScreen #desk-notes-row Label {
-        width: 12;
-    }
-    MemberViewScreen #desk-notes {
-        width: 1fr;
-        height: 3;
-    }
-    MemberViewScreen TabPane DataTable {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "member_view.tcss"
 
     profile: reactive[MemberProfile | None] = reactive(None, init=False, bindings=True)
     """The member as last loaded; the form and the title follow it."""
@@ -203,7 +130,7 @@ class MemberViewScreen(Screen[None]):
             "phone": _("+49 171 2345678"),
             "birthday": _("YYYY-MM-DD"),
         }
-        salutations = [(_("(none)"), "")] + [(salutation_label(c), c) for c in ("ms", "mr", "mx")]
+        salutations = salutation_choices()
         yield Header()
         yield Static(id="desk-who", markup=False)
         yield Static(id="desk-view-message")
@@ -281,11 +208,6 @@ class MemberViewScreen(Screen[None]):
             cards = member_cards(self.ctx, self.member_id)
         except LoyaltyError as exc:
             self.say(exc.message, "error")
-            return
-        except DATABASE_ERRORS as exc:
-            self.say(
-                _("The database did not answer ({error}). Try again.").format(error=exc), "error"
-            )
             return
         currency = self.ctx.rules().currency
         table = self.query_one("#desk-ledger", DataTable)
@@ -420,9 +342,6 @@ class MemberViewScreen(Screen[None]):
         except LoyaltyError as exc:
             self.say(exc.message, "error")
             return
-        except DATABASE_ERRORS:
-            self.say(_("The database is busy or unavailable: try again"), "error")
-            return
         self.reload()
         self.say(_("Profile saved"), "success")
 
@@ -521,10 +440,6 @@ class MemberViewScreen(Screen[None]):
                 ),
                 "error",
             )
-        except DATABASE_ERRORS:
-            self.app.call_from_thread(
-                self.say, _("The database is busy or unavailable: try again"), "error"
-            )
         else:
             self.app.call_from_thread(
                 self.say,
@@ -556,9 +471,6 @@ class MemberViewScreen(Screen[None]):
             result = replace_card(self.ctx, profile.card)
         except LoyaltyError as exc:
             self.say(exc.message, "error")
-            return
-        except DATABASE_ERRORS:
-            self.say(_("The database is busy or unavailable: try again"), "error")
             return
         self.reload()
         self.say(
@@ -592,9 +504,6 @@ class MemberViewScreen(Screen[None]):
         except LoyaltyError as exc:
             self.say(exc.message, "error")
             return
-        except DATABASE_ERRORS:
-            self.say(_("The database is busy or unavailable: try again"), "error")
-            return
         self.reload()
         self.say(
             _("Member erased: personal data removed, cards blocked: {cards}").format(
@@ -602,242 +511,3 @@ class MemberViewScreen(Screen[None]):
             ),
             "success",
         )
-
-
-class MergeScreen(ModalScreen[MergeResult | None]):
-    """Asks for the other member's card, shows who that is, then merges on a second F9."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
-        Binding("f9", "confirm", _("Merge"), key_display="F9"),
-    ]
-    AUTO_FOCUS = "#desk-merge-card"
-
-    DEFAULT_CSS = """
-    MergeScreen {
-        align: center middle;
-    }
-    MergeScreen #desk-merge-dialog {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $warning;
-        padding: 0 1;
-        background: $surface;
-    }
-    MergeScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    MergeScreen #desk-merge-keep {
-        color: $text-muted;
-    }
-    MergeScreen .desk-row {
-        height: 1;
-        margin-top: 1;
-    }
-    MergeScreen .desk-row Label {
-        width: 14;
-    }
-    MergeScreen .desk-row Input {
-        width: 1fr;
-    }
-    MergeScreen #desk-merge-preview {
-        margin-top: 1;
-        display: none;
-    }
-    MergeScreen #desk-merge-preview.-shown {
-        display: block;
-    }
-    MergeScreen #desk-merge-error {
-        color: $text-error;
-        margin-top: 1;
-        display: none;
-    }
-    MergeScreen #desk-merge-error.-shown {
-        display: block;
-    }
-    MergeScreen .hint {
-        color: $text-muted;
-        width: 100%;
-        content-align: center middle;
-        margin-top: 1;
-    }
-    """
-
-    def __init__(self, ctx: Context, keep: MemberProfile) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.keep = keep
-        # The other card once the owner has seen whose it is; a second F9 then merges.
-        self.checked: str | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="desk-merge-dialog"):
-            yield Label(_("Merge two members"), classes="title")
-            yield Static(
-                _("Keep: {name} · card {card} · {points} points").format(
-                    name=profile_name(self.keep),
-                    card=self.keep.card,
-                    points=format_points(self.keep.points),
-                ),
-                id="desk-merge-keep",
-                markup=False,
-            )
-            with Horizontal(classes="desk-row"):
-                yield Label(_("Other card"))
-                yield Input(
-                    placeholder=_("scan or type the other member's card"),
-                    compact=True,
-                    id="desk-merge-card",
-                )
-            yield Static(id="desk-merge-preview", markup=False)
-            yield Static(id="desk-merge-error", markup=False)
-            yield Static(
-                _("Enter/F9: check the card, then F9 again to merge · Esc: cancel"),
-                classes="hint",
-            )
-        yield Footer()
-
-    def _show(self, selector: str, text: str) -> None:
-        box = self.query_one(selector, Static)
-        box.update(text)
-        box.set_class(bool(text), "-shown")
-
-    @on(Input.Changed)
-    def _typed(self) -> None:
-        self.checked = None
-        self._show("#desk-merge-preview", "")
-        self._show("#desk-merge-error", "")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
-
-    def action_confirm(self) -> None:
-        text = self.query_one("#desk-merge-card", Input).value.strip()
-        try:
-            if self.checked is None or self.checked != text:
-                other = lookup_card(self.ctx, text, recent=0)
-                if other.member_id == self.keep.member_id:
-                    self._show("#desk-merge-error", _("Both cards belong to the same member"))
-                    return
-                self.checked = text
-                self._show(
-                    "#desk-merge-preview",
-                    _(
-                        "Merge {name} (card {card}, {points} points) into this member? Their"
-                        " sales, points and cards move here and card {card} is blocked."
-                        " Press F9 to merge."
-                    ).format(
-                        name=member_display_name(other),
-                        card=other.card,
-                        points=format_points(other.points),
-                    ),
-                )
-                return
-            assert self.keep.card is not None
-            result = merge_members(self.ctx, self.keep.card, text)
-        except LoyaltyError as exc:
-            self.checked = None
-            self._show("#desk-merge-preview", "")
-            self._show("#desk-merge-error", exc.message)
-            return
-        except DATABASE_ERRORS:
-            self._show("#desk-merge-error", _("The database is busy or unavailable: try again"))
-            return
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ExportScreen(ModalScreen[str | None]):
-    """Asks where to write a member's data export; dismisses with the path, or None."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
-        Binding("f9", "confirm", _("Export"), key_display="F9"),
-    ]
-    AUTO_FOCUS = "#desk-export-path"
-
-    DEFAULT_CSS = """
-    ExportScreen {
-        align: center middle;
-    }
-    ExportScreen #desk-export-dialog {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    ExportScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    ExportScreen #desk-export-text {
-        margin-top: 1;
-        color: $text-muted;
-    }
-    ExportScreen .desk-row {
-        height: 1;
-        margin-top: 1;
-    }
-    ExportScreen .desk-row Label {
-        width: 6;
-    }
-    ExportScreen .desk-row Input {
-        width: 1fr;
-    }
-    ExportScreen #desk-export-error {
-        color: $text-error;
-        display: none;
-    }
-    ExportScreen #desk-export-error.-shown {
-        display: block;
-    }
-    """
-
-    def __init__(self, default: Path) -> None:
-        super().__init__()
-        self.default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="desk-export-dialog"):
-            yield Label(_("Export the member's data"), classes="title")
-            yield Static(
-                _(
-                    "Everything stored about the member (profile, cards, sales, ledger, audit)"
-                    " as one JSON file. Enter/F9 writes it."
-                ),
-                id="desk-export-text",
-                markup=False,
-            )
-            with Horizontal(classes="desk-row"):
-                yield Label(_("File"))
-                yield Input(str(self.default), compact=True, id="desk-export-path")
-            yield Static(id="desk-export-error", markup=False)
-        yield Footer()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
-
-    def action_confirm(self) -> None:
-        path = self.query_one("#desk-export-path", Input).value.strip()
-        if not path:
-            box = self.query_one("#desk-export-error", Static)
-            box.update(_("Type the path of the file to write"))
-            box.add_class("-shown")
-            return
-        self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -34,7 +34,7 @@ from app.services.member_desk import (
     member_profile,
 )
 from app.services.views import MemberSummary
-from app.tui.counter import DATABASE_ERRORS
+from app.store.errors import DatabaseError
 from app.tui.widgets.key_bar import KeyBar
 
 # Typing pauses shorter than this are one filter: no query per keystroke.
@@ -101,33 +101,7 @@ class MembersScreen(Screen[None]):
         Binding("enter", "open", _("Open"), key_display="Enter"),
     ]
 
-    DEFAULT_CSS = """
-    MembersScreen #desk-filter-row {
-        height: 1;
-        padding: 0 1;
-        margin-top: 1;
-    }
-    MembersScreen #desk-filter-label {
-        width: auto;
-        padding-right: 1;
-        text-style: bold;
-    }
-    MembersScreen #desk-filter {
-        width: 1fr;
-    }
-    MembersScreen #desk-status {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    MembersScreen #desk-status.-error {
-        color: $text-error;
-        text-style: bold;
-    }
-    MembersScreen #desk-table {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "members.tcss"
 
     def __init__(self, ctx: Context, *, open_member: int | None = None) -> None:
         super().__init__()
@@ -251,13 +225,6 @@ class MembersScreen(Screen[None]):
             page = await loop.run_in_executor(self._reader, self._query, text, sort, after, limit)
         except LoyaltyError as exc:
             self._failed(generation, exc.message)
-        except DATABASE_ERRORS as exc:
-            self._failed(
-                generation,
-                _("The database did not answer ({error}). Try again.").format(
-                    error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                ),
-            )
         else:
             self._show(generation, page)
 
@@ -267,6 +234,8 @@ class MembersScreen(Screen[None]):
             # A scanned card shows its member, whichever card of theirs it is.
             try:
                 member_id = member_id_for_card(self.ctx, stripped, usable=False)
+            except DatabaseError:
+                raise
             except LoyaltyError:
                 return list_members(self.ctx, text, sort=sort, limit=limit)
             p = member_profile(self.ctx, member_id)

@@ -7,23 +7,23 @@ from typing import ClassVar
 
 from babel.numbers import format_decimal
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.money import REFUND_TYPING_LIMIT_CENTS, parse_amount
-from app.domain.profile import salutation_label
 from app.domain.rules import SaleFigures, plan_refund
 from app.i18n import _, current_locale, format_money, format_points, format_timestamp
 from app.services.context import Context
 from app.services.refunds import refund_sale
 from app.services.views import MemberView, RefundResult, SaleLine
+from app.store.errors import DatabaseError
+from app.tui.member_text import member_line
+from app.tui.screens.dialog import Dialog
 
 
 def amount_text(cents: int) -> str:
@@ -31,87 +31,13 @@ def amount_text(cents: int) -> str:
     return format_decimal(Decimal(cents).scaleb(-2), format="0.00", locale=current_locale())
 
 
-def member_line(member: MemberView) -> str:
-    """Who the dialog is about: salutation, name, card and balance on one line."""
-    parts = (salutation_label(member.salutation), member.first_name, member.last_name)
-    return _("{name} · card {card} · {points} points").format(
-        name=" ".join(p for p in parts if p),
-        card=member.card,
-        points=format_points(member.points),
-    )
-
-
-class RefundScreen(ModalScreen[RefundResult | None]):
+class RefundScreen(Dialog[RefundResult | None]):
     """Pick a sale, confirm the amount; dismisses with the refund, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
         Binding("f9", "confirm", _("Refund"), key_display="F9"),
     ]
     AUTO_FOCUS = "#sales"
-
-    DEFAULT_CSS = """
-    RefundScreen {
-        align: center middle;
-    }
-    RefundScreen #dialog {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    RefundScreen .title {
-        text-style: bold;
-        width: 100%;
-        content-align: center middle;
-    }
-    RefundScreen #who {
-        color: $text-muted;
-        margin-bottom: 1;
-    }
-    RefundScreen #sales {
-        height: auto;
-        max-height: 8;
-    }
-    RefundScreen .row {
-        height: 1;
-        margin-top: 1;
-    }
-    RefundScreen .row Label {
-        width: 18;
-    }
-    RefundScreen .row Input {
-        width: 1fr;
-    }
-    RefundScreen #preview {
-        color: $text-muted;
-        padding-left: 18;
-    }
-    RefundScreen #dialog-error {
-        color: $text-error;
-        margin-top: 1;
-        display: none;
-    }
-    RefundScreen #dialog-error.-shown {
-        display: block;
-    }
-    RefundScreen #buttons {
-        height: 1;
-        margin-top: 1;
-        align-horizontal: center;
-    }
-    RefundScreen #buttons Button {
-        margin: 0 1;
-    }
-    RefundScreen .hint {
-        color: $text-muted;
-        width: 100%;
-        content-align: center middle;
-    }
-    """
 
     sale: reactive[SaleLine | None] = reactive(None, init=False)
     """The sale under the cursor."""
@@ -121,22 +47,18 @@ class RefundScreen(ModalScreen[RefundResult | None]):
         self.ctx = ctx
         self.member = member
         self._sales = {str(s.sale_id): s for s in member.recent_sales}
+        self.title_text = _("Refund a sale")
+        self.action_label = _("Refund")
+        self.action_variant = "warning"
+        self.hint_text = _("↑↓: choose a sale · Enter: to the amount")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(_("Refund a sale"), classes="title")
-            yield Static(member_line(self.member), id="who", markup=False)
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="sales")
-            with Horizontal(classes="row"):
-                yield Label(_("Amount to refund"))
-                yield Input(compact=True, id="amount")
-            yield Static(id="preview", markup=False)
-            yield Static(id="dialog-error", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(_("Refund (F9)"), variant="warning", compact=True, id="confirm")
-                yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
-            yield Static(_("↑↓: choose a sale · Enter: to the amount"), classes="hint")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(member_line(self.member), id="who", markup=False)
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="sales")
+        with Horizontal(classes="row"):
+            yield Label(_("Amount to refund"))
+            yield Input(compact=True, id="amount")
+        yield Static(id="preview", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#sales", DataTable)
@@ -168,11 +90,6 @@ class RefundScreen(ModalScreen[RefundResult | None]):
 
     def money(self, cents: int) -> str:
         return format_money(cents, self.ctx.rules().currency)
-
-    def show_message(self, text: str) -> None:
-        box = self.query_one("#dialog-error", Static)
-        box.update(text)
-        box.set_class(bool(text), "-shown")
 
     def watch_sale(self, sale: SaleLine | None) -> None:
         amount = self.query_one("#amount", Input)
@@ -249,27 +166,17 @@ class RefundScreen(ModalScreen[RefundResult | None]):
                 result = refund_sale(self.ctx, sale.sale_id)
             else:
                 result = refund_sale(self.ctx, sale.sale_id, self.parse())
+        except DatabaseError as exc:
+            # Nothing to correct in the amount: the cashier just tries again.
+            self.show_message(exc.message)
+            return
         except LoyaltyError as exc:
             self.show_message(exc.message)
             self.query_one("#amount", Input).focus()
             return
-        except SQLAlchemyError:
-            self.show_message(_("The database is busy or unavailable: try again"))
-            return
         self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted, "#amount")
     def amount_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_confirm()
-
-    @on(Button.Pressed, "#confirm")
-    def confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()

@@ -3,52 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from app.domain.stamps import StampCard
 from app.i18n import _
+from app.tui.screens.dialog import Dialog
 
 
-class StampPickScreen(ModalScreen[int | None]):
+class StampPickScreen(Dialog[int | None]):
     """Lists the member's stamp cards; Enter or the card's number stamps it, Esc cancels."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
-    ]
-
-    DEFAULT_CSS = """
-    StampPickScreen {
-        align: center middle;
-    }
-    StampPickScreen #stamp-dialog {
-        width: 60;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        padding: 0 1;
-        background: $surface;
-    }
-    StampPickScreen OptionList {
-        height: auto;
-        max-height: 12;
-    }
-    """
 
     def __init__(self, cards: Sequence[StampCard]) -> None:
         super().__init__()
         self.cards = list(cards)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="stamp-dialog"):
+        # The frame without title, buttons or footer: a quick choice between a few cards.
+        with Vertical(id="dialog"):
             yield Label(_("Which stamp card? (number or ↑ ↓ and Enter, Esc cancels)"))
             yield OptionList(
                 *(
@@ -72,6 +48,3 @@ class StampPickScreen(ModalScreen[int | None]):
         if key and key.isdigit() and 1 <= int(key) <= len(self.cards):
             event.stop()
             self.dismiss(self.cards[int(key) - 1].program_id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

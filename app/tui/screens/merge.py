@@ -1,0 +1,110 @@
+"""Merge two members at the desk: the other member's card, whose it is, then a second F9."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
+
+from app.domain.errors import LoyaltyError
+from app.i18n import _, format_points
+from app.services.context import Context
+from app.services.lookup import lookup_card
+from app.services.member_desk import MemberProfile
+from app.services.merge import MergeResult, merge_members
+from app.store.errors import DatabaseError
+from app.tui.member_text import profile_name
+from app.tui.screens.dialog import Dialog
+from app.tui.widgets.member_panel import member_display_name
+
+
+class MergeScreen(Dialog[MergeResult | None]):
+    """Asks for the other member's card, shows who that is, then merges on a second F9."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f9", "confirm", _("Merge"), key_display="F9"),
+    ]
+    AUTO_FOCUS = "#desk-merge-card"
+
+    def __init__(self, ctx: Context, keep: MemberProfile) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.keep = keep
+        # The other card once the owner has seen whose it is; a second F9 then merges.
+        self.checked: str | None = None
+        self.title_text = _("Merge two members")
+        self.hint_text = _("Enter/F9: check the card, then F9 again to merge · Esc: cancel")
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            _("Keep: {name} · card {card} · {points} points").format(
+                name=profile_name(self.keep),
+                card=self.keep.card,
+                points=format_points(self.keep.points),
+            ),
+            id="desk-merge-keep",
+            markup=False,
+        )
+        with Horizontal(classes="row"):
+            yield Label(_("Other card"))
+            yield Input(
+                placeholder=_("scan or type the other member's card"),
+                compact=True,
+                id="desk-merge-card",
+            )
+        yield Static(id="desk-merge-preview", markup=False)
+
+    def show_preview(self, text: str) -> None:
+        """Who the other card belongs to and what the merge does; empty hides it."""
+        box = self.query_one("#desk-merge-preview", Static)
+        box.update(text)
+        box.set_class(bool(text), "-shown")
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.checked = None
+        self.show_preview("")
+        self.show_message("")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        text = self.query_one("#desk-merge-card", Input).value.strip()
+        try:
+            if self.checked is None or self.checked != text:
+                other = lookup_card(self.ctx, text, recent=0)
+                if other.member_id == self.keep.member_id:
+                    self.show_message(_("Both cards belong to the same member"))
+                    return
+                self.checked = text
+                self.show_preview(
+                    _(
+                        "Merge {name} (card {card}, {points} points) into this member? Their"
+                        " sales, points and cards move here and card {card} is blocked."
+                        " Press F9 to merge."
+                    ).format(
+                        name=member_display_name(other),
+                        card=other.card,
+                        points=format_points(other.points),
+                    ),
+                )
+                return
+            assert self.keep.card is not None
+            result = merge_members(self.ctx, self.keep.card, text)
+        except DatabaseError as exc:
+            # The card was fine: the preview stays and F9 tries the merge again.
+            self.show_message(exc.message)
+            return
+        except LoyaltyError as exc:
+            self.checked = None
+            self.show_preview("")
+            self.show_message(exc.message)
+            return
+        self.dismiss(result)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, ClassVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,26 +13,28 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
-from app.domain.cards import CARD_LENGTH, looks_like_card, validate_card_number
-from app.domain.coupons import CouponRefused, coupon_label, looks_like_coupon
-from app.domain.errors import LoyaltyError
+from app.domain.coupons import CouponRefused, coupon_label
+from app.domain.errors import LoyaltyError, MemberNotFound
 from app.i18n import _, format_money, format_points
 from app.services.checkout import checkout
 from app.services.context import Context
-from app.services.coupons import check_for_member, find_coupon
-from app.services.lookup import get_member, lookup_card
+from app.services.coupons import check_for_member
+from app.services.lookup import get_member
 from app.services.member_offers import MemberOffers, member_offers
-from app.services.search import find_members
+from app.services.scan import (
+    CardScan,
+    CouponScan,
+    ScanRefused,
+    SearchScan,
+    classify_scan,
+    is_scanned_card,
+)
 from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
-
-# A database that fails under the till (a locked or damaged file) must not end the app with a
-# traceback: the transaction rolled back, so the cashier is told and can try again.
-DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error)
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
 MEMBER_ACTIONS = frozenset(
@@ -157,65 +157,25 @@ class CounterScreen(Screen[None]):
             if self.checkout_panel.receipt is None:
                 self.say(_("Scan a card or type a name, an email or a phone number"), "info")
             return
-        # Order of checks: a valid card number (13 digits, right EAN-13 check digit) is always
-        # a card; anything else shaped like a coupon code that names an existing coupon is a
-        # coupon; then card-like digits (for the misread-card messages); then a name search.
-        if not self._is_valid_card(text) and looks_like_coupon(text):
-            try:
-                is_coupon = find_coupon(self.ctx, text)
-            except DATABASE_ERRORS as exc:
-                self._database_failed(exc)
-                return
-            if is_coupon:
-                self.apply_coupon(text)
-                return
-        if looks_like_card(text, self.ctx.layout().prefix):
-            try:
-                member = lookup_card(self.ctx, text)
-            except LoyaltyError as exc:
-                self._refuse_scan(exc.message)
-                return
-            except DATABASE_ERRORS as exc:
-                self._database_failed(exc)
-                return
-            self.start_customer(member)
-            return
         try:
-            found = find_members(self.ctx, text)
+            result = classify_scan(self.ctx, text, member_at_till=self.member is not None)
         except LoyaltyError as exc:
-            self._refuse_scan(exc.message)
+            # The database failed, not the scan: the text stays for another try.
+            self.say(exc.message)
             return
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
-            return
-        if not found:
-            if self.member is not None and looks_like_coupon(text):
-                # With a member at the till, a code-like text is most likely a mistyped coupon.
-                self._refuse_scan(
-                    _("Unknown coupon {code} (and no member found by that name)").format(
-                        code=text.upper()
-                    )
-                )
-                return
-            self._refuse_scan(
-                _("No member found for “{text}”: check the spelling or enroll (F2)").format(
-                    text=text
-                )
-            )
-            return
-        self.say("")
-        pick_list = self.query_one(PickList)
-        pick_list.show_results(text, found)
-        self.picking = True
-        pick_list.focus()
-
-    @staticmethod
-    def _is_valid_card(text: str) -> bool:
-        try:
-            validate_card_number(text)
-        except LoyaltyError:
-            return False
-        return True
+        match result:
+            case CouponScan(code=code):
+                self.apply_coupon(code)
+            case CardScan(member=member):
+                self.start_customer(member)
+            case SearchScan(text=searched, found=found):
+                self.say("")
+                pick_list = self.query_one(PickList)
+                pick_list.show_results(searched, list(found))
+                self.picking = True
+                pick_list.focus()
+            case ScanRefused(message=message):
+                self._refuse_scan(message)
 
     def apply_coupon(self, code: str) -> None:
         """Put a scanned coupon on the current checkout, or say why it cannot be used."""
@@ -229,9 +189,6 @@ class CounterScreen(Screen[None]):
         except LoyaltyError as exc:
             # Refused: the checkout stays exactly as it was.
             self._refuse_scan(exc.message)
-            return
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
             return
         if panel.receipt is not None:
             panel.reset()
@@ -253,18 +210,9 @@ class CounterScreen(Screen[None]):
             return
         try:
             self.offers = member_offers(self.ctx, member.member_id)
-        except (LoyaltyError, *DATABASE_ERRORS):
+        except LoyaltyError:
             # The member panel works without these lines; the sale does not need them.
             self.offers = None
-
-    @staticmethod
-    def _database_message(error: Exception) -> str:
-        return _("The database did not answer ({error}); nothing was changed. Try again.").format(
-            error=str(error).splitlines()[0] if str(error) else type(error).__name__
-        )
-
-    def _database_failed(self, error: Exception) -> None:
-        self.say(self._database_message(error))
 
     def _refuse_scan(self, message: str) -> None:
         # Keep the text selected: the next scan or keystroke replaces it.
@@ -322,11 +270,12 @@ class CounterScreen(Screen[None]):
             return
         try:
             self.member = get_member(self.ctx, self.member.member_id)
-        except LoyaltyError as exc:
+        except MemberNotFound as exc:
             self.member = None
             self.say(exc.message)
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
+        except LoyaltyError as exc:
+            # The database failed: the member stays on the counter.
+            self.say(exc.message)
         self._load_offers()
 
     # --- checkout ----------------------------------------------------------------------
@@ -336,7 +285,7 @@ class CounterScreen(Screen[None]):
         event.stop()
         # A scanner used while the cursor is in a checkout field: treat it as the next scan.
         value = event.value.strip()
-        if len(value) == CARD_LENGTH and looks_like_card(value, self.ctx.layout().prefix):
+        if is_scanned_card(self.ctx, value):
             self.scan(value)
             return
         self.action_confirm()
@@ -405,8 +354,6 @@ class CounterScreen(Screen[None]):
             self.app.call_from_thread(self._coupon_failed, exc.message)
         except LoyaltyError as exc:
             self.app.call_from_thread(self._sale_failed, exc.message)
-        except DATABASE_ERRORS as exc:
-            self.app.call_from_thread(self._sale_failed, self._database_message(exc))
         else:
             self.app.call_from_thread(self._sale_saved, result)
 
@@ -464,9 +411,6 @@ class CounterScreen(Screen[None]):
             card = add_stamp(self.ctx, member.member_id, program_id)
         except LoyaltyError as exc:
             self.say(exc.message)
-            return
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
             return
         self._load_offers()
         if card.full:

@@ -27,7 +27,6 @@ from app.store.settings import load_settings
 from app.tui.app import LoyaltyApp
 from app.tui.counter import CounterScreen
 from app.tui.screens.confirm import ConfirmScreen
-from app.tui.screens.coupon_dialogs import CouponDetails
 from app.tui.screens.form_dialog import FormDialog
 from app.tui.screens.program import (
     CAMPAIGNS,
@@ -38,6 +37,7 @@ from app.tui.screens.program import (
     TIERS,
     ProgramScreen,
 )
+from app.tui.screens.program.coupon_dialogs import CouponDetails
 from tests.tui.conftest import confirm, scan, settle, text_of
 
 SIZE = (80, 24)
@@ -756,9 +756,9 @@ async def test_enter_on_a_coupon_shows_its_uses(
 async def test_the_coupon_list_shows_the_newest_codes_of_a_big_batch(
     app: LoyaltyApp, ctx: Context, monkeypatch: object
 ) -> None:
-    import app.tui.screens.program as program
+    import app.tui.screens.program.coupons as coupons_tab
 
-    monkeypatch.setattr(program, "COUPON_ROWS", 5)  # type: ignore[attr-defined]
+    monkeypatch.setattr(coupons_tab, "COUPON_ROWS", 5)  # type: ignore[attr-defined]
     create_batch(ctx, 8, Coupon("BATCH", "points", 10), prefix="BIG")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_program(pilot)

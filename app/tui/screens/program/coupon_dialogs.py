@@ -23,7 +23,6 @@ from app.domain.program import parse_day
 from app.i18n import _, format_money, format_timestamp
 from app.services.context import Context
 from app.services.coupons import BatchResult, CouponView, create_batch, create_coupon
-from app.tui.counter import DATABASE_ERRORS
 from app.tui.screens.form_dialog import Field, FormDialog, optional, whole_number
 
 
@@ -57,7 +56,7 @@ class CouponDialog(FormDialog):
 
     def __init__(self, ctx: Context, *, batch: bool = False) -> None:
         super().__init__(ctx)
-        self.batch = batch
+        self.is_batch = batch
         self.title_text = _("New batch of single-use codes") if batch else _("New coupon code")
         self.action_label = _("Create")
 
@@ -67,7 +66,7 @@ class CouponDialog(FormDialog):
                 Field("count", _("How many codes"), _("e.g. 50"), required=True),
                 Field("prefix", _("Prefix"), _("optional, e.g. XMAS")),
             ]
-            if self.batch
+            if self.is_batch
             else [Field("code", _("Code"), _("e.g. SUMMER10"), required=True)]
         )
         rule = [
@@ -77,7 +76,7 @@ class CouponDialog(FormDialog):
             Field("valid_from", _("Valid from"), _("optional, YYYY-MM-DD")),
             Field("valid_until", _("Valid until"), _("optional, YYYY-MM-DD")),
         ]
-        if self.batch:
+        if self.is_batch:
             tail = [Field("print", _("Print to PDF file"), _("optional, e.g. ~/coupons.pdf"))]
         else:
             tail = [
@@ -114,7 +113,7 @@ class CouponDialog(FormDialog):
         rules = self.ctx.rules()
         kind = self.text("kind")
         parsers: dict[str, Callable[[str], Any]] = (
-            {"count": whole_number} if self.batch else {"code": str}
+            {"count": whole_number} if self.is_batch else {"code": str}
         )
         parsers["value"] = lambda t: self._value(kind, t)
         parsers["min_spend"] = lambda t: (
@@ -126,7 +125,7 @@ class CouponDialog(FormDialog):
         )
         parsers["valid_from"] = optional(parse_day)
         parsers["valid_until"] = optional(parse_day)
-        if not self.batch:
+        if not self.is_batch:
             parsers["max_uses"] = optional(whole_number)
             parsers["per_member"] = optional(whole_number)
         values = self.parse(parsers)
@@ -142,7 +141,7 @@ class CouponDialog(FormDialog):
             max_uses=values.get("max_uses"),
             per_member=values.get("per_member"),
         )
-        if not self.batch:
+        if not self.is_batch:
             return create_coupon(self.ctx, rule, card=self.text("card").strip() or None)
         out = self.text("print").strip()
         target = str(Path(out).expanduser()) if out else None
@@ -168,10 +167,6 @@ class CouponDialog(FormDialog):
             )
         except LoyaltyError as exc:
             self.app.call_from_thread(self._batch_failed, exc.message)
-        except DATABASE_ERRORS:
-            self.app.call_from_thread(
-                self._batch_failed, _("The database is busy or unavailable: try again")
-            )
         except OSError as exc:
             self.app.call_from_thread(self._batch_failed, str(exc))
         return None

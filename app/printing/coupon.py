@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-import barcode  # type: ignore[import-untyped]
+import barcode
 from PIL import Image, ImageDraw
 
 from app.domain.coupons import Coupon, coupon_label

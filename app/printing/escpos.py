@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from escpos.constants import QR_ECLEVEL_M  # type: ignore[import-untyped]
-from escpos.exceptions import Error as EscposError  # type: ignore[import-untyped]
-from escpos.printer import Dummy  # type: ignore[import-untyped]
+from escpos.constants import QR_ECLEVEL_M
+from escpos.exceptions import Error as EscposError
+from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.errors import LoyaltyError
@@ -141,7 +141,7 @@ def _split_port(target: str, default: int) -> tuple[str, int]:
 
 
 def _device(config: PrinterConfig) -> object:
-    from escpos import printer  # type: ignore[import-untyped]
+    from escpos import printer
 
     target = config.target.strip()
     if config.kind == "network":

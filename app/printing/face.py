@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import barcode  # type: ignore[import-untyped]
-import qrcode  # type: ignore[import-untyped]
+import barcode
+import qrcode
 from PIL import Image, ImageFont
 
 from app.domain.cards import validate_card_number

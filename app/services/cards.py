@@ -186,7 +186,7 @@ def _deliver(ctx: Context, data: bytes, fmt: str, out: str | Path | None) -> str
 def _mark_printed(ctx: Context, numbers: Sequence[str], fmt: str) -> None:
     now = ctx.now()
     with ctx.db.transaction() as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Card)
             .where(col(Card.number).in_(numbers), col(Card.status) == "active")
             .values(printed_at=now)

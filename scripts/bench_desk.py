@@ -2,7 +2,7 @@
 
 Usage: /tmp/venv/bin/python scripts/bench_desk.py [--members 1000000] [--db PATH]
 Without --db (or when PATH does not exist yet) a database of N members with histories is built
-first with ``app.bench.build_database``. The screen runs headless at 80x24 through Pilot, as in
+first with ``app.bench.dataset.build_database``. The screen runs headless at 80x24 through Pilot, as in
 the tests; times are wall-clock medians (and the worst run) over a few repetitions, with the
 part spent filling and painting the table and the process's CPU time. "typed -> rows" starts
 after the last keystroke and includes the typing pause (debounce) of the screen.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from textual.pilot import Pilot
 
 from app.services.context import Context
-from app.services.member_desk import list_members
+from app.services.member_list import list_members
 from app.store.database import Database
 from app.tui.app import LoyaltyApp
 from app.tui.screens.members import DEBOUNCE_SECONDS, MembersScreen
@@ -158,7 +158,7 @@ def main() -> int:
     args = parser.parse_args()
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="bench-desk-")) / "desk.db"
     if not path.exists():
-        from app.bench import build_database
+        from app.bench.dataset import build_database
 
         print(f"building {args.members:,} members in {path} …", flush=True)
         built = build_database(str(path), args.members)

@@ -133,7 +133,7 @@ def fill_members(ctx: Context, count: int) -> None:
 
 
 def bench_list(count: int, folder: Path) -> None:
-    from app.services.member_desk import list_members
+    from app.services.member_list import list_members
 
     db_file = folder / "list.db"
     if not db_file.exists():

@@ -39,7 +39,7 @@ def register(subcommands: Subcommands) -> None:
 
 
 def cmd_members_list(args: argparse.Namespace) -> int:
-    from app.services.member_desk import list_members
+    from app.services.member_list import list_members
 
     after = None
     if args.after:

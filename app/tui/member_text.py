@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.domain.profile import salutation_label
 from app.i18n import _, format_points
-from app.services.member_desk import MemberProfile
+from app.services.member_history import MemberProfile
 from app.services.views import MemberView
 from app.tui.widgets.member_panel import member_display_name
 

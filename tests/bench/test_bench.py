@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app import bench
+from app.bench import measure as bench
 from app.bench import run_bench
 from app.cli import main
 from app.domain.cards import validate_card_number

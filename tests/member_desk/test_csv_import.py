@@ -15,7 +15,8 @@ from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.health import check_database
 from app.services.lookup import lookup_card
-from app.services.member_desk import member_ledger, update_member
+from app.services.member_desk import update_member
+from app.services.member_history import member_ledger
 from app.services.member_io import export_members_csv, import_members_csv
 from app.services.members import enroll_member
 from app.services.search import find_members

@@ -9,7 +9,8 @@ from app.domain.profile import MemberDraft
 from app.services.adjustments import adjust_points
 from app.services.checkout import checkout
 from app.services.context import Context
-from app.services.member_desk import list_members, member_cards, member_ledger, member_sales
+from app.services.member_history import member_cards, member_ledger, member_sales
+from app.services.member_list import list_members
 from app.services.members import enroll_member
 
 PEOPLE = [
@@ -114,14 +115,14 @@ def test_history_views(ctx: Context, people: list[str]) -> None:
 def test_dense_filters_walk_the_sort_index_with_the_same_result(
     ctx: Context, people: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import member_desk
+    from app.services import member_list
 
     expected = {
         (text, sort): [m.member_id for m in list_members(ctx, text, sort=sort).members]
         for text in ("mu", "anna mu", "0151")
         for sort in ("name", "points", "newest")
     }
-    monkeypatch.setattr(member_desk, "DENSE", 1)
+    monkeypatch.setattr(member_list, "DENSE", 1)
     for (text, sort), ids in expected.items():
         assert [m.member_id for m in list_members(ctx, text, sort=sort).members] == ids
     first = list_members(ctx, "m", limit=2)

@@ -14,7 +14,7 @@ from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.health import check_database
 from app.services.lookup import lookup_card
-from app.services.member_desk import member_cards, member_ledger, member_sales
+from app.services.member_history import member_cards, member_ledger, member_sales
 from app.services.members import enroll_member
 from app.services.merge import MergeRefused, merge_members
 from app.services.refunds import refund_sale

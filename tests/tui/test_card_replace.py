@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.services.adjustments import adjust_points
 from app.services.context import Context
 from app.services.lookup import lookup_card
-from app.services.member_desk import member_cards
+from app.services.member_history import member_cards
 from app.services.views import MemberView
 from app.tui.app import LoyaltyApp
 from app.tui.screens.confirm import ConfirmScreen

@@ -21,7 +21,7 @@ from app.services.adjustments import adjust_points
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.lookup import lookup_card
-from app.services.member_desk import member_profile
+from app.services.member_history import member_profile
 from app.services.views import MemberView
 from app.store.errors import translate
 from app.store.models import Card, Sale

@@ -35,14 +35,14 @@ from app.domain.profile import display_phone
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
 from app.services.cards import replace_card
 from app.services.context import Context
-from app.services.member_desk import (
+from app.services.member_desk import update_member
+from app.services.member_history import (
     CardLine,
     MemberProfile,
     member_cards,
     member_ledger,
     member_profile,
     member_sales,
-    update_member,
 )
 from app.services.merge import MergeResult
 from app.services.privacy import erase_member, export_member_data

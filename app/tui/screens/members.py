@@ -27,12 +27,9 @@ from app.domain.errors import LoyaltyError
 from app.domain.profile import display_phone
 from app.i18n import _, format_points
 from app.services.context import Context
-from app.services.member_desk import (
-    MemberPage,
-    list_members,
-    member_id_for_card,
-    member_profile,
-)
+from app.services.member_desk import member_id_for_card
+from app.services.member_history import member_profile
+from app.services.member_list import MemberPage, list_members
 from app.services.views import MemberSummary
 from app.store.errors import DatabaseError
 from app.tui.widgets.key_bar import KeyBar

@@ -14,7 +14,7 @@ from app.domain.errors import LoyaltyError
 from app.i18n import _, format_points
 from app.services.context import Context
 from app.services.lookup import lookup_card
-from app.services.member_desk import MemberProfile
+from app.services.member_history import MemberProfile
 from app.services.merge import MergeResult, merge_members
 from app.store.errors import DatabaseError
 from app.tui.member_text import profile_name

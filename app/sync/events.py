@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
+from app.domain.profile import PERSON_FIELDS
 from app.store.models import Member, new_uuid
 from app.store.tables import (
     CARD,
@@ -44,24 +45,17 @@ from app.sync.origin import OriginSource
 
 _INSERT_EVENT = insert(SYNC_EVENT)
 
+# A member event's payload: the profile plus what a shop needs to keep the member in step.
 MEMBER_FIELDS = (
     "uuid",
-    "salutation",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birthday",
-    "postcode",
+    *PERSON_FIELDS,
     "marketing_consent",
     "consent_at",
     "notes",
     "status",
     "home_store",
+    "phone_international",
     "tier",
-    "created_at",
-    "updated_at",
-    "updated_store",
 )
 SALE_FIELDS = (
     "uuid",

@@ -3,9 +3,9 @@
 Usage: .venv/bin/python scripts/bench_desk.py [--members 1000000] [--db PATH]
 Without --db (or when PATH does not exist yet) a database of N members with histories is built
 first with ``app.bench.dataset.build_database``. The screen runs headless at 80x24 through
-Pilot, as in the tests; times are wall-clock medians (and the worst run) over a few repetitions, with the
-part spent filling and painting the table and the process's CPU time. "typed -> rows" starts
-after the last keystroke and includes the typing pause (debounce) of the screen.
+Pilot, as in the tests; times are wall-clock medians (and the worst run) over a few repetitions,
+with the part spent filling and painting the table and the process's CPU time. "typed -> rows"
+starts after the last keystroke and includes the typing pause (debounce) of the screen.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ catch :class:`~app.domain.errors.LoyaltyError` only; see docs/ARCHITECTURE.md.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -96,14 +97,16 @@ def translate(exc: BaseException) -> DatabaseError:
     )
 
 
-#: Every exception class a driver or SQLAlchemy raises for a database failure.
-DRIVER_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, sqlite3.Error)
-try:  # psycopg is a dependency, but the store must not fail to import without it
-    import psycopg
+def driver_error_types() -> tuple[type[BaseException], ...]:
+    """Every exception class a driver or SQLAlchemy raises for a database failure.
 
-    DRIVER_ERRORS = (*DRIVER_ERRORS, psycopg.Error)
-except ImportError:  # pragma: no cover
-    pass
+    psycopg's own errors count only once psycopg is loaded (SQLAlchemy loads it for a
+    PostgreSQL engine): importing it up front would cost every SQLite start-up ~0.1 s.
+    """
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return (SQLAlchemyError, sqlite3.Error)
+    return (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 
 
 @contextmanager
@@ -111,8 +114,10 @@ def driver_errors() -> Iterator[None]:
     """Turn a driver exception raised inside the block into the project's DatabaseError."""
     try:
         yield
-    except DRIVER_ERRORS as exc:
-        raise translate(exc) from exc
+    except Exception as exc:
+        if isinstance(exc, driver_error_types()):
+            raise translate(exc) from exc
+        raise
 
 
 __all__ = [
@@ -125,6 +130,7 @@ __all__ = [
     "DatabaseMissing",
     "DatabaseReadOnly",
     "DatabaseUnavailable",
+    "driver_error_types",
     "driver_errors",
     "translate",
 ]

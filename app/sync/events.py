@@ -54,8 +54,10 @@ MEMBER_FIELDS = (
     "notes",
     "status",
     "home_store",
-    "phone_international",
     "tier",
+    "created_at",
+    "updated_at",
+    "updated_store",
 )
 SALE_FIELDS = (
     "uuid",

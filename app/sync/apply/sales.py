@@ -117,6 +117,7 @@ def apply_refunds(state: ApplyState, events: list[Event]) -> None:
         state.take(event)
         if refund["uuid"] not in state.refunds:
             row = {k: v for k, v in refund.items() if k != "sale"}
+            row.setdefault("request_id", None)  # files written before request ids lack it
             row.update(sale_id=sale_id, created_at=time_of(refund["created_at"]))
             rows.append(row)
             refunded[sale_id] += refund["amount_cents"]

@@ -211,3 +211,70 @@ def test_two_requests_with_one_id_at_the_same_moment_book_once(cli: Cli) -> None
         assert len(refused) == 1 and "already used" in refused[0].message, mixed
     assert _count(cli, "sale") == 24 and _count(cli, "refund") == 12
     assert cli.json("check")["ok"]
+
+
+def test_a_shop_that_reuses_receipt_numbers_does_not_break_the_import(
+    cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shop 001 lost its disk, starts on a new database and its register at receipt 1 again:
+    the shops take each other's sales and refunds; a repeated id arrives without the id."""
+    monkeypatch.setenv("LOYALTY_SYNC_SECRET", SECRET)
+    folder = tmp_path / "central"
+    old = Cli(tmp_path / "shop-a.db", capsys)
+    old.json("init", "--store", "001", "--till", "1", "--sync-dir", str(folder))
+    b = cli
+    b.json("init", "--store", "002", "--till", "1", "--sync-dir", str(folder))
+    card = _enroll(old)
+    sale = old.json("sale", "--card", card, "--amount", "40", "--request-id", "1")
+    old.json("refund", str(sale["sale_id"]), "--amount", "5", "--request-id", "1")
+    old.json("sync", "export")
+    assert b.json("sync", "import")["rejected"] == []
+
+    new = Cli(tmp_path / "shop-a-new.db", capsys)
+    new.json("init", "--store", "001", "--till", "1", "--sync-dir", str(folder))
+    other = _enroll(new, "Carla")
+    fresh = new.json("sale", "--card", other, "--amount", "12", "--request-id", "1")
+    new.json("refund", str(fresh["sale_id"]), "--request-id", "1")
+    new.json("sync", "export")
+    imported = b.json("sync", "import")
+    assert imported["rejected"] == [] and imported["still_deferred"] == 0
+    assert _count(b, "sale") == 2 and _count(b, "refund") == 2
+    assert _count(b, "sale WHERE request_id IS NULL") == 1
+    assert _count(b, "refund WHERE request_id IS NULL") == 1
+    assert b.json("check")["ok"]
+    # The new shop takes the old sales back from the folder the same way.
+    assert new.json("sync", "import")["rejected"] == []
+    assert _count(new, "sale") == 2 and new.json("check")["ok"]
+    # Its register retrying receipt 1 gets its own sale, booked on this database.
+    assert new.json("sale", "--card", other, "--amount", "12", "--request-id", "1") == {
+        **fresh,
+        "replayed": True,
+    }
+
+
+def test_a_retry_answered_from_a_sale_that_came_by_sync(
+    cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shop 001's database restored from the folder after the sale was exported: the
+    register's retry finds the sale under its receipt number, and books nothing."""
+    monkeypatch.setenv("LOYALTY_SYNC_SECRET", SECRET)
+    folder = tmp_path / "central"
+    old = Cli(tmp_path / "shop-a.db", capsys)
+    old.json("init", "--store", "001", "--till", "1", "--sync-dir", str(folder))
+    card = _enroll(old)
+    sale = old.json("sale", "--card", card, "--amount", "40", "--request-id", "B-9")
+    refund = old.json("refund", str(sale["sale_id"]), "--amount", "5", "--request-id", "B-9")
+    old.json("sync", "export")
+    restored = cli
+    restored.json("init", "--store", "001", "--till", "1", "--sync-dir", str(folder))
+    assert restored.json("sync", "import")["rejected"] == []
+    again = restored.json("sale", "--card", card, "--amount", "40", "--request-id", "B-9")
+    assert again["replayed"] is True and again["to_pay_cents"] == 4000
+    assert again["points_earned"] == sale["points_earned"]
+    assert again["card"] == card
+    back = restored.json("refund", str(again["sale_id"]), "--amount", "5", "--request-id", "B-9")
+    assert back["replayed"] is True and back["money_back_cents"] == refund["money_back_cents"]
+    restored.refused(
+        "sale", "--card", card, "--amount", "41", "--request-id", "B-9", match="already used"
+    )
+    assert _count(restored, "sale") == 1 and _count(restored, "refund") == 1

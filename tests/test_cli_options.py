@@ -15,6 +15,8 @@ def test_db_and_json_are_honoured_on_either_side_of_the_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], before: bool
 ) -> None:
     db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "init", "--store", "001", "--till", "1"]) == 0
+    capsys.readouterr()
     opts = ["--db", db, "--json"]
     command = ["member", "add", "--first-name", "Jürgen", "--last-name", "Weiß"]
     argv = opts + command if before else command + opts
@@ -30,6 +32,8 @@ def test_member_show_prints_the_phone_as_people_read_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "init", "--store", "001", "--till", "1"]) == 0
+    capsys.readouterr()
     main(
         [
             "--db",
@@ -54,6 +58,8 @@ def test_refusals_name_amounts_in_the_shops_currency(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "init", "--store", "001", "--till", "1"]) == 0
+    capsys.readouterr()
     assert main(["--db", db, "settings", "set", "shop.currency", "CHF"]) == 0
     capsys.readouterr()
     main(["--db", db, "--json", "member", "add", "--first-name", "A", "--last-name", "B"])

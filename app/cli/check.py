@@ -21,7 +21,8 @@ def register(subcommands: Subcommands) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from app.services.health import check_database
 
-    report = check_database(open_context(args))
+    # As the file is: a damaged or outdated one is examined, never migrated (written) first.
+    report = check_database(open_context(args, migrate=False))
     lines = [
         _("Members: {n}, ledger entries: {e}").format(n=report.members, e=report.ledger_entries),
         _("Database integrity: {result}").format(result=report.integrity),

@@ -97,20 +97,53 @@ def emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) -
             print(line)
 
 
-def open_context(args: argparse.Namespace, *, demo: bool = False) -> Context:
-    """The use-case context for ``--db`` (or the configured database) and this till."""
+def open_context(
+    args: argparse.Namespace,
+    *,
+    demo: bool = False,
+    create: bool = False,
+    migrate: bool = True,
+    ask_to_create: Callable[[str], bool] | None = None,
+) -> Context:
+    """The use-case context for ``--db`` (or the configured database) and this till.
+
+    Only ``init`` and ``demo`` pass ``create``: every other command refuses a path where no
+    database exists (also the default one in the user data folder), so a typo in ``--db``
+    never leaves a new empty database behind. The counter passes ``ask_to_create``: asked
+    with the path, it decides. ``migrate=False`` (``loyalty check``) opens the file as it is.
+    """
     # Imported here: `loyalty --help` and usage errors need no database code.
     from app.config import load_config
     from app.services.context import Context
     from app.store.database import Database
+    from app.store.errors import DatabaseMissing
 
     if args.db is not None and not args.db.strip():
         # `--db "$UNSET"` in a script must not quietly open the shop's default database.
         raise CliError(_("Give the database a file path"))
     config = load_config(args.db, demo=demo)
-    ctx = Context(Database(config.db), actor=config.actor)
-    ctx.till = config.till if config.till is not None else int(str(ctx.settings()["shop.till"]))
+    try:
+        database = Database(config.db, migrate=migrate, create=create)
+    except DatabaseMissing:
+        if ask_to_create is None or not ask_to_create(_missing_path(config.db)):
+            raise
+        database = Database(config.db, migrate=migrate, create=True)
+    ctx = Context(database, actor=config.actor)
+    if config.till is not None:
+        ctx.till = config.till
+    elif migrate:
+        # Not for `check`: a damaged settings table must not stop it from saying so.
+        ctx.till = int(str(ctx.settings()["shop.till"]))
     return ctx
+
+
+def _missing_path(db: str) -> str:
+    """The file path of a SQLite database named by a path or URL (for the question)."""
+    from sqlalchemy.engine import make_url
+
+    from app.store.database import normalize_url
+
+    return str(make_url(normalize_url(db)).database)
 
 
 def shop_currency(ctx: Context) -> str:

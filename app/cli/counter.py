@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app.cli.common import Subcommands, add_command, emit, open_context
 from app.i18n import _
@@ -23,19 +24,32 @@ def register(subcommands: Subcommands) -> None:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    """The counter, for the cashier."""
-    ctx = open_context(args)
+    """The counter, for the cashier (a new database only after asking on a terminal)."""
+    ctx = open_context(args, ask_to_create=_ask_to_create)
     from app.tui.app import LoyaltyApp
 
     LoyaltyApp(ctx).run()
     return 0
 
 
+def _ask_to_create(path: str) -> bool:
+    """Ask on the terminal whether to create a database at ``path``; no terminal: no."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    try:
+        answer = input(
+            _("There is no database at {path}. Create a new one? [y/N] ").format(path=path)
+        )
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes", _("y"), _("yes")}
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fill a demo database, list its cards, then open the counter on it."""
     from app.services.demo import DEMO_COUPON, demo_coupon_hint, seed_demo
 
-    ctx = open_context(args, demo=True)
+    ctx = open_context(args, demo=True, create=True)
     cards = seed_demo(ctx, members=args.members)
     data = {"db": ctx.db.display_name, "cards": [{"card": c, "name": n} for c, n in cards]}
     lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]

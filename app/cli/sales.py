@@ -25,10 +25,12 @@ def register(subcommands: Subcommands) -> None:
     p.add_argument("--amount", required=True, help=_("amount, e.g. 12.50 or 12,50"))
     p.add_argument("--redeem", type=int, metavar="POINTS", help=_("points to redeem"))
     p.add_argument("--coupon", metavar="CODE", help=_("a coupon code to apply"))
+    _request_id_arg(p)
 
     p = add_command(subcommands, "refund", cmd_refund, _("refund a sale, fully or partly"))
     p.add_argument("sale_id", type=int, metavar="SALE_ID")
     p.add_argument("--amount", help=_("part of the sale to refund (default: all that is left)"))
+    _request_id_arg(p)
 
     p = add_command(
         subcommands, "adjust", cmd_adjust, _("add or remove points by hand, with a reason")
@@ -36,6 +38,17 @@ def register(subcommands: Subcommands) -> None:
     card_arg(p)
     p.add_argument("--points", type=int, required=True, help=_("e.g. 50 or -50"))
     p.add_argument("--reason", required=True)
+
+
+def _request_id_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--request-id",
+        metavar="ID",
+        help=_(
+            "the register's id for this request (e.g. its receipt number, at most 64 "
+            "characters): the same id again answers with the first result and books nothing"
+        ),
+    )
 
 
 def cmd_sale(args: argparse.Namespace) -> int:
@@ -50,6 +63,7 @@ def cmd_sale(args: argparse.Namespace) -> int:
         sale_amount(ctx, args.amount),
         redeem_points=args.redeem or 0,
         coupon=args.coupon,
+        request_id=args.request_id,
     )
     currency = shop_currency(ctx)
     lines = [
@@ -86,6 +100,13 @@ def cmd_sale(args: argparse.Namespace) -> int:
                 points=format_points(result.points_expired)
             )
         )
+    if result.replayed:
+        lines.insert(
+            0,
+            _("Request {id} was already booked: nothing was booked again").format(
+                id=args.request_id
+            ),
+        )
     emit(args, {**result.to_json(), "points_balance": result.points_balance}, lines)
     return 0
 
@@ -106,7 +127,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
         if args.amount is not None
         else None
     )
-    result = refund_sale(ctx, args.sale_id, amount)
+    result = refund_sale(ctx, args.sale_id, amount, request_id=args.request_id)
     currency = shop_currency(ctx)
     lines = [
         _("Refund {id} of sale {sale}: {amount}").format(
@@ -129,6 +150,13 @@ def cmd_refund(args: argparse.Namespace) -> int:
         )
     for code in result.coupons_returned:
         lines.append(_("Coupon {code} can be used again").format(code=code))
+    if result.replayed:
+        lines.insert(
+            0,
+            _("Request {id} was already booked: nothing was booked again").format(
+                id=args.request_id
+            ),
+        )
     emit(args, result.to_json(), lines)
     return 0
 

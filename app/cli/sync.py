@@ -51,7 +51,7 @@ def register(subcommands: Subcommands) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from app.services.chain.setup import init_shop
 
-    ctx = open_context(args)
+    ctx = open_context(args, create=True)
     result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
     lines = [
         _("Store {store}, till {till}").format(store=result.store, till=result.till),

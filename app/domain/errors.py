@@ -49,3 +49,7 @@ class ValidationFailed(LoyaltyError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+class RequestIdReused(LoyaltyError):
+    """A register's request id that was already used for a request with other figures."""

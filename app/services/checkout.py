@@ -17,6 +17,7 @@ from app.services.coupons import lock_for_checkout, record_redemption
 from app.services.expiry import expiry_written_here
 from app.services.members import card_member_query, lock_card_member
 from app.services.program import MemberFacts, member_standing
+from app.services.request_ids import SaleRequest, after_conflict, earlier_sale, keep_sale_result
 from app.services.stamps import give_rewards, reward_rule
 from app.services.views import SaleResult
 from app.store.models import new_uuid
@@ -87,6 +88,7 @@ def checkout(
     discount_cents: int = 0,
     coupon: str | None = None,
     stamp_rewards: Sequence[int] = (),
+    request_id: str | None = None,
 ) -> SaleResult:
     """Record a sale for the member of ``card``, with the program's rules and a coupon code.
 
@@ -95,7 +97,44 @@ def checkout(
     its row locked, so two tills cannot both take its last use. ``stamp_rewards`` are the
     stamp programs whose full card the cashier gives the reward of with this sale. Points
     that expired before the sale are written off first, so they cannot be redeemed.
+
+    ``request_id`` (a register's receipt number): a sale booked earlier under the same id at
+    this till is answered again (``replayed``) instead of booked twice; the same id with other
+    figures is refused (:mod:`app.services.request_ids`).
     """
+    if request_id is None:
+        return _checkout(
+            ctx, card, amount_cents, redeem_points, discount_cents, coupon, stamp_rewards, None
+        )
+    request = SaleRequest.of(
+        request_id,
+        card,
+        amount_cents,
+        redeem_points=redeem_points,
+        discount_cents=discount_cents,
+        coupon=coupon,
+        stamp_rewards=stamp_rewards,
+    )
+    return after_conflict(
+        ctx,
+        request_id,
+        lambda: _checkout(
+            ctx, card, amount_cents, redeem_points, discount_cents, coupon, stamp_rewards, request
+        ),
+        lambda conn: earlier_sale(ctx, conn, request),
+    )
+
+
+def _checkout(
+    ctx: Context,
+    card: str,
+    amount_cents: int,
+    redeem_points: int,
+    discount_cents: int,
+    coupon: str | None,
+    stamp_rewards: Sequence[int],
+    request: SaleRequest | None,
+) -> SaleResult:
     rules = ctx.rules()
     if amount_cents > rules.max_sale_cents:
         # The interfaces parse amounts against this maximum too; a script calling the service
@@ -110,6 +149,10 @@ def checkout(
     program = ctx.program()
     with ctx.db.transaction() as session:
         conn = session.connection()
+        if request is not None:
+            earlier = earlier_sale(ctx, conn, request)
+            if earlier is not None:
+                return earlier  # nothing written: the transaction ends empty
         member, number = lock_card_member(conn, card, _CARD_MEMBER)
         facts = MemberFacts.of(member)
         member_id = facts.member_id
@@ -158,6 +201,7 @@ def checkout(
             "till": ctx.till,
             "actor": ctx.actor,
             "created_at": now,
+            "request_id": request.request_id if request is not None else None,
         }
         sale_id = inserted_id(conn.execute(_INSERT_SALE, sale))
         common["sale_id"] = sale_id
@@ -250,18 +294,21 @@ def checkout(
             coupons=coupon_rule is not None,
             stamps=bool(rewards),
         )
-    return SaleResult(
-        sale_id=sale_id,
-        card=number,
-        amount_cents=quote.amount_cents,
-        discount_cents=quote.discount_cents,
-        points_redeemed=quote.points_redeemed,
-        redeem_value_cents=quote.redeem_value_cents,
-        to_pay_cents=quote.to_pay_cents,
-        points_earned=quote.points_earned,
-        points_balance=quote.balance_after + kept,
-        created_at=now,
-        coupon=coupon_rule.code if coupon_rule else None,
-        applied=quote.applied + tuple(reward_rule(card) for card in rewards),
-        points_expired=expired - kept,
-    )
+        result = SaleResult(
+            sale_id=sale_id,
+            card=number,
+            amount_cents=quote.amount_cents,
+            discount_cents=quote.discount_cents,
+            points_redeemed=quote.points_redeemed,
+            redeem_value_cents=quote.redeem_value_cents,
+            to_pay_cents=quote.to_pay_cents,
+            points_earned=quote.points_earned,
+            points_balance=quote.balance_after + kept,
+            created_at=now,
+            coupon=coupon_rule.code if coupon_rule else None,
+            applied=quote.applied + tuple(reward_rule(card) for card in rewards),
+            points_expired=expired - kept,
+        )
+        if request is not None:
+            keep_sale_result(conn, request, result)
+    return result

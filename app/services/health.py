@@ -4,13 +4,44 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, text
 
+from app.i18n import _
 from app.services.context import Context
 from app.services.views import BalanceMismatch, CheckReport
+from app.store.errors import DatabaseError
+from app.store.integrity import sqlite_integrity
 from app.store.tables import LEDGER, MEMBER
 
 
 def check_database(ctx: Context) -> CheckReport:
-    """Compare every cached balance with its ledger sum and check the database's integrity."""
+    """Compare every cached balance with its ledger sum and check the database's integrity.
+
+    Works on a damaged file too: the file's own check runs first, read-only, and when the
+    balances cannot be read because of the damage, that is part of what is reported.
+    """
+    integrity = sqlite_integrity(ctx.db.path) if ctx.db.path is not None else None
+    try:
+        members, entries, mismatches, server = _balances(ctx)
+    except DatabaseError as exc:
+        if integrity is None or integrity == "ok":
+            raise
+        return CheckReport(
+            members=0,
+            ledger_entries=0,
+            mismatches=(),
+            integrity=f"{integrity}; "
+            + _("the balances could not be read: {reason}").format(reason=exc.message),
+        )
+    return CheckReport(
+        members=members,
+        ledger_entries=entries,
+        mismatches=mismatches,
+        integrity=integrity if integrity is not None else server,
+    )
+
+
+def _balances(ctx: Context) -> tuple[int, int, tuple[BalanceMismatch, ...], str]:
+    """Members, ledger rows, the balances that differ from their ledger, and on PostgreSQL
+    the server's integrity (indexes a failed build left invalid)."""
     with ctx.db.reading() as session:
         conn = session.connection()
         sums = (
@@ -29,19 +60,8 @@ def check_database(ctx: Context) -> CheckReport:
         )
         members = conn.execute(select(func.count()).select_from(MEMBER)).scalar_one()
         entries = conn.execute(select(func.count()).select_from(LEDGER)).scalar_one()
-        if ctx.db.is_sqlite:
-            rows = conn.execute(text("PRAGMA integrity_check")).all()
-            integrity = "; ".join(str(r.integrity_check) for r in rows)
-            # A sync import writes without row-by-row foreign-key checks (its ids are ones it
-            # read or wrote): this is where a reference to a missing row would show.
-            dangling = conn.execute(text("PRAGMA foreign_key_check")).all()
-            if dangling:
-                found = "; ".join(
-                    f"{r.table} row {r.rowid} refers to a missing {r.parent}" for r in dangling[:10]
-                )
-                more = f" (+{len(dangling) - 10} more)" if len(dangling) > 10 else ""
-                integrity = found + more if integrity == "ok" else f"{integrity}; {found}{more}"
-        else:
+        integrity = "ok"
+        if not ctx.db.is_sqlite:
             # PostgreSQL checks its pages itself; what it can leave behind is an index that a
             # failed build marked invalid (the planner then ignores it).
             invalid = conn.execute(
@@ -51,6 +71,4 @@ def check_database(ctx: Context) -> CheckReport:
                 )
             ).all()
             integrity = "; ".join(f"invalid index {r.relname}" for r in invalid) or "ok"
-    return CheckReport(
-        members=members, ledger_entries=entries, mismatches=mismatches, integrity=integrity
-    )
+    return members, entries, mismatches, integrity

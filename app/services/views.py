@@ -128,6 +128,8 @@ class SaleResult:
     """Every rule that gave points or a discount (base, tier, campaign, bonuses...)."""
     points_expired: int = 0
     """Points that had expired and were written off before this sale."""
+    replayed: bool = False
+    """A register's retry: this sale was booked by an earlier request with the same id."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -150,6 +152,8 @@ class RefundResult:
     points_balance: int
     coupons_returned: tuple[str, ...] = ()
     """Coupon codes usable again because the whole sale was refunded."""
+    replayed: bool = False
+    """A register's retry: this refund was booked by an earlier request with the same id."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

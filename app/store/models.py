@@ -13,6 +13,9 @@ from app.store.types import UTCDateTime
 # The ledger rows of the bonuses given once (or once a year): ix_ledger_member_bonus holds only
 # these, and a query uses it only when it repeats this condition word for word.
 BONUS_ROWS = "kind IN ('signup', 'profile', 'referral', 'birthday')"
+# Sales and refunds a register sent with a request id (its receipt number): unique per shop and
+# till, and only those rows are in the index (migration 0009).
+HAS_REQUEST = "request_id IS NOT NULL"
 
 
 def new_uuid() -> str:
@@ -109,6 +112,15 @@ class Sale(SQLModel, table=True):
             "refunded_cents",
             "amount_cents",
         ),
+        Index(
+            "ux_sale_request",
+            "store_code",
+            "till",
+            "request_id",
+            unique=True,
+            sqlite_where=text(HAS_REQUEST),
+            postgresql_where=text(HAS_REQUEST),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,10 +139,26 @@ class Sale(SQLModel, table=True):
     till: int = 1
     actor: str = Field(default="", max_length=80)
     created_at: datetime = _ts()
+    request_id: str | None = Field(default=None, max_length=64)
+    """The register's id for the request (its receipt number): a retry is answered, not booked."""
+    request_result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """What was asked and answered the first time (JSON), for the replay."""
 
 
 class Refund(SQLModel, table=True):
     """A full or partial refund of a sale."""
+
+    __table_args__ = (
+        Index(
+            "ux_refund_request",
+            "store_code",
+            "till",
+            "request_id",
+            unique=True,
+            sqlite_where=text(HAS_REQUEST),
+            postgresql_where=text(HAS_REQUEST),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
@@ -144,6 +172,9 @@ class Refund(SQLModel, table=True):
     till: int = 1
     actor: str = Field(default="", max_length=80)
     created_at: datetime = _ts()
+    request_id: str | None = Field(default=None, max_length=64)
+    """As a sale's: the register's id for the refund."""
+    request_result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class LedgerEntry(SQLModel, table=True):

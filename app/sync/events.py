@@ -73,6 +73,7 @@ SALE_FIELDS = (
     "till",
     "actor",
     "created_at",
+    "request_id",  # a register's receipt number: unique per shop and till (migration 0009)
 )
 REFUND_FIELDS = (
     "uuid",
@@ -85,6 +86,7 @@ REFUND_FIELDS = (
     "till",
     "actor",
     "created_at",
+    "request_id",
 )
 CARD_FIELDS = ("number", "status", "issued_at", "printed_at", "blocked_at", "replaced_by")
 LEDGER_FIELDS = ("uuid", "points", "kind", "reason", "actor", "store_code", "till", "created_at")

@@ -453,15 +453,20 @@ def test_loyalty_db_environment_variable_is_honoured(
     env_db = tmp_path / "from-env.db"
     monkeypatch.setenv("LOYALTY_DB", str(env_db))
     cli = Cli(env_db, capsys)
+    assert cli.run("init", "--store", "001", "--till", "1", db=False)[0] == 0
     code, _out, err = cli.run(
         "member", "add", "--first-name", "Eva", "--last-name", "Env", db=False
     )
     assert (code, err) == (0, "")
     assert scalar(env_db, "SELECT first_name FROM member") == "Eva"
-    # --db wins over the environment.
+    # --db wins over the environment: that file is the one looked for (and not created).
     flag_db = tmp_path / "from-flag.db"
+    assert main(["--db", str(flag_db), "member", "find", "env", "--json"]) == 1
+    assert f"There is no database at {flag_db}" in capsys.readouterr().err
+    assert not flag_db.exists()
+    assert main(["--db", str(flag_db), "init", "--store", "001", "--till", "2"]) == 0
     assert main(["--db", str(flag_db), "member", "find", "env", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["count"] == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["count"] == 0
     assert scalar(env_db, "SELECT count(*) FROM member") == 1
 
 
@@ -496,6 +501,8 @@ def _loyalty(*argv: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 def test_console_script_end_to_end(tmp_path: Path) -> None:
     db = tmp_path / "till.db"
+    created = _loyalty("init", "--store", "001", "--till", "1", env={"LOYALTY_DB": str(db)})
+    assert created.returncode == 0, created.stderr
     added = _loyalty(
         "member", "add", "--first-name", "Zoë", "--last-name", "Krüger", "--json",
         env={"LOYALTY_DB": str(db)},
@@ -517,6 +524,7 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
 
 def test_console_script_speaks_german(tmp_path: Path) -> None:
     db = tmp_path / "laden.db"
+    assert _loyalty("--db", str(db), "init", "--store", "001", "--till", "1").returncode == 0
     result = _loyalty(
         "--db", str(db), "member", "show", "2900100000018", env={"LOYALTY_LANG": "de"}
     )

@@ -226,6 +226,8 @@ def test_member_find_shows_phones_as_people_read_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "init", "--store", "001", "--till", "1"]) == 0
+    capsys.readouterr()
     add = ["--db", db, "member", "add", "--first-name", "Anna", "--last-name", "Müller"]
     assert main([*add, "--phone", "0171 2345678"]) == 0
     capsys.readouterr()
@@ -238,6 +240,8 @@ def test_amounts_are_shown_in_the_shops_currency(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "shop.db")
+    assert main(["--db", db, "init", "--store", "001", "--till", "1"]) == 0
+    capsys.readouterr()
     assert main(["--db", db, "settings", "set", "shop.currency", "CHF"]) == 0
     capsys.readouterr()
     add = ["--db", db, "--json", "member", "add", "--first-name", "Ueli", "--last-name", "Meier"]

@@ -120,6 +120,7 @@ def test_members_export_and_import(capsys, db_path: Path, member: MemberView, tm
     assert code == 0 and "Exported 1 members" in out
     assert target.read_text(encoding="utf-8").startswith(HEADER)
     other_db = tmp_path / "other.db"
+    assert run(capsys, other_db, "init", "--store", "002", "--till", "1")[0] == 0
     code, out, err = run(capsys, other_db, "members", "import", str(target), "--json")
     assert (code, err) == (0, "")
     assert json.loads(out)["imported"] == 1

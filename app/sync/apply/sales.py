@@ -11,10 +11,11 @@ tens of thousands of sales.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from app.store.bulk import allocate_ids, execute_many, insert_rows, select_in
 from app.store.tables import COUPON_REDEMPTION, MEMBER, REFUND, SALE
@@ -26,6 +27,22 @@ from app.sync.events import SALE_FIELDS
 # Sale columns a sale event carries as they are (member and time are converted).
 _SALE_COLUMNS = tuple(f for f in SALE_FIELDS if f != "created_at")
 _SALE_VALUES = itemgetter(*_SALE_COLUMNS)
+# Where a sale row (member_id, created_at, refunded_cents, *_SALE_COLUMNS) holds these.
+_STORE_AT, _TILL_AT, _REQUEST_AT = (
+    3 + _SALE_COLUMNS.index(f) for f in ("store_code", "till", "request_id")
+)
+R = TypeVar("R")
+
+
+def _sale_request(row: tuple[Any, ...]) -> tuple[str, int, str] | None:
+    request = row[_REQUEST_AT]
+    return None if request is None else (row[_STORE_AT], row[_TILL_AT], request)
+
+
+def _sale_without_request(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (*row[:_REQUEST_AT], None, *row[_REQUEST_AT + 1 :])
+
+
 _LEDGER_COLUMNS = (
     "uuid",
     "member_id",
@@ -66,6 +83,7 @@ def apply_sales(state: ApplyState, events: list[Event]) -> None:
                 extras.append(event)
     if not rows:
         return
+    rows = _without_taken_requests(state, SALE, rows, _sale_request, _sale_without_request)
     # Ids handed out here: no look-up of the new rows' ids afterwards.
     ids = allocate_ids(state.conn, "sale", len(rows))
     insert_rows(
@@ -85,6 +103,51 @@ def apply_sales(state: ApplyState, events: list[Event]) -> None:
             for row in e["data"].get("stamps", ())
         ],
     )
+
+
+RequestKey = tuple[str, int, str]
+
+
+def _without_taken_requests(
+    state: ApplyState,
+    table: Table,
+    rows: list[R],
+    key: Callable[[R], RequestKey | None],
+    without: Callable[[R], R],
+) -> list[R]:
+    """The rows, those whose request id (``key``: store, till, id) is taken here already
+    ``without`` it.
+
+    A request id is unique per shop and till (``ux_sale_request``, ``ux_refund_request``) and
+    serves only that till's retries. A shop that went back to an old backup and booked again
+    under receipt numbers it had sent before must not make the other shops' imports fail on
+    the index: the sale or refund arrives, without the repeated id.
+    """
+    keys = [k for k in map(key, rows) if k is not None]
+    if not keys:
+        return rows  # most sales: no request id, no look-up
+    asked: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
+    for store, till, request in keys:
+        asked[(store, till)].append(request)
+    c = table.c
+    taken: set[RequestKey] = set()
+    for (store, till), requests in asked.items():
+        for part in chunks(requests):
+            found = state.conn.execute(
+                select(c.request_id).where(
+                    c.store_code == store, c.till == till, c.request_id.in_(part)
+                )
+            ).scalars()
+            taken.update((store, till, request) for request in found)
+    kept = []
+    for row in rows:
+        k = key(row)
+        if k is not None:
+            if k in taken:
+                row = without(row)
+            taken.add(k)  # twice in one file: the first keeps it
+        kept.append(row)
+    return kept
 
 
 def _offers_known(state: ApplyState, data: dict[str, Any]) -> bool:
@@ -117,6 +180,7 @@ def apply_refunds(state: ApplyState, events: list[Event]) -> None:
         state.take(event)
         if refund["uuid"] not in state.refunds:
             row = {k: v for k, v in refund.items() if k != "sale"}
+            row.setdefault("request_id", None)  # files written before request ids lack it
             row.update(sale_id=sale_id, created_at=time_of(refund["created_at"]))
             rows.append(row)
             refunded[sale_id] += refund["amount_cents"]
@@ -124,6 +188,13 @@ def apply_refunds(state: ApplyState, events: list[Event]) -> None:
     if not rows:
         return
     conn = state.conn
+    rows = _without_taken_requests(
+        state,
+        REFUND,
+        rows,
+        lambda r: (r["store_code"], r["till"], r["request_id"]) if r["request_id"] else None,
+        lambda r: {**r, "request_id": None},
+    )
     conn.execute(insert(REFUND), rows)
     state.load_ids(REFUND, state.refunds, [r["uuid"] for r in rows])
     used = COUPON_REDEMPTION.c

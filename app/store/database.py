@@ -158,10 +158,29 @@ def _restore_durability(dbapi_conn: Any, record: Any) -> None:
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
 
+LOCK_POLL_S = 0.0005
+
+
 def _begin_immediate(conn: Any) -> None:
     # Take the write lock at the start, so two tills on one file wait for each other instead of
     # both reading a balance and one failing (or losing an update) at commit.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLite's own busy wait sleeps longer the longer it waits (up to 100 ms a try): behind a
+    # long job that commits in short slices it would miss every gap between them. Polling
+    # every half millisecond takes the lock in the job's next pause (docs/ARCHITECTURE.md).
+    raw = conn.connection.driver_connection
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(LOCK_POLL_S)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _begin_deferred(conn: Any) -> None:

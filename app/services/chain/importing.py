@@ -41,7 +41,7 @@ from app.sync.fileformat import SUFFIX, CheckedFile, SyncFileRejected, check_fil
 LAST_IMPORT = "sync.last_import"
 SLICE_SECONDS = 0.04  # how long one slice may hold the write lock, aimed at
 SLICE_FIRST, SLICE_MIN, SLICE_MAX = 500, 50, 5_000  # events a slice
-PAUSE_SECONDS = 0.002  # between slices: a till waiting for the lock gets it
+PAUSE_SECONDS = 0.004  # between slices: a till polling for the lock takes it (see database)
 CACHE_MB = 48  # the import connection's page cache, kept warm from slice to slice
 
 Begin = Callable[[], AbstractContextManager[Session]]

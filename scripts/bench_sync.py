@@ -187,10 +187,25 @@ def _import_child(db: str, folder: str) -> None:
                 "import_s": seconds,
                 "applied": imported.events_applied,
                 "deferred": imported.still_deferred,
-                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_mb": _peak_rss_mb(),
             }
         )
     )
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (exec'd) as the program.
+
+    Not ``getrusage``: Linux carries the parent's peak over into a child it spawned.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _floor(empty: Path, filled: Path) -> float:

@@ -10,6 +10,10 @@ import pytest
 
 from app.domain.errors import LoyaltyError
 from app.services.chain.exchange import import_events
+from app.services.chain.setup import init_shop
+from app.services.context import Context
+from app.services.health import check_database
+from app.services.lookup import lookup_card
 from app.services.refunds import refund_sale
 from app.sync.fileformat import SyncFileRejected, check_file, encode_batch, read_slices
 from tests.sync.shops import SECRET, Shop
@@ -167,3 +171,18 @@ def test_a_file_changed_in_place_after_its_check_is_rejected_when_read(
             out.write(data.replace(b'"amount_cents":1100', b'"amount_cents":9900', 1))
         with pytest.raises(SyncFileRejected, match="changed while"):
             list(read_slices(SECRET.encode(), fh, checked, lambda: 4))
+
+
+def test_a_postgresql_shop_imports_in_slices(
+    shops: Callable[[int], list[Shop]], folder: Path, pg_ctx: Context
+) -> None:
+    (a,) = shops(1)
+    cards = _busy_day(a)
+    init_shop(pg_ctx, "002", 1, str(folder))
+    report = import_events(pg_ctx, folder, slice_events=4)
+    assert report.files[0].applied == a.query("SELECT COUNT(*) FROM sync_event")[0][0]
+    assert [lookup_card(pg_ctx, card).points for card in cards] == [
+        a.balance(card) for card in cards
+    ]
+    assert import_events(pg_ctx, folder, slice_events=4).files == []
+    assert check_database(pg_ctx).ok

@@ -17,7 +17,9 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.services.chain.exchange import export_events, import_events
+from app.services.chain.importing import CACHE_MB
 from app.services.chain.setup import init_shop
 from app.services.context import Context
 from app.services.health import check_database
@@ -168,12 +171,84 @@ def _with_check_digit(twelve: str) -> str:
     return twelve + ean.calc_check_digit(twelve)
 
 
+FLOOR_TABLES = ("member", "card", "sale", "ledger_entry", "sync_event")
+
+
+def _import_child(db: str, folder: str) -> None:
+    """Run in a child process: import the folder into ``db``, print the figures as JSON."""
+    b = Context(Database(db), actor="bench")
+    started = time.perf_counter()
+    imported = import_events(b, folder)
+    seconds = time.perf_counter() - started
+    b.db.dispose()
+    print(
+        json.dumps(
+            {
+                "import_s": seconds,
+                "applied": imported.events_applied,
+                "deferred": imported.still_deferred,
+                "rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (exec'd) as the program.
+
+    Not ``getrusage``: Linux carries the parent's peak over into a child it spawned.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _floor(empty: Path, filled: Path) -> float:
+    """Seconds for bare sqlite3 executemany of the rows the import wrote, into an empty copy.
+
+    The same schema, indexes and pragmas as the import's connection (WAL, synchronous NORMAL,
+    no foreign-key checks, the same page cache), one transaction; reading the rows back from
+    the imported file is not timed.
+    """
+    source = sqlite3.connect(filled)
+    target = sqlite3.connect(empty, isolation_level=None)
+    target.execute("PRAGMA synchronous = NORMAL")
+    target.execute("PRAGMA foreign_keys = OFF")
+    target.execute(f"PRAGMA cache_size = -{CACHE_MB * 1024}")
+    seconds = 0.0
+    started = time.perf_counter()
+    target.execute("BEGIN IMMEDIATE")
+    seconds += time.perf_counter() - started
+    for table in FLOOR_TABLES:
+        cursor = source.execute(f"SELECT * FROM {table} ORDER BY rowid")
+        marks = ", ".join("?" * len(cursor.description))
+        while rows := cursor.fetchmany(BATCH):
+            started = time.perf_counter()
+            target.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            seconds += time.perf_counter() - started
+    started = time.perf_counter()
+    target.execute("COMMIT")
+    seconds += time.perf_counter() - started
+    source.close()
+    target.close()
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", type=int, nargs="?", default=100_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--import-child", nargs=2, metavar=("DB", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("LOYALTY_SYNC_SECRET", "bench-secret-0123456789abcdef")
+    if args.import_child:
+        _import_child(*args.import_child)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         folder = root / "central"
@@ -182,6 +257,8 @@ def main() -> None:
         b = Context(Database(str(root / "b.db")), actor="bench")
         init_shop(a, "001", 1, str(folder))
         init_shop(b, "002", 1, str(folder))
+        b.db.dispose()
+        shutil.copyfile(root / "b.db", root / "floor.db")  # the same empty schema
         totals: dict[str, int] = {}
         con = sqlite3.connect(root / "a.db")
         for rows in _events(a.node(), args.events, random.Random(7), totals):
@@ -198,11 +275,20 @@ def main() -> None:
         exported = export_events(a, folder)
         export_s = time.perf_counter() - started
         size = sum(p.stat().st_size for p in folder.iterdir())
+        a.db.dispose()
 
-        started = time.perf_counter()
-        imported = import_events(b, folder)
-        import_s = time.perf_counter() - started
+        # The import in a child process: its peak memory is the import's alone.
+        child = subprocess.run(
+            [sys.executable, __file__, "--import-child", str(root / "b.db"), str(folder)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        imported = json.loads(child.stdout)
+        import_s = imported["import_s"]
+        floor_s = _floor(root / "floor.db", root / "b.db")
 
+        b = Context(Database(str(root / "b.db")), actor="bench")
         report = check_database(b)
         got = (
             sqlite3.connect(root / "b.db")
@@ -216,16 +302,18 @@ def main() -> None:
             "export_s": round(export_s, 1),
             "export_events_per_s": round(exported.events / export_s),
             "import_s": round(import_s, 1),
-            "import_events_per_s": round(imported.events_applied / import_s),
-            "applied": imported.events_applied,
-            "deferred": imported.still_deferred,
+            "import_events_per_s": round(imported["applied"] / import_s),
+            "import_floor_s": round(floor_s, 1),
+            "import_floor_events_per_s": round(imported["applied"] / floor_s),
+            "import_ratio": round(import_s / floor_s, 2),
+            "import_rss_mb": round(imported["rss_mb"], 1),
+            "applied": imported["applied"],
+            "deferred": imported["deferred"],
             "check_ok": report.ok,
             "members_match": got[0] == members,
             "points_match": got[1] == points,
-            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "load_avg": round(os.getloadavg()[0], 2),
         }
-        a.db.dispose()
         b.db.dispose()
     if args.json:
         print(json.dumps(results))

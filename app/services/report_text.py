@@ -88,13 +88,17 @@ def report_lines(report: Report) -> list[str]:
         title += " · " + _("shop {code}").format(code=report.store)
     rows = [[label, *[""] * len(columns)] for _key, label, _kind in _labels()]
     for index, (_name, summary) in enumerate(columns, start=1):
-        for row, (_key, _label, value) in zip(rows, figure_rows(summary, report.currency), strict=True):
+        for row, (_key, _label, value) in zip(
+            rows, figure_rows(summary, report.currency), strict=True
+        ):
             row[index] = value
     head = ["", *[name for name, _s in columns]]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = [title, ""]
     for row in [head, *rows]:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
         lines.append("  ".join(cells).rstrip())
     if report.summary.coupons:
         lines += ["", _("Coupons")]

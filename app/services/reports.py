@@ -272,8 +272,8 @@ def _money(
         .where(r.created_at >= b.start, r.created_at < b.end, *_where_store(REFUND, store))
         .group_by(*([rgrp] if by else []))
     )
-    for row in conn.execute(refunded):
-        out.setdefault(str(row.grp), {}).update(_ints(row._mapping))
+    for back in conn.execute(refunded):
+        out.setdefault(str(back.grp), {}).update(_ints(back._mapping))
     return out
 
 

@@ -247,8 +247,8 @@ def test_points_expired_in_the_period_are_counted(ctx: Context, clock: Clock) ->
 
 
 def test_enrolments_referrals_and_coupons(ctx: Context, clock: Clock) -> None:
-    from app.services.coupons import create_coupon
     from app.domain.coupons import Coupon
+    from app.services.coupons import create_coupon
 
     zone(ctx, "UTC")
     clock.now = utc("2026-10-01")

@@ -283,7 +283,7 @@ class ReportsScreen(Screen[None]):
         """The figures as the screen shows them, as plain text (for tests)."""
         table = self.query_one("#report-table", Static)
         console = Console(width=table.size.width or 40, record=True, file=io.StringIO())
-        console.print(table.render())
+        console.print(table.content)
         return console.export_text()
 
     def action_back(self) -> None:

@@ -289,3 +289,23 @@ def test_split_by_store_and_staff_names_the_groups(ctx: Context, clock: Clock, b
     _sale_at(ctx, clock, utc("2026-10-02"), card, 1_000)
     report = report_summary(ctx, OCTOBER, by=by)
     assert [key for key, _s in report.groups] == ["001" if by == "store" else "tester"]
+
+
+def test_weekly_series_put_each_row_in_its_week(ctx: Context, clock: Clock) -> None:
+    from app.services.report_series import report_series
+
+    zone(ctx, "UTC")
+    clock.now = utc("2026-10-01")
+    card = enroll_member(ctx, MemberDraft(first_name="Anna", last_name="A")).card
+    _sale_at(ctx, clock, utc("2026-10-01"), card, 1_000)  # week 1 (Oct 1-7)
+    _sale_at(ctx, clock, utc("2026-10-08", 0), card, 2_000, redeem_points=10)  # week 2
+    _sale_at(ctx, clock, utc("2026-10-31", 23), card, 3_000)  # week 5 (Oct 29-31)
+    series = report_series(ctx, OCTOBER)
+    assert series.weeks == tuple(date(2026, 10, d) for d in (1, 8, 15, 22, 29))
+    assert series.purchases == (1, 1, 0, 0, 1)
+    assert series.revenue_cents == (1_000, 1_990, 0, 0, 3_000)
+    assert series.new_members == (1, 0, 0, 0, 0)
+    assert series.points_issued == (10, 19, 0, 0, 30)
+    assert series.points_redeemed == (0, 10, 0, 0, 0)
+    one_day = report_series(ctx, Period(date(2026, 10, 8), date(2026, 10, 8)))
+    assert (one_day.weeks, one_day.purchases) == ((date(2026, 10, 8),), (1,))

@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from babel.numbers import format_decimal, format_percent
 
-from app.i18n import _, current_locale, format_money, format_points
+from app.i18n import _, current_locale, format_money, format_points, ngettext
 from app.services.reports import Report, Summary
 
 NONE = "—"
@@ -105,7 +105,11 @@ def report_lines(report: Report) -> list[str]:
         for coupon in report.summary.coupons:
             lines.append(
                 "  "
-                + _("{code}: {uses} uses, {discount} off").format(
+                + ngettext(
+                    "{code}: {uses} use, {discount} off",
+                    "{code}: {uses} uses, {discount} off",
+                    coupon["uses"],
+                ).format(
                     code=coupon["code"],
                     uses=coupon["uses"],
                     discount=format_money(coupon["discount_cents"], report.currency),

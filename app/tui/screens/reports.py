@@ -32,7 +32,7 @@ from textual_plotext import PlotextPlot
 
 from app.domain import report as rep
 from app.domain.errors import LoyaltyError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services.context import Context
 from app.services.report_series import WeeklySeries, report_series
 from app.services.report_text import figure_rows
@@ -225,9 +225,9 @@ class ReportsScreen(Screen[None]):
         self.report = report
         period = report.period
         self.say(
-            _("{start} – {end} ({days} days)").format(
-                start=period.start.isoformat(), end=period.end.isoformat(), days=period.days
-            )
+            ngettext(
+                "{start} – {end} ({days} day)", "{start} – {end} ({days} days)", period.days
+            ).format(start=period.start.isoformat(), end=period.end.isoformat(), days=period.days)
         )
         rows = {
             key: (label, value)

@@ -5,13 +5,13 @@ adjusted) and the points booked after ``--to`` (the liability then). Without an 
 time the ledger was read whole; ``ix_ledger_created (created_at, kind, points)`` makes both a
 range of the index with no table rows (at 100,000 members: 27 → 5 ms CPU for a month).
 
-Revision ID: 0009_report_ledger
+Revision ID: 0010_report_ledger
 """
 
 from alembic import op
 
-revision = "0009_report_ledger"
-down_revision = "0008_program_speed"
+revision = "0010_report_ledger"
+down_revision = "0009_request_ids"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from typing import Any
 from app.bench.dataset import ACTOR, build_database, rss_mb, say
 from app.bench.measure import (
     measure_program,
+    measure_reports,
     measure_services,
     measure_startup,
     percentile,
@@ -67,6 +68,7 @@ def run_bench(members: int, keep: str | None = None, progress: bool = True) -> d
             results["scan_to_panel_ms"] = round(percentile(scans, 50) * 1e3, 1)
             results["scan_to_panel_p99_ms"] = round(percentile(scans, 99) * 1e3, 1)
             results["scan_to_panel_cpu_ms"] = round(percentile(scan_cpu, 50) * 1e3, 1)
+            results.update(measure_reports(ctx))
             # Last: it changes the program rules of the benchmark database.
             results.update(measure_program(ctx, members, rng))
             results["rss_mb"] = max(rss_mb(resource.RUSAGE_SELF), startup_rss)

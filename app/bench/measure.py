@@ -185,6 +185,25 @@ def measure_program(ctx: Context, members: int, rng: random.Random) -> dict:
     }
 
 
+def measure_reports(ctx: Context) -> dict:
+    """`loyalty report summary` for the dataset's last month and last year (median of 3)."""
+    from datetime import date
+
+    from app.domain.report import Period
+    from app.services.reports import report_summary
+
+    periods = {
+        "report_month_ms": Period(date(2026, 10, 1), date(2026, 10, 31)),
+        "report_year_ms": Period(date(2025, 11, 1), date(2026, 10, 31)),
+    }
+    return {
+        key: round(
+            percentile(_timed(partial(report_summary, ctx, p) for p in [period] * 3), 50) * 1e3, 1
+        )
+        for key, period in periods.items()
+    }
+
+
 def measure_startup(path: str) -> tuple[float, float, float]:
     """Median ms from spawning a fresh counter process to its scan field having the focus,
     the median CPU ms that process used until then, and the largest peak RSS (MB) of them."""

@@ -21,6 +21,7 @@ from app.cli import (
     members,
     points,
     program,
+    report,
     sales,
     settings,
     stamps,
@@ -44,6 +45,7 @@ _GROUPS = (
     sync,
     program,
     points,
+    report,
     bench,
 )
 

@@ -193,6 +193,8 @@ class LedgerEntry(SQLModel, table=True):
             sqlite_where=text(BONUS_ROWS),
             postgresql_where=text(BONUS_ROWS),
         ),
+        # The reports' points of a period per kind (migration 0009).
+        Index("ix_ledger_created", "created_at", "kind", "points"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -225,6 +225,7 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "program.expiry": ("never", _choice("never", "earned", "inactive")),
     "program.expiry_months": (12, _positive_int(600)),
     "shop.timezone": ("", _timezone),
+    "report.active_days": (365, _positive_int(3650)),
 }
 
 

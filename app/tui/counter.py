@@ -65,6 +65,7 @@ class CounterScreen(Screen[None]):
         Binding("f12", "reward", _("Reward"), key_display="F12", show=False),
         # The owner's program screen (F11 is the terminal's; every other F-key is the cashier's).
         Binding("ctrl+r", "program", _("Program"), key_display=_("Ctrl+R"), show=False),
+        Binding("ctrl+o", "reports", _("Reports"), key_display=_("Ctrl+O"), show=False),
         Binding("escape", "back", _("Clear"), key_display="Esc"),
     ]
 
@@ -603,6 +604,15 @@ class CounterScreen(Screen[None]):
         self._reload_member()
         self.scan_input.focus()
 
+    def action_reports(self) -> None:
+        """Ctrl+O: the owner's reports (retention, baskets, points, weekly charts)."""
+        from app.tui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.ctx), self._reports_closed)
+
+    def _reports_closed(self, _result: object = None) -> None:
+        self.scan_input.focus()
+
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """The counter's actions for the command palette (title, help, callback)."""
         return [
@@ -623,6 +633,11 @@ class CounterScreen(Screen[None]):
                 _("Program rules"),
                 _("Earning, tiers, campaigns, bonuses, expiry, coupons, stamp cards (Ctrl+R)"),
                 self.action_program,
+            ),
+            (
+                _("Reports"),
+                _("Retention, churn, baskets, points and liability, weekly charts (Ctrl+O)"),
+                self.action_reports,
             ),
             (_("Redeem the most points"), _("Fill in the maximum (F4)"), self.action_max_points),
             (_("Add a stamp"), _("One stamp on the member's stamp card (F10)"), self.action_stamp),

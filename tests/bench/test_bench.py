@@ -40,6 +40,8 @@ FIGURES = (
     "program_lookup_p99_cpu_us",
     "program_checkout_p50_ms",
     "program_checkout_p99_ms",
+    "report_month_ms",
+    "report_year_ms",
 )
 
 

@@ -7,14 +7,14 @@ not published. Publishing is one tiny update of the job row; afterwards ``job_id
 slices and the job row deleted. ``ix_member_job`` is partial, so it holds only rows of running
 jobs and costs an ordinary member nothing.
 
-Revision ID: 0009_bulk_jobs
+Revision ID: 0011_bulk_jobs
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_bulk_jobs"
-down_revision = "0008_program_speed"
+revision = "0011_bulk_jobs"
+down_revision = "0010_report_ledger"
 branch_labels = None
 depends_on = None
 

@@ -199,6 +199,17 @@ def check_target(fmt: str, out: str | Path | None) -> Path:
     return path
 
 
+def remove_coupons(fmt: str, out: str | Path | None, codes: Sequence[str]) -> None:
+    """Take back what :func:`write_coupons` wrote (the batch was not stored after all)."""
+    if out is None:
+        return
+    path = Path(out)
+    targets = [path] if fmt == "pdf" else [path / f"coupon-{code}.{fmt}" for code in codes]
+    for target in targets:
+        with contextlib.suppress(OSError):
+            target.unlink()
+
+
 def write_coupons(faces: Sequence[CouponFace], fmt: str, out: str | Path | None) -> str:
     """A PDF of A4 sheets at ``out``, or ``coupon-<code>.png|svg`` per code in the folder."""
     path = check_target(fmt, out)

@@ -4,8 +4,8 @@ member at the till, and redeem it inside the checkout's transaction."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.lookup import lookup_card
+from app.store.bulk import DriverValues, insert_rows
 from app.store.models import new_uuid
 from app.store.tables import COUPON as _COUPON
 from app.store.tables import COUPON_REDEMPTION as _REDEMPTION
@@ -47,6 +48,11 @@ _RULE_COLUMNS = (
 TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TOKEN_LENGTH = 8
 MAX_BATCH = 10_000
+_BATCH_COLUMNS = (
+    *(f.name for f in fields(Coupon)),
+    *("uuid", "batch", "actor", "store_code", "created_at"),
+)
+_DAYS = ("valid_from", "valid_until")
 PREFIX_MAX = 20
 
 
@@ -153,6 +159,15 @@ def _insert(conn: Connection, ctx: Context, rule: Coupon, batch: str | None, now
     )
 
 
+def _taken(conn: Connection, codes: set[str]) -> set[str]:
+    """Which of ``codes`` exist already."""
+    return set(
+        conn.execute(select(_COUPON.c.code).where(_COUPON.c.code.in_(sorted(codes))))
+        .scalars()
+        .all()
+    )
+
+
 def _token() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _i in range(TOKEN_LENGTH))
 
@@ -168,8 +183,8 @@ def create_batch(
 ) -> BatchResult:
     """Create ``count`` unique single-use codes with the same rule (``rule.code`` is ignored).
 
-    With ``fmt`` the codes are printed (barcode and QR) to ``out`` before the transaction
-    commits: a failed write leaves no coupons behind.
+    With ``fmt`` the codes are printed (barcode and QR) to ``out`` first: a failed print
+    leaves no coupons behind, and a failed write removes the printed files.
     """
     if fmt is not None:
         from app.printing.coupon import check_target
@@ -189,35 +204,64 @@ def create_batch(
     rule = replace(rule, max_uses=1, per_member=None, member_id=None)
     batch = new_uuid()
     now = ctx.now()
-    codes: list[str] = []
-    with ctx.db.transaction() as session:
-        conn = session.connection()
-        wanted: set[str] = set()
-        while len(wanted) < count:
-            wanted.add(batch_code(prefix, _token()))
-        # 31^8 tokens: a clash with an existing code is unlikely, but must not abort the batch.
-        taken = set(
-            conn.execute(select(_COUPON.c.code).where(_COUPON.c.code.in_(sorted(wanted))))
-            .scalars()
-            .all()
-        )
-        for code in sorted(wanted - taken):
-            _insert(conn, ctx, replace(rule, code=code), batch, now)
-            codes.append(code)
-        record(
-            session, ctx, "coupon.batch", "coupon_batch", batch, count=len(codes), **_detail(rule)
-        )
-        events.coupons_created(session, ctx, codes)
-        destination = None
-        if fmt is not None:
-            from app.printing.coupon import coupon_faces, write_coupons
+    wanted: set[str] = set()
+    while len(wanted) < count:
+        wanted.add(batch_code(prefix, _token()))
+    # Everything slow happens before the write lock is taken (the codes checked, the faces
+    # printed); the transaction is one bulk insert, short enough for a till's sale to wait.
+    # 31^8 tokens: a clash with an existing code is unlikely, but must not abort the batch.
+    with ctx.db.reading() as session:
+        codes = sorted(wanted - _taken(session.connection(), wanted))
+    destination = None
+    if fmt is not None:
+        from app.printing.coupon import coupon_faces, write_coupons
 
-            faces = coupon_faces(
-                str(ctx.settings()["shop.name"]),
-                [replace(rule, code=code) for code in codes],
-                ctx.rules().currency,
+        faces = coupon_faces(
+            str(ctx.settings()["shop.name"]),
+            [replace(rule, code=code) for code in codes],
+            ctx.rules().currency,
+        )
+        destination = write_coupons(faces, fmt, out)
+    values = {**asdict(rule), "batch": batch, "actor": ctx.actor, "store_code": ctx.store_code}
+    # UTC, as the column reads back (the event carries what another shop would read here).
+    stamp = now.astimezone(UTC)
+    made = [{**values, "code": code, "uuid": new_uuid(), "created_at": stamp} for code in codes]
+    v = DriverValues(ctx.db.is_sqlite)
+    rows = [
+        tuple(
+            v.time(c[k]) if k == "created_at" else v.day(c[k]) if k in _DAYS else c[k]
+            for k in _BATCH_COLUMNS
+        )
+        for c in made
+    ]
+    # The event as coupons_created() would read it back, built before the lock is taken.
+    payload = [
+        {**{k: events.plain(c[k]) for k in events.COUPON_FIELDS}, "member": None} for c in made
+    ]
+    outbox = events.event_rows(ctx, [("coupon", {"coupons": payload})], v.time(now))
+    try:
+        with ctx.db.transaction() as session:
+            conn = session.connection()
+            if _taken(conn, set(codes)):
+                # Another till created one of these codes a moment ago: the print is void.
+                raise InvalidInput(_("A coupon code was taken meanwhile: create the batch again"))
+            insert_rows(conn, "coupon", _BATCH_COLUMNS, rows)
+            insert_rows(conn, "sync_event", events.EVENT_COLUMNS, outbox)
+            record(
+                session,
+                ctx,
+                "coupon.batch",
+                "coupon_batch",
+                batch,
+                count=len(codes),
+                **_detail(rule),
             )
-            destination = write_coupons(faces, fmt, out)
+    except BaseException:
+        if fmt is not None:
+            from app.printing.coupon import remove_coupons
+
+            remove_coupons(fmt, out, codes)
+        raise
     return BatchResult(batch=batch, codes=tuple(codes), format=fmt, destination=destination)
 
 

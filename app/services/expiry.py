@@ -25,7 +25,8 @@ _WITH_POINTS = (
         MEMBER.c.last_visit_at,
         MEMBER.c.home_store,
     )
-    .where(MEMBER.c.points_balance > 0, MEMBER.c.id > bindparam("after"))
+    # Not the hidden rows of a running member import (their events are not out yet).
+    .where(MEMBER.c.points_balance > 0, MEMBER.c.id > bindparam("after"), MEMBER.c.job_id.is_(None))
     .order_by(MEMBER.c.id)
     .limit(CHUNK)
     .with_for_update()

@@ -29,6 +29,7 @@ from app.services.context import Context
 from app.services.lookup import check_card, get_member
 from app.services.views import MemberView
 from app.store import queries
+from app.store.jobs import VISIBLE_SQL
 from app.store.models import Member
 from app.sync import events
 
@@ -52,7 +53,7 @@ def member_id_for_card(ctx: Context, text: str, *, usable: bool = True) -> int:
     row = queries.fetch_one(
         ctx.db,
         "SELECT c.status, c.replaced_by, c.member_id, m.status AS member_status "
-        "FROM card c JOIN member m ON m.id = c.member_id WHERE c.number = ?",
+        f"FROM card c JOIN member m ON m.id = c.member_id WHERE c.number = ? AND {VISIBLE_SQL}",
         (number,),
     )
     if usable or row is None:

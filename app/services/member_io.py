@@ -3,7 +3,8 @@
 An import is all or nothing by default: every invalid row is reported with its line number
 and nothing is stored; with ``skip_invalid`` the valid rows are imported. Rows whose card or
 email is already in the file or in the database are reported as duplicates and skipped, never
-doubled. The whole import is one transaction with bulk inserts.
+doubled. The rows are written in short slices under a hidden job and published at once
+(services/bulk_jobs.py), so a till's sale never waits long behind an import.
 """
 
 from __future__ import annotations
@@ -11,15 +12,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
-
-from app.domain.cards import make_card_number, serial_of
 from app.domain.csv_formats import (
     GENERIC_COLUMNS,
     MemberRow,
@@ -29,28 +24,16 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
-from app.domain.profile import PROFILE_FIELDS, fold
 from app.i18n import _
-from app.services.audit import record
+from app.services.bulk_jobs import tidy_jobs
 from app.services.context import Context
-from app.services.members import next_card_number
+from app.services.member_import_slices import fold_email, store_members
 from app.store import queries
-from app.store.bulk import DriverValues, insert_rows
-from app.store.models import new_uuid
-from app.store.tables import MEMBER
+from app.store.jobs import VISIBLE_SQL
 from app.store.types import parse_sqlite_timestamp
-from app.sync import events
 
 CHUNK = 500
 PROGRESS_EVERY = 2000
-OPENING_BALANCE = "opening_balance"
-# Names repeat a lot in a member file; folding each once saves seconds on 100 000 rows.
-_fold_name = lru_cache(maxsize=20_000)(fold)
-
-
-def _fold(text: str) -> str:
-    """:func:`fold`, with a fast path for ASCII text (most emails), where it is lower()."""
-    return text.lower().strip() if text.isascii() else fold(text)
 
 
 @dataclass
@@ -125,14 +108,14 @@ def _dedupe(ctx: Context, rows: list[MemberRow]) -> tuple[list[MemberRow], list[
     """Drop rows whose card or email is already in the file (earlier) or in the database."""
     db_cards = _existing(ctx, "number", (r.card for r in rows if r.card))
     db_emails = _existing(
-        ctx, "email_key", (_fold(r.profile.email) for r in rows if r.profile.email)
+        ctx, "email_key", (fold_email(r.profile.email) for r in rows if r.profile.email)
     )
     seen_cards: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     keep: list[MemberRow] = []
     issues: list[RowIssue] = []
     for row in rows:
-        email = _fold(row.profile.email) if row.profile.email else None
+        email = fold_email(row.profile.email) if row.profile.email else None
         reason = None
         if row.card and row.card in db_cards:
             reason = _("card {card} already belongs to a member").format(card=row.card)
@@ -164,13 +147,15 @@ def import_members_csv(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    stored: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import members from a generic, OSPOS or Square CSV file (format found from the header).
 
     Returns the report; when rows are invalid and ``skip_invalid`` is not set, nothing is
     stored and ``report.refused`` is true. ``dry_run`` checks everything and stores nothing.
     ``progress(done, total)`` is called now and then while rows are checked (for a TUI
-    worker's progress bar) and once at the end.
+    worker's progress bar) and once at the end; ``stored(done, total)`` after each slice of
+    rows is written (hidden until the whole import is published).
     """
     path = Path(path)
     parsed = read_file(_read_bytes(path))
@@ -194,6 +179,9 @@ def import_members_csv(
             good.append(check_row(raw, today=today, region=region))
         except ValidationFailed as exc:
             report.invalid.append(RowIssue(raw.line, exc.message))
+    if not dry_run:
+        # A job left by a killed import would count its hidden rows as duplicates.
+        tidy_jobs(ctx)
     good, report.duplicates = _dedupe(ctx, good)
     if report.invalid and not skip_invalid:
         report.refused = True
@@ -204,209 +192,19 @@ def import_members_csv(
     report.new_cards = sum(1 for r in good if not r.card)
     report.points = sum(r.points for r in good)
     if not dry_run and good:
-        _store(ctx, good, path.name, report)
+        detail = {
+            "format": report.format,
+            "imported": len(good),
+            "new_cards": report.new_cards,
+            "points": report.points,
+            "invalid_skipped": len(report.invalid),
+            "duplicates_skipped": len(report.duplicates),
+        }
+        store_members(ctx, good, path.name, detail, stored)
         report.applied = True
     if progress is not None:
         progress(total, total)
     return report
-
-
-_MEMBER_COLUMNS = (
-    "uuid",
-    *PROFILE_FIELDS,
-    "consent_at",
-    "points_balance",
-    "status",
-    "home_store",
-    "created_at",
-    "updated_at",
-    "updated_store",
-    "first_key",
-    "last_key",
-    "email_key",
-    "phone_national",
-    "phone_international",
-    "tier",
-)
-_CARD_COLUMNS = ("number", "member_id", "status", "issued_at")
-_LEDGER_COLUMNS = (
-    "uuid",
-    "member_id",
-    "points",
-    "kind",
-    "reason",
-    "actor",
-    "store_code",
-    "till",
-    "created_at",
-)
-
-
-def _bulk_insert(
-    session: Session, ctx: Context, table: str, columns: tuple[str, ...], rows: list[tuple]
-) -> None:
-    # Driver-level executemany: the ORM's per-row parameter processing would double the time
-    # of a 100 000-row import. Values are therefore already in the driver's form (DriverValues).
-    insert_rows(session.connection(), table, columns, rows)
-
-
-def _store(ctx: Context, rows: list[MemberRow], file_name: str, report: ImportReport) -> None:
-    now = ctx.now()
-    layout = ctx.layout()
-    store = ctx.store_code
-    v = DriverValues(ctx.db.is_sqlite)
-    stamp = v.time(now)
-    reason = f"Opening balance imported from {file_name}"[:200]
-    with ctx.db.transaction() as session:
-        # New numbers continue after the highest of this store, in the database or in the file.
-        first_free = serial_of(next_card_number(session, layout))
-        in_file = [serial_of(r.card) + 1 for r in rows if r.card and r.card[:5] == layout.stem]
-        serial = max([first_free, *in_file])
-        uuids = [new_uuid() for _row in rows]
-        member_values = []
-        for uuid, row in zip(uuids, rows, strict=True):
-            p = row.profile
-            consent_at = (row.consent_at or now) if p.marketing_consent else None
-            member_values.append(
-                (
-                    uuid,
-                    p.salutation,
-                    p.first_name,
-                    p.last_name,
-                    p.email,
-                    p.phone,
-                    v.day(p.birthday),
-                    p.postcode,
-                    v.flag(p.marketing_consent),
-                    p.notes,
-                    v.time(consent_at),
-                    row.points,
-                    "active",
-                    store,
-                    stamp,
-                    stamp,
-                    store,
-                    # The same keys as search_keys(), without parsing each phone again.
-                    _fold_name(p.first_name),
-                    _fold_name(p.last_name),
-                    _fold(p.email) if p.email else None,
-                    row.phone_national,
-                    p.phone[1:] if p.phone else None,  # E.164: "+" and digits
-                    row.tier,
-                )
-            )
-        before = session.execute(select(func.coalesce(func.max(MEMBER.c.id), 0))).scalar_one()
-        _bulk_insert(session, ctx, "member", _MEMBER_COLUMNS, member_values)
-        # The new ids are read back by uuid: portable, and right even if another till
-        # enrolled someone meanwhile.
-        by_uuid: dict[str, int] = {
-            row.uuid: row.id
-            for row in session.execute(
-                select(MEMBER.c.uuid, MEMBER.c.id).where(MEMBER.c.id > before)
-            )
-        }
-        cards = []
-        ledger = []
-        for uuid, row in zip(uuids, rows, strict=True):
-            member_id = by_uuid[uuid]
-            number = row.card
-            if number is None:
-                number = make_card_number(layout, serial)
-                serial += 1
-            cards.append((number, member_id, "active", stamp))
-            if row.points:
-                ledger.append(
-                    (
-                        new_uuid(),
-                        member_id,
-                        row.points,
-                        OPENING_BALANCE,
-                        reason,
-                        ctx.actor,
-                        store,
-                        ctx.till,
-                        stamp,
-                    )
-                )
-        _bulk_insert(session, ctx, "card", _CARD_COLUMNS, cards)
-        if ledger:
-            _bulk_insert(session, ctx, "ledger_entry", _LEDGER_COLUMNS, ledger)
-        _bulk_insert(
-            session,
-            ctx,
-            "sync_event",
-            events.EVENT_COLUMNS,
-            _import_events(ctx, v, now, member_values, cards, ledger),
-        )
-        record(
-            session,
-            ctx,
-            "members.import",
-            "file",
-            file_name,
-            format=report.format,
-            imported=len(rows),
-            new_cards=report.new_cards,
-            points=report.points,
-            invalid_skipped=len(report.invalid),
-            duplicates_skipped=len(report.duplicates),
-        )
-
-
-def _import_events(
-    ctx: Context,
-    v: DriverValues,
-    now: datetime,
-    members: list[tuple[Any, ...]],
-    cards: list[tuple[Any, ...]],
-    ledger: list[tuple[Any, ...]],
-) -> list[tuple[Any, ...]]:
-    """The sync events of an import, built from the inserted values (no reading back)."""
-    iso = now.isoformat()
-    uuid_of: dict[int, str] = {}
-    data: list[tuple[str, dict[str, Any]]] = []
-    for values, card in zip(members, cards, strict=True):
-        member = dict(zip(_MEMBER_COLUMNS, values, strict=True))
-        uuid_of[card[1]] = member["uuid"]
-        profile = {key: member.get(key) for key in events.MEMBER_FIELDS}
-        profile.update(
-            birthday=events.plain(member["birthday"]),
-            marketing_consent=bool(member["marketing_consent"]),
-            consent_at=_iso_time(member["consent_at"]),
-            created_at=iso,
-            updated_at=iso,
-            merged_into=None,
-            base=None,
-        )
-        data.append(("member", profile))
-        data.append(
-            (
-                "card",
-                {
-                    "number": card[0],
-                    "member": member["uuid"],
-                    "status": "active",
-                    "issued_at": iso,
-                    "printed_at": None,
-                    "blocked_at": None,
-                    "replaced_by": None,
-                },
-            )
-        )
-    for row in ledger:
-        entry = dict(zip(_LEDGER_COLUMNS, row, strict=True))
-        entry.update(member=uuid_of[entry.pop("member_id")], created_at=iso, sale=None, refund=None)
-        data.append(("points", {"ledger": [entry]}))
-    return events.event_rows(ctx, data, v.time(now))
-
-
-def _iso_time(value: Any) -> str | None:
-    """A consent time as the driver took it (text on SQLite) back in ISO 8601 with UTC."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat()
 
 
 _EXPORT_SELECT = (
@@ -414,6 +212,7 @@ _EXPORT_SELECT = (
     "ORDER BY c.issued_at DESC LIMIT 1) AS card, m.salutation, m.first_name, m.last_name, "
     "m.email, m.phone, m.birthday, m.postcode, m.marketing_consent, m.consent_at, "
     "m.points_balance, m.tier, m.notes FROM member m WHERE m.status = 'active' AND m.id > ? "
+    f"AND {VISIBLE_SQL} "
     "ORDER BY m.id LIMIT ?"
 )
 

@@ -20,6 +20,7 @@ from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
 from app.store import queries
+from app.store.jobs import VISIBLE_SQL
 from app.store.search_keys import other_words, phone_columns, upper_bound
 
 SORTS = ("name", "points", "newest")
@@ -132,8 +133,8 @@ def _filtered_rows(
             # An expression cannot use the column's index: the planner walks the sort index.
             target = f"(m.{column} || '')"
         sql = (
-            f"{_PAGE_SELECT} WHERE m.status = 'active' AND {target} >= ? AND {target} < ?"
-            f"{extra_sql}"
+            f"{_PAGE_SELECT} WHERE m.status = 'active' AND {VISIBLE_SQL} "
+            f"AND {target} >= ? AND {target} < ?{extra_sql}"
         )
         if after_key is not None:
             sql += f" AND {after_sql}"
@@ -171,7 +172,7 @@ def list_members(
     if flt is not None:
         rows = _filtered_rows(ctx, flt, sort, after_key, limit + 1)
     else:
-        sql = _PAGE_SELECT + " WHERE m.status = 'active'"
+        sql = f"{_PAGE_SELECT} WHERE m.status = 'active' AND {VISIBLE_SQL}"
         params: list[Any] = []
         if after_key is not None:
             sql += f" AND {after_sql}"

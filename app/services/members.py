@@ -16,8 +16,9 @@ from app.services.context import Context
 from app.services.lookup import CardCheck, check_card, get_member
 from app.services.views import MemberView
 from app.store.database import serialize
+from app.store.jobs import visible
 from app.store.models import Card, Member
-from app.store.tables import CARD, MEMBER
+from app.store.tables import BULK_JOB, CARD, MEMBER
 from app.sync import events
 
 
@@ -29,6 +30,18 @@ def next_card_number(session: Session, layout: CardLayout) -> str:
     highest = session.exec(
         select(func.max(Card.number)).where(Card.number >= low, Card.number <= high)
     ).one()
+    # A member import running in slices has numbers planned that it has not written yet.
+    reserved = (
+        session.connection()
+        .execute(
+            core_select(func.max(BULK_JOB.c.reserved_card)).where(
+                BULK_JOB.c.reserved_card >= low, BULK_JOB.c.reserved_card <= high
+            )
+        )
+        .scalar()
+    )
+    if reserved is not None and (highest is None or reserved > highest):
+        highest = reserved
     return make_card_number(layout, serial_of(highest) + 1 if highest else 1)
 
 
@@ -87,7 +100,7 @@ def card_member_query(*columns: ColumnElement[Any]) -> Select[Any]:
             *columns,
         )
         .join(MEMBER, MEMBER.c.id == CARD.c.member_id)
-        .where(CARD.c.number == bindparam("number"))
+        .where(CARD.c.number == bindparam("number"), visible(MEMBER))
         .with_for_update(of=MEMBER)
     )
 

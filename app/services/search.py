@@ -16,6 +16,7 @@ from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
 from app.store import queries
+from app.store.jobs import VISIBLE_SQL
 from app.store.search_keys import other_words, phone_columns, upper_bound
 
 MIN_LENGTH = 2
@@ -29,7 +30,7 @@ _SELECT = (
     "SELECT m.id AS member_id, c.number AS card, m.first_name, m.last_name, m.email, m.phone, "
     "m.postcode, m.points_balance AS points, m.last_key, m.first_key FROM member m "
     "LEFT JOIN card c ON c.member_id = m.id AND c.status = 'active' "
-    "WHERE m.status = 'active' AND "
+    f"WHERE m.status = 'active' AND {VISIBLE_SQL} AND "
 )
 _BY_NAME = attrgetter("last_key", "first_key", "member_id")
 

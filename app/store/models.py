@@ -16,6 +16,8 @@ BONUS_ROWS = "kind IN ('signup', 'profile', 'referral', 'birthday')"
 # Sales and refunds a register sent with a request id (its receipt number): unique per shop and
 # till, and only those rows are in the index (migration 0009).
 HAS_REQUEST = "request_id IS NOT NULL"
+# The member rows of a running bulk job (ix_member_job holds only these).
+JOB_ROWS = "job_id IS NOT NULL"
 
 
 def new_uuid() -> str:
@@ -49,6 +51,14 @@ class Member(SQLModel, table=True):
         ),
         Index("ix_member_points_order", "points_balance", "id"),
         Index("ix_member_created_order", "created_at", "id"),
+        # Only the rows of a running member import (migration 0009).
+        Index(
+            "ix_member_job",
+            "job_id",
+            "id",
+            sqlite_where=text(JOB_ROWS),
+            postgresql_where=text(JOB_ROWS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -83,6 +93,26 @@ class Member(SQLModel, table=True):
     updated_store: str = Field(default="", max_length=3)
     # The member who brought this one (both get the referral bonus at the first purchase).
     referred_by: int | None = None
+    # The bulk job (a member import) that wrote this row and has not finished yet: the member
+    # is hidden until that job is published (store/jobs.py). NULL for every settled member.
+    job_id: int | None = None
+
+
+class BulkJob(SQLModel, table=True):
+    """A long job written in short slices (a member import): hidden until published."""
+
+    __tablename__ = "bulk_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)
+    # staging -> published (then deleted once its rows are settled); a failed job is removed.
+    state: str = Field(max_length=12)
+    # host:pid of the process writing it: a dead owner's unpublished job is removed.
+    owner: str = Field(max_length=120)
+    started_at: datetime = _ts()
+    heartbeat_at: datetime = _ts()
+    # The highest card number the job will write: a till enrolling meanwhile continues after it.
+    reserved_card: str | None = Field(default=None, max_length=13)
 
 
 class Card(SQLModel, table=True):

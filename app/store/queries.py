@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect
 
 from app.store.database import Database
 from app.store.errors import translate
+from app.store.jobs import VISIBLE_SQL
 from app.store.types import UTCDateTime
 
 MEMBER_COLUMNS = (
@@ -25,12 +26,12 @@ MEMBER_COLUMNS = (
 )
 CARD_WITH_MEMBER = (
     f"SELECT c.number, c.status, c.replaced_by, {MEMBER_COLUMNS} "
-    "FROM card c JOIN member m ON m.id = c.member_id WHERE c.number = ?"
+    f"FROM card c JOIN member m ON m.id = c.member_id WHERE c.number = ? AND {VISIBLE_SQL}"
 )
 MEMBER_WITH_CARD = (
     f"SELECT c.number, c.status, c.replaced_by, {MEMBER_COLUMNS} "
     "FROM member m LEFT JOIN card c ON c.member_id = m.id AND c.status = 'active' "
-    "WHERE m.id = ?"
+    f"WHERE m.id = ? AND {VISIBLE_SQL}"
 )
 RECENT_SALES = (
     "SELECT id AS sale_id, created_at, amount_cents, to_pay_cents, points_earned, "

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 from app.store.models import (
     AuditEntry,
+    BulkJob,
     Card,
     Coupon,
     CouponRedemption,
@@ -49,3 +50,4 @@ COUPON = table_of(Coupon)
 COUPON_REDEMPTION = table_of(CouponRedemption)
 STAMP_PROGRAM = table_of(StampProgram)
 STAMP = table_of(Stamp)
+BULK_JOB = table_of(BulkJob)

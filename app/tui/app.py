@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app.domain.errors import LoyaltyError
 from app.i18n import _, format_timestamp, ngettext
-from app.services.chain.exchange import run_sync
+from app.services.chain.exchange import SyncRun, run_sync
 from app.services.chain.status import SyncStatus, sync_status
 from app.services.context import Context
 from app.tui.counter import CounterScreen
+from app.tui.db_work import DbWork
 from app.tui.screens.conflicts import ConflictsScreen
 
 STATUS_SECONDS = 30.0
@@ -64,6 +64,10 @@ class LoyaltyApp(App[None]):
         )
         self.sync_status: SyncStatus | None = None
         self._conflicts_told = 0
+        # What the last failed status read said (told once, not every 30 seconds).
+        self._status_told = ""
+        # Background jobs (sync status, sync): a failure is a notification, never the end.
+        self.db = DbWork(self)
 
     def get_default_screen(self) -> Screen[None]:
         return CounterScreen(self.ctx, demo_cards=self.demo_cards)
@@ -75,13 +79,30 @@ class LoyaltyApp(App[None]):
         if minutes and self.ctx.settings()["sync.dir"]:
             self.set_interval(minutes * 60, self.action_sync_now)
 
-    @work(thread=True, exclusive=True, group="sync-status")
     def refresh_sync_status(self) -> None:
-        """Read the sync state off the event loop and show it in the header."""
-        status = sync_status(self.ctx)
-        self.call_from_thread(self._show_sync_status, status)
+        """Read the sync state off the event loop and show it in the header. A failed read
+        (the database locked by a long job) is told once and tried again in 30 seconds."""
+        self.db.run(
+            "sync-status",
+            lambda: sync_status(self.ctx),
+            self._show_sync_status,
+            self._sync_status_failed,
+            latest=True,
+            notice=False,
+        )
+
+    def _sync_status_failed(self, exc: LoyaltyError) -> None:
+        if exc.message != self._status_told:
+            self._status_told = exc.message
+            self.notify(
+                _("Sync status not read: {reason}").format(reason=exc.message),
+                title=_("Chain sync"),
+                severity="warning",
+                markup=False,
+            )
 
     def _show_sync_status(self, status: SyncStatus) -> None:
+        self._status_told = ""
         self.sync_status = status
         self.sub_title = header_line(status)
         if status.open_conflicts > self._conflicts_told:
@@ -97,36 +118,44 @@ class LoyaltyApp(App[None]):
             )
         self._conflicts_told = status.open_conflicts
 
-    @work(thread=True, exclusive=True, group="sync")
     def action_sync_now(self) -> None:
-        """Export this shop's changes and import the other shops' files, off the event loop."""
+        """Export this shop's changes and import the other shops' files, off the event loop;
+        a sync under way ignores another."""
+        self.db.run("sync", self._run_sync, self._synced, self._sync_failed)
+
+    def _run_sync(self) -> SyncRun:
         try:
-            result = run_sync(self.ctx)
-        except (LoyaltyError, OSError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            self.call_from_thread(
-                self.notify,
-                _("Sync failed: {reason}").format(reason=message),
-                title=_("Chain sync"),
-                severity="error",
-            )
-        else:
-            imported = result.imported
-            text = _("Sent {sent}, received {received} changes").format(
-                sent=result.exported.events, received=imported.events_applied
-            )
-            for name, reason in imported.rejected:
-                text += "\n" + _("{file} rejected: {reason}").format(file=name, reason=reason)
-            self.call_from_thread(
-                self.notify,
-                text,
-                title=_("Chain sync"),
-                severity="warning" if imported.rejected else "information",
-            )
-            if imported.events_applied:
-                self.ctx.forget_settings()
-                self.call_from_thread(self._rules_changed)
-        self.call_from_thread(self.refresh_sync_status)
+            return run_sync(self.ctx)
+        except OSError as exc:
+            # The shared folder is gone or refuses us: the reason, not a traceback.
+            raise LoyaltyError(exc.strerror or str(exc)) from None
+
+    def _sync_failed(self, exc: LoyaltyError) -> None:
+        self.notify(
+            _("Sync failed: {reason}").format(reason=exc.message),
+            title=_("Chain sync"),
+            severity="error",
+            markup=False,
+        )
+        self.refresh_sync_status()
+
+    def _synced(self, result: SyncRun) -> None:
+        imported = result.imported
+        text = _("Sent {sent}, received {received} changes").format(
+            sent=result.exported.events, received=imported.events_applied
+        )
+        for name, reason in imported.rejected:
+            text += "\n" + _("{file} rejected: {reason}").format(file=name, reason=reason)
+        self.notify(
+            text,
+            title=_("Chain sync"),
+            severity="warning" if imported.rejected else "information",
+            markup=False,
+        )
+        if imported.events_applied:
+            self.ctx.forget_settings()
+            self._rules_changed()
+        self.refresh_sync_status()
 
     def _rules_changed(self) -> None:
         """Program rules came from another shop: the counter quotes with them from now on."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -15,6 +16,7 @@ from textual.widgets import Header, Input, Label, Static
 
 from app.domain.coupons import CouponRefused, coupon_label
 from app.domain.errors import LoyaltyError, MemberNotFound
+from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
 from app.services.checkout import checkout
 from app.services.context import Context
@@ -31,6 +33,7 @@ from app.services.scan import (
 )
 from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
+from app.tui.db_work import DbWork
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
@@ -82,7 +85,8 @@ class CounterScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.demo_cards = list(demo_cards or [])
-        self._printing = False
+        # Sale, stamp, print and reloads run off the event loop (app/tui/db_work.py).
+        self.db = DbWork(self, self.say)
 
     def compose(self) -> ComposeResult:
         rules = self.ctx.rules()
@@ -265,19 +269,33 @@ class CounterScreen(Screen[None]):
         self.say("")
         panel.amount_input.focus()
 
-    def _reload_member(self) -> None:
-        """Show the member's current state after a change (balance, last visit, sales)."""
+    def _reload_member(self, then: Callable[[], object] | None = None) -> None:
+        """Show the member's current state after a change (balance, last visit, sales), then
+        run ``then``; read off the event loop, the newest reload wins."""
         if self.member is None:
             return
-        try:
-            self.member = get_member(self.ctx, self.member.member_id)
-        except MemberNotFound as exc:
-            self.member = None
+        member_id = self.member.member_id
+
+        def read() -> tuple[MemberView, MemberOffers | None]:
+            member = get_member(self.ctx, member_id)
+            try:
+                return member, member_offers(self.ctx, member_id)
+            except LoyaltyError:
+                return member, None  # the panels work without them
+
+        def show(read: tuple[MemberView, MemberOffers | None]) -> None:
+            if self.member is not None and self.member.member_id == member_id:
+                self.member, self.offers = read
+            if then is not None:
+                then()
+
+        def failed(exc: LoyaltyError) -> None:
+            if isinstance(exc, MemberNotFound) and self.member is not None:
+                self.member = None
+            # Else the database failed: the member stays on the counter.
             self.say(exc.message)
-        except LoyaltyError as exc:
-            # The database failed: the member stays on the counter.
-            self.say(exc.message)
-        self._load_offers()
+
+        self.db.run("reload", read, show, failed, latest=True, notice=False)
 
     # --- checkout ----------------------------------------------------------------------
 
@@ -329,46 +347,27 @@ class CounterScreen(Screen[None]):
         self.scan_input.focus()
         coupon = panel.coupon.code if panel.coupon is not None else None
         rewards = tuple(card.program_id for card in panel.rewards)
-        self._save_sale(member.card, quote.amount_cents, quote.points_redeemed, coupon, rewards)
+        card, amount, redeem = member.card, quote.amount_cents, quote.points_redeemed
+        # Off the event loop: another till may hold the database for a moment.
+        self.db.run(
+            "sale",
+            lambda: checkout(
+                self.ctx, card, amount, redeem_points=redeem, coupon=coupon, stamp_rewards=rewards
+            ),
+            self._sale_saved,
+            self._sale_failed,
+        )
 
-    @work(thread=True, group="checkout")
-    def _save_sale(
-        self,
-        card: str,
-        amount_cents: int,
-        redeem_points: int,
-        coupon: str | None = None,
-        rewards: tuple[int, ...] = (),
-    ) -> None:
-        """Write the sale off the event loop: another till may hold the database for a moment."""
-        try:
-            result = checkout(
-                self.ctx,
-                card,
-                amount_cents,
-                redeem_points=redeem_points,
-                coupon=coupon,
-                stamp_rewards=rewards,
-            )
-        except CouponRefused as exc:
-            # Used up at another till meanwhile (or expired at midnight): drop it.
-            self.app.call_from_thread(self._coupon_failed, exc.message)
-        except LoyaltyError as exc:
-            self.app.call_from_thread(self._sale_failed, exc.message)
-        else:
-            self.app.call_from_thread(self._sale_saved, result)
-
-    def _sale_failed(self, message: str) -> None:
+    def _sale_failed(self, exc: LoyaltyError) -> None:
         self.saving = False
+        if isinstance(exc, CouponRefused):
+            # Used up at another till meanwhile (or expired at midnight): drop it.
+            self.checkout_panel.coupon = None
         # Another till may have changed the balance since the member was scanned.
         self._reload_member()
-        self.say(message)
+        self.say(exc.message)
         # Back to the amount, so the cashier can correct it and confirm again.
         self.checkout_panel.amount_input.focus()
-
-    def _coupon_failed(self, message: str) -> None:
-        self.checkout_panel.coupon = None
-        self._sale_failed(message)
 
     def _sale_saved(self, result: SaleResult) -> None:
         self.saving = False
@@ -408,11 +407,10 @@ class CounterScreen(Screen[None]):
         member = self.member
         if member is None:
             return
-        try:
-            card = add_stamp(self.ctx, member.member_id, program_id)
-        except LoyaltyError as exc:
-            self.say(exc.message)
-            return
+        member_id = member.member_id
+        self.db.run("stamp", lambda: add_stamp(self.ctx, member_id, program_id), self._stamped)
+
+    def _stamped(self, card: StampCard) -> None:
         self._load_offers()
         if card.full:
             self.say(
@@ -452,33 +450,23 @@ class CounterScreen(Screen[None]):
         if not member.card:
             self.say(_("This member has no active card: issue a new card first"))
             return
-        if self._printing:
-            return
-        self._printing = True
-        self.say(_("Printing card {card}…").format(card=member.card), "info")
-        self._print_card(member.card)
-
-    @work(thread=True, group="print")
-    def _print_card(self, card: str) -> None:
-        """Print on the receipt printer, or without one save a PDF in the user data folder."""
         from app.services.cards import print_or_save_card
 
-        try:
-            result = print_or_save_card(self.ctx, card)
-        except LoyaltyError as exc:
-            self.app.call_from_thread(self._card_printed, exc.message, "error")
-            return
-        if result.no_printer:
-            message = _("No receipt printer is set up: card saved as {path}").format(
-                path=result.destination
-            )
-        else:
-            message = _("Card {card} printed").format(card=card)
-        self.app.call_from_thread(self._card_printed, message, "success")
-
-    def _card_printed(self, message: str, kind: str) -> None:
-        self._printing = False
-        self.say(message, kind)
+        card = member.card
+        # On the receipt printer, or without one a PDF in the user data folder.
+        if self.db.run(
+            "print",
+            lambda: print_or_save_card(self.ctx, card),
+            lambda result: self.say(
+                _("No receipt printer is set up: card saved as {path}").format(
+                    path=result.destination
+                )
+                if result.no_printer
+                else _("Card {card} printed").format(card=card),
+                "success",
+            ),
+        ):
+            self.say(_("Printing card {card}…").format(card=card), "info")
 
     # --- navigation --------------------------------------------------------------------
 
@@ -521,13 +509,10 @@ class CounterScreen(Screen[None]):
         self.app.push_screen(EnrollScreen(self.ctx), self._enrolled)
 
     def _enrolled(self, view: MemberView | None) -> None:
-        if view is None:
-            return
-        try:
-            member = get_member(self.ctx, view.member_id)
-        except LoyaltyError as exc:
-            self.say(exc.message)
-            return
+        if view is not None:
+            self.db.run("enrolled", lambda: get_member(self.ctx, view.member_id), self._welcome)
+
+    def _welcome(self, member: MemberView) -> None:
         self.start_customer(member)
         self.say(
             _("Welcome, {name}! New card {card}").format(
@@ -585,12 +570,14 @@ class CounterScreen(Screen[None]):
 
     def _desk_closed(self, _result: object = None) -> None:
         # The member may have been edited, merged or erased at the desk.
-        self._reload_member()
+        self._reload_member(then=self._still_a_customer)
+        self.scan_input.focus()
+
+    def _still_a_customer(self) -> None:
         if self.member is not None and not self.member.card:
             # Merged away or erased: nobody to check out any more.
             self.member = None
             self.checkout_panel.reset()
-        self.scan_input.focus()
 
     def action_program(self) -> None:
         """Ctrl+R: the owner's program screen (earning, tiers, campaigns, coupons, stamps)."""

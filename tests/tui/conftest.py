@@ -52,9 +52,13 @@ async def scan(pilot: Pilot[None], card: str) -> None:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish (a sale is written off the event loop), then the messages."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let workers finish (database work runs off the event loop), then the messages; again
+    while an answer started more work (a sale saved reloads the member)."""
+    for _attempt in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
 
 
 async def confirm(pilot: Pilot[None], key: str = "f9") -> None:

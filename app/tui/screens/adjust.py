@@ -74,16 +74,16 @@ class AdjustScreen(Dialog[AdjustResult | None]):
         )
 
     def action_confirm(self) -> None:
+        if self.db.pending("adjust"):
+            return
         points_input = self.query_one("#points", Input)
         try:
             points = parse_points(points_input.value, allow_negative=True)
-            result = adjust_points(
-                self.ctx, self.member.card, points, self.query_one("#reason", Input).value
-            )
         except LoyaltyError as exc:
             self.show_message(exc.message)
             return
-        self.dismiss(result)
+        card, reason = self.member.card, self.query_one("#reason", Input).value
+        self.db.run("adjust", lambda: adjust_points(self.ctx, card, points, reason), self.dismiss)
 
     @on(Input.Submitted)
     def field_submitted(self, event: Input.Submitted) -> None:

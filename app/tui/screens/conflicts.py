@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -36,9 +37,14 @@ class ResolveScreen(FormDialog):
             )
         ]
 
-    def submit(self) -> bool:
-        resolve_conflict(self.ctx, self.conflict.id, self.text("note"))
-        return True
+    def submit(self) -> Callable[[], bool]:
+        conflict, note = self.conflict.id, self.text("note")
+
+        def resolve() -> bool:
+            resolve_conflict(self.ctx, conflict, note)
+            return True
+
+        return resolve
 
 
 class ConflictsScreen(Screen[None]):

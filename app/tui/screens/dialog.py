@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Label, Static
 from textual.widgets.button import ButtonVariant
 
 from app.i18n import _
+from app.tui.db_work import DbWork
 
 DIALOG_CSS = Path(__file__).with_name("dialog.tcss")
 """The dialogs' style sheet; a dialog with a style sheet of its own lists both in CSS_PATH."""
@@ -33,6 +34,8 @@ class Dialog(ModalScreen[ResultT]):
     no buttons) and ``hint_text`` in ``__init__`` (translated when the dialog opens), yields its
     fields from :meth:`compose_body`, binds F9 to ``confirm`` with its own label and implements
     :meth:`action_confirm`. ``#dialog-error`` is the message line (:meth:`show_message`).
+    Its database calls go through ``self.db`` (app/tui/db_work.py); while one is under way,
+    Esc does not close the dialog (what it saves would be lost to the screen below).
     """
 
     CSS_PATH = DIALOG_CSS
@@ -46,6 +49,10 @@ class Dialog(ModalScreen[ResultT]):
     action_variant: ButtonVariant = "primary"
     hint_text = ""
     """The keys to use, in a muted line at the bottom of the box."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.db = DbWork(self, self.show_message)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -70,17 +77,20 @@ class Dialog(ModalScreen[ResultT]):
         """What the dialog shows between its title and its message line."""
         yield from ()
 
-    def show_message(self, text: str) -> None:
-        """Show ``text`` on the message line above the buttons; an empty text hides it."""
+    def show_message(self, text: str, kind: str = "error") -> None:
+        """Show ``text`` on the message line above the buttons; an empty text hides it.
+        ``kind`` ``info`` shows work under way (muted), not a fault."""
         box = self.query_one("#dialog-error", Static)
         box.update(text)
         box.set_class(bool(text), "-shown")
+        box.set_class(kind == "info", "-busy")
 
     def action_confirm(self) -> None:
         """F9 and the confirm button; a dialog with buttons implements it."""
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.db.busy:
+            self.dismiss(None)
 
     @on(Button.Pressed, "#confirm")
     def _confirm_pressed(self) -> None:

@@ -18,6 +18,7 @@ from app.services.context import Context
 from app.services.members import enroll_member
 from app.services.views import MemberView
 from app.store.errors import DatabaseError
+from app.tui.db_work import UnexpectedError
 from app.tui.member_text import salutation_choices
 from app.tui.screens.dialog import Dialog
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
@@ -126,27 +127,31 @@ class EnrollScreen(Dialog[MemberView | None]):
 
     def action_confirm(self) -> None:
         referred_by = self.query_one("#referred_by", Input).value
-        try:
-            view = enroll_member(self.ctx, self.draft(), referred_by=referred_by)
-        except ValidationFailed as exc:
+        draft = self.draft()
+        self.db.run(
+            "enroll",
+            lambda: enroll_member(self.ctx, draft, referred_by=referred_by),
+            self.saved,
+            lambda exc: self.refused(exc, referred_by),
+        )
+
+    def refused(self, exc: LoyaltyError, referred_by: str) -> None:
+        """Say why the member was not enrolled, next to the field at fault."""
+        if isinstance(exc, ValidationFailed):
             self.show_errors(exc.errors)
             for name in ("salutation", *TEXT_FIELDS):
                 if name in exc.errors:
                     self.query_one(f"#{name}").focus()
                     break
-            return
-        except DatabaseError as exc:
-            # Not the referral card's fault: the message goes above the buttons.
+        elif referred_by.strip() and not isinstance(exc, DatabaseError | UnexpectedError):
+            # Every profile field was valid (they are checked first): the card was not.
+            self.show_errors({"referred_by": exc.message})
+            self.query_one("#referred_by").focus()
+        else:
+            # The database's fault, not the referral card's: above the buttons.
             self.show_errors({}, exc.message)
-            return
-        except LoyaltyError as exc:
-            if referred_by.strip():
-                # Every profile field was valid (they are checked first): the card was not.
-                self.show_errors({"referred_by": exc.message})
-                self.query_one("#referred_by").focus()
-            else:
-                self.show_errors({}, exc.message)
-            return
+
+    def saved(self, view: MemberView) -> None:
         self.show_errors({})
         self.enrolled = view
 

@@ -1,7 +1,8 @@
 """A small form in a dialog: a message under each field, F9 saves, Esc cancels, Enter moves on.
 
-The subclass lists its fields and saves through a service; nothing is stored until every field
-can be used. Used by the program screen's dialogs and the sync conflicts' note.
+The subclass lists its fields and returns the service call that saves them; nothing is stored
+until every field can be used, and the call runs off the event loop (``self.db``). Used by the
+program screen's dialogs and the sync conflicts' note.
 """
 
 from __future__ import annotations
@@ -61,15 +62,19 @@ class FormDialog(Dialog[Any]):
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
-        self.busy = False
         self.hint_text = _("Enter: next field · F9: save · Esc: cancel")
 
     def fields(self) -> list[Field]:
         raise NotImplementedError
 
-    def submit(self) -> Any:
-        """Parse the fields and save; raise ValidationFailed (by field) or a LoyaltyError."""
+    def submit(self) -> Callable[[], Any]:
+        """Parse the fields (raise ValidationFailed by field, or a LoyaltyError) and return the
+        service call that saves them; it runs in a worker, the dialog closes with its result."""
         raise NotImplementedError
+
+    def working_text(self) -> str:
+        """What the message line says while the save runs (empty: only the waiting notice)."""
+        return ""
 
     def compose_body(self) -> ComposeResult:
         if self.intro_text:
@@ -139,26 +144,33 @@ class FormDialog(Dialog[Any]):
     # --- keys ----------------------------------------------------------------------------
 
     def action_confirm(self) -> None:
-        if self.busy:
+        if self.db.busy:
             return
         try:
-            result = self.submit()
+            save = self.submit()
         except ValidationFailed as exc:
-            self.show_errors(exc.errors)
-            first = next(iter(exc.errors))
-            widget = self.query(f"#field-{first}")
-            if widget:
-                widget.first().focus()
+            self.invalid(exc)
             return
         except LoyaltyError as exc:
             self.show_errors({}, exc.message)
             return
-        if result is not None:
-            self.dismiss(result)
+        if self.db.run("save", save, self.dismiss, self.failed) and self.working_text():
+            self.show_errors({})
+            self.show_message(self.working_text(), "info")
 
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
+    def invalid(self, exc: ValidationFailed) -> None:
+        """A message under each field that cannot be used; the first one focused."""
+        self.show_errors(exc.errors)
+        first = next(iter(exc.errors))
+        widget = self.query(f"#field-{first}")
+        if widget:
+            widget.first().focus()
+
+    def failed(self, exc: LoyaltyError) -> None:
+        if isinstance(exc, ValidationFailed):
+            self.invalid(exc)
+        else:
+            self.show_errors({}, exc.message)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -33,7 +33,7 @@ from app.config import data_dir
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import display_phone
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
-from app.services.cards import replace_card
+from app.services.cards import ReplaceResult, replace_card
 from app.services.context import Context
 from app.services.member_desk import update_member
 from app.services.member_history import (
@@ -45,7 +45,8 @@ from app.services.member_history import (
     member_sales,
 )
 from app.services.merge import MergeResult
-from app.services.privacy import erase_member, export_member_data
+from app.services.privacy import EraseResult, erase_member, export_member_data
+from app.tui.db_work import DbWork
 from app.tui.member_text import profile_name, salutation_choices
 from app.tui.screens.confirm import ConfirmScreen
 from app.tui.screens.member_export import ExportScreen
@@ -114,6 +115,7 @@ class MemberViewScreen(Screen[None]):
         self.loaded: dict[str, Any] = {}
         self.cards: list[CardLine] = []
         self.warned = False
+        self.db = DbWork(self, self.say)
 
     def compose(self) -> ComposeResult:
         labels = {
@@ -328,22 +330,29 @@ class MemberViewScreen(Screen[None]):
         """Validate and save the profile; on any error nothing is saved."""
         if self.profile is None or self.profile.status != "active":
             return
-        try:
-            update_member(self.ctx, self.member_id, self.changes())
-        except ValidationFailed as exc:
-            self.query_one("#desk-tabs", TabbedContent).active = TABS[0]
-            self.show_errors(exc.errors)
-            self.say(_("Not saved: correct the marked fields"), "error")
-            for name in ("salutation", *TEXT_FIELDS, "notes"):
-                if name in exc.errors:
-                    self.query_one(f"#desk-{name}").focus()
-                    break
-            return
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
-            return
+        changes = self.changes()
+        self.db.run(
+            "save",
+            lambda: update_member(self.ctx, self.member_id, changes),
+            lambda _view: self._profile_saved(),
+            self._not_saved,
+        )
+
+    def _profile_saved(self) -> None:
         self.reload()
         self.say(_("Profile saved"), "success")
+
+    def _not_saved(self, exc: LoyaltyError) -> None:
+        if not isinstance(exc, ValidationFailed):
+            self.say(exc.message, "error")
+            return
+        self.query_one("#desk-tabs", TabbedContent).active = TABS[0]
+        self.show_errors(exc.errors)
+        self.say(_("Not saved: correct the marked fields"), "error")
+        for name in ("salutation", *TEXT_FIELDS, "notes"):
+            if name in exc.errors:
+                self.query_one(f"#desk-{name}").focus()
+                break
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -421,31 +430,30 @@ class MemberViewScreen(Screen[None]):
         self.say(_("Exporting the member's data…"))
         self._export(card, path)
 
-    @work(thread=True, group="desk-export")
     def _export(self, card: str, path: str) -> None:
         """Collect and write the member's data off the event loop."""
         target = Path(path).expanduser()
-        try:
+
+        def write() -> None:
             data = export_member_data(self.ctx, card)
-            if target.parent == default_export_path(self.member_id).parent:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        except LoyaltyError as exc:
-            self.app.call_from_thread(self.say, exc.message, "error")
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.say,
-                _("Cannot write {path}: {reason}").format(
-                    path=target, reason=exc.strerror or type(exc).__name__
-                ),
-                "error",
-            )
-        else:
-            self.app.call_from_thread(
-                self.say,
-                _("Wrote the member's data to {path}").format(path=target),
-                "success",
-            )
+            try:
+                if target.parent == default_export_path(self.member_id).parent:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+            except OSError as exc:
+                raise LoyaltyError(
+                    _("Cannot write {path}: {reason}").format(
+                        path=target, reason=exc.strerror or type(exc).__name__
+                    )
+                ) from None
+
+        self.db.run(
+            "export",
+            write,
+            lambda _none: self.say(
+                _("Wrote the member's data to {path}").format(path=target), "success"
+            ),
+        )
 
     # --- lost or damaged card ----------------------------------------------------------
 
@@ -467,11 +475,10 @@ class MemberViewScreen(Screen[None]):
         profile = self.profile
         if not confirmed or profile is None or not profile.card:
             return
-        try:
-            result = replace_card(self.ctx, profile.card)
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
-            return
+        card = profile.card
+        self.db.run("card", lambda: replace_card(self.ctx, card), self._card_replaced)
+
+    def _card_replaced(self, result: ReplaceResult) -> None:
         self.reload()
         self.say(
             _(
@@ -499,11 +506,9 @@ class MemberViewScreen(Screen[None]):
         card = self.any_card()
         if not confirmed or card is None:
             return
-        try:
-            result = erase_member(self.ctx, card)
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
-            return
+        self.db.run("erase", lambda: erase_member(self.ctx, card), self._erased)
+
+    def _erased(self, result: EraseResult) -> None:
         self.reload()
         self.say(
             _("Member erased: personal data removed, cards blocked: {cards}").format(

@@ -8,6 +8,7 @@ list costs the same at a million members as at a hundred.
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
@@ -32,7 +33,10 @@ from app.services.member_history import member_profile
 from app.services.member_list import MemberPage, list_members
 from app.services.views import MemberSummary
 from app.store.errors import DatabaseError
+from app.tui.db_work import unexpected_text
 from app.tui.widgets.key_bar import KeyBar
+
+log = logging.getLogger(__name__)
 
 # Typing pauses shorter than this are one filter: no query per keystroke.
 DEBOUNCE_SECONDS = 0.15
@@ -213,7 +217,10 @@ class MembersScreen(Screen[None]):
         if self.generation and self.page_size() != self.page_limit:
             self.load()
 
-    @work(exclusive=True, group="desk-members")
+    # Not DbWork (app/tui/db_work.py): a page is read on the screen's one reader thread, whose
+    # warm connection keeps paging fast, and a newer filter cancels an older read. The same
+    # promise holds: a failure is a message or a notification, never the end of the app.
+    @work(exclusive=True, group="desk-members", exit_on_error=False)
     async def _fetch(
         self, generation: int, text: str, sort: str, after: tuple[Any, ...] | None, limit: int
     ) -> None:
@@ -222,6 +229,9 @@ class MembersScreen(Screen[None]):
             page = await loop.run_in_executor(self._reader, self._query, text, sort, after, limit)
         except LoyaltyError as exc:
             self._failed(generation, exc.message)
+        except Exception as exc:  # a bug must not end the app
+            log.exception("Reading the member list failed")
+            self.notify(unexpected_text(exc), severity="error", markup=False)
         else:
             self._show(generation, page)
 

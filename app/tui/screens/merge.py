@@ -16,6 +16,7 @@ from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_history import MemberProfile
 from app.services.merge import MergeResult, merge_members
+from app.services.views import MemberView
 from app.store.errors import DatabaseError
 from app.tui.member_text import profile_name
 from app.tui.screens.dialog import Dialog
@@ -77,34 +78,41 @@ class MergeScreen(Dialog[MergeResult | None]):
 
     def action_confirm(self) -> None:
         text = self.query_one("#desk-merge-card", Input).value.strip()
-        try:
-            if self.checked is None or self.checked != text:
-                other = lookup_card(self.ctx, text, recent=0)
-                if other.member_id == self.keep.member_id:
-                    self.show_message(_("Both cards belong to the same member"))
-                    return
-                self.checked = text
-                self.show_preview(
-                    _(
-                        "Merge {name} (card {card}, {points} points) into this member? Their"
-                        " sales, points and cards move here and card {card} is blocked."
-                        " Press F9 to merge."
-                    ).format(
-                        name=member_display_name(other),
-                        card=other.card,
-                        points=format_points(other.points),
-                    ),
-                )
-                return
-            assert self.keep.card is not None
-            result = merge_members(self.ctx, self.keep.card, text)
-        except DatabaseError as exc:
-            # The card was fine: the preview stays and F9 tries the merge again.
-            self.show_message(exc.message)
+        if self.checked is None or self.checked != text:
+            self.db.run(
+                "merge",
+                lambda: lookup_card(self.ctx, text, recent=0),
+                lambda other: self.show_other(other, text),
+                self.failed,
+            )
             return
-        except LoyaltyError as exc:
+        assert self.keep.card is not None
+        keep = self.keep.card
+        self.db.run("merge", lambda: merge_members(self.ctx, keep, text), self.dismiss, self.failed)
+
+    def show_other(self, other: MemberView, text: str) -> None:
+        """Whose the other card is and what the merge does; a second F9 merges."""
+        if self.query_one("#desk-merge-card", Input).value.strip() != text:
+            return  # typed on meanwhile: the next F9 looks the new text up
+        if other.member_id == self.keep.member_id:
+            self.show_message(_("Both cards belong to the same member"))
+            return
+        self.checked = text
+        self.show_preview(
+            _(
+                "Merge {name} (card {card}, {points} points) into this member? Their"
+                " sales, points and cards move here and card {card} is blocked."
+                " Press F9 to merge."
+            ).format(
+                name=member_display_name(other),
+                card=other.card,
+                points=format_points(other.points),
+            ),
+        )
+
+    def failed(self, exc: LoyaltyError) -> None:
+        if not isinstance(exc, DatabaseError):
+            # The card was refused; a database failure keeps the preview for another F9.
             self.checked = None
             self.show_preview("")
-            self.show_message(exc.message)
-            return
-        self.dismiss(result)
+        self.show_message(exc.message)

@@ -160,21 +160,24 @@ class RefundScreen(Dialog[RefundResult | None]):
         if sale is None:
             self.show_message(_("This member has no recent sales to refund"))
             return
+        if self.db.pending("refund"):
+            return
         try:
-            if sale.refundable_cents <= 0:
-                # Nothing left to refund: the service refuses with its own message.
-                result = refund_sale(self.ctx, sale.sale_id)
-            else:
-                result = refund_sale(self.ctx, sale.sale_id, self.parse())
-        except DatabaseError as exc:
-            # Nothing to correct in the amount: the cashier just tries again.
-            self.show_message(exc.message)
-            return
+            # Nothing left to refund: the service refuses with its own message.
+            cents = self.parse() if sale.refundable_cents > 0 else None
         except LoyaltyError as exc:
-            self.show_message(exc.message)
-            self.query_one("#amount", Input).focus()
+            self.refused(exc)
             return
-        self.dismiss(result)
+        sale_id = sale.sale_id
+        self.db.run(
+            "refund", lambda: refund_sale(self.ctx, sale_id, cents), self.dismiss, self.refused
+        )
+
+    def refused(self, exc: LoyaltyError) -> None:
+        self.show_message(exc.message)
+        if not isinstance(exc, DatabaseError):
+            # A database failure leaves nothing to correct in the amount: just try again.
+            self.query_one("#amount", Input).focus()
 
     @on(Input.Submitted, "#amount")
     def amount_submitted(self, event: Input.Submitted) -> None:

@@ -72,14 +72,15 @@ class CampaignsTab(RuleListTab):
 
     def _save_timezone(self, value: str) -> None:
         """The shop's time zone (campaign weekdays and hours, birthdays), saved with Enter."""
-        changed = save_settings(
+        save_settings(
+            self.db,
             self.ctx,
             {"shop.timezone": value},
-            self.say,
+            self._timezone_saved,
             lambda exc: self.say(exc.errors.get("shop.timezone", exc.message), "error"),
         )
-        if changed is None:
-            return
+
+    def _timezone_saved(self, changed: dict[str, Any]) -> None:
         zone = str(self.ctx.settings()["shop.timezone"])
         self.timezone.value = zone
         self.load()

@@ -8,21 +8,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from app.domain.coupons import Coupon
-from app.domain.errors import LoyaltyError
 from app.domain.money import parse_amount, parse_points
 from app.domain.program import parse_day
 from app.i18n import _, format_money, format_timestamp
 from app.services.context import Context
-from app.services.coupons import BatchResult, CouponView, create_batch, create_coupon
+from app.services.coupons import CouponView, create_batch, create_coupon
 from app.tui.screens.form_dialog import Field, FormDialog, optional, whole_number
 
 
@@ -109,7 +107,7 @@ class CouponDialog(FormDialog):
             return parse_points(text), ""
         return whole_number(text), ""
 
-    def submit(self) -> Any:
+    def submit(self) -> Callable[[], Any]:
         rules = self.ctx.rules()
         kind = self.text("kind")
         parsers: dict[str, Callable[[str], Any]] = (
@@ -142,49 +140,18 @@ class CouponDialog(FormDialog):
             per_member=values.get("per_member"),
         )
         if not self.is_batch:
-            return create_coupon(self.ctx, rule, card=self.text("card").strip() or None)
+            card = self.text("card").strip() or None
+            return lambda: create_coupon(self.ctx, rule, card=card)
         out = self.text("print").strip()
         target = str(Path(out).expanduser()) if out else None
-        # Thousands of codes (and their printing) are written off the event loop.
-        self.busy = True
-        self.show_errors({}, _("Creating the codes…"))
-        self.query_one("#dialog-error").add_class("-busy")
-        self._create_batch(values["count"], rule, self.text("prefix"), target)
-        return None
+        count, prefix = values["count"], self.text("prefix")
+        return lambda: create_batch(
+            self.ctx, count, rule, prefix=prefix, fmt="pdf" if target else None, out=target
+        )
 
-    @work(thread=True, group="coupon-batch")
-    def _create_batch(
-        self, count: int, rule: Coupon, prefix: str, target: str | None
-    ) -> BatchResult | None:
-        try:
-            return create_batch(
-                self.ctx,
-                count,
-                rule,
-                prefix=prefix,
-                fmt="pdf" if target else None,
-                out=target,
-            )
-        except LoyaltyError as exc:
-            self.app.call_from_thread(self._batch_failed, exc.message)
-        except OSError as exc:
-            self.app.call_from_thread(self._batch_failed, str(exc))
-        return None
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The dialog closes once its worker has finished: closing it from inside the worker
-        # would cancel the worker that is still waiting for the close.
-        if (
-            event.worker.group == "coupon-batch"
-            and event.state == WorkerState.SUCCESS
-            and isinstance(event.worker.result, BatchResult)
-        ):
-            self.dismiss(event.worker.result)
-
-    def _batch_failed(self, message: str) -> None:
-        self.busy = False
-        self.query_one("#dialog-error").remove_class("-busy")
-        self.show_errors({}, message)
+    def working_text(self) -> str:
+        # Thousands of codes (and their printing) take a while: say so at once.
+        return _("Creating the codes…") if self.is_batch else ""
 
 
 class CouponDetails(ModalScreen[None]):

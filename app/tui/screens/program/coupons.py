@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.widgets import Static
 
 from app.domain.errors import LoyaltyError
@@ -61,16 +60,13 @@ class CouponsTab(ListTab):
 
     def load(self, select: str | None = None) -> None:
         """Read the coupons off the event loop (a batch may have made thousands)."""
-        self._read_coupons(select)
-
-    @work(thread=True, exclusive=True, group="program-coupons")
-    def _read_coupons(self, select: str | None) -> None:
-        try:
-            views = list_coupons(self.ctx)
-        except LoyaltyError as exc:
-            self.app.call_from_thread(self.say, exc.message, "error")
-        else:
-            self.app.call_from_thread(self._show_coupons, views, select)
+        self.db.run(
+            "coupons",
+            lambda: list_coupons(self.ctx),
+            lambda views: self._show_coupons(views, select),
+            latest=True,
+            notice=False,
+        )
 
     def _show_coupons(self, views: list[CouponView], select: str | None) -> None:
         currency = self.ctx.rules().currency

@@ -16,7 +16,8 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.i18n import _, format_points
 from app.services.context import Context
 from app.services.settings import setting_bounds, write_settings
-from app.tui.screens.program.tab import ProgramTab, Say
+from app.tui.db_work import DbWork
+from app.tui.screens.program.tab import ProgramTab
 
 CHECKBOXES = ("program.earn_on_points_paid", "program.earn_on_discount")
 
@@ -59,23 +60,32 @@ def choices(key: str) -> list[tuple[str, str]]:
 
 
 def save_settings(
+    work: DbWork,
     ctx: Context,
     values: dict[str, Any],
-    say: Say,
+    saved: Callable[[dict[str, Any]], None],
     invalid: Callable[[ValidationFailed], None],
-) -> dict[str, Any] | None:
-    """Store settings through the service; the changed ones, or None after saying why not
-    (``invalid`` shows the messages of fields that cannot be used)."""
-    try:
-        changed = write_settings(ctx.db, values, ctx.now(), actor=ctx.actor, till=ctx.till)
-    except ValidationFailed as exc:
-        invalid(exc)
-        return None
-    except LoyaltyError as exc:
-        say(exc.message, "error")
-        return None
-    ctx.forget_settings()
-    return changed
+) -> None:
+    """Store settings through the service, off the event loop (``work``): ``saved`` gets the
+    changed ones, after the cached settings are forgotten; ``invalid`` the messages of fields
+    that cannot be used; any other failure is said on the work's message line."""
+
+    def stored(changed: dict[str, Any]) -> None:
+        ctx.forget_settings()
+        saved(changed)
+
+    def refused(exc: LoyaltyError) -> None:
+        if isinstance(exc, ValidationFailed):
+            invalid(exc)
+        else:
+            work.tell(exc.message)
+
+    work.run(
+        "settings",
+        lambda: write_settings(ctx.db, values, ctx.now(), actor=ctx.actor, till=ctx.till),
+        stored,
+        refused,
+    )
 
 
 class FormTab(ProgramTab):

@@ -154,7 +154,7 @@ class RuleListTab(ListTab):
         raise NotImplementedError
 
     def remove_rule(self, name: str) -> None:
-        """Remove the rule through its service (raises LoyaltyError)."""
+        """Remove the rule through its service (raises LoyaltyError); runs in a worker."""
         raise NotImplementedError
 
     def remove_selected(self) -> None:
@@ -173,11 +173,9 @@ class RuleListTab(ListTab):
         )
 
     def _remove(self, name: str) -> None:
-        try:
-            self.remove_rule(name)
-        except LoyaltyError as exc:
-            self.say(exc.message, "error")
-            return
+        self.db.run("remove", lambda: self.remove_rule(name), lambda _none: self._removed(name))
+
+    def _removed(self, name: str) -> None:
         self.ctx.forget_settings()
         self.reload()
         self.say(_("Removed: {name}").format(name=name), "success")

@@ -7,6 +7,7 @@ saved, or None when cancelled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
@@ -70,7 +71,7 @@ class TierDialog(FormDialog):
             Field("discount", _("Member discount %"), _("optional, e.g. 5"), discount),
         ]
 
-    def submit(self) -> Tier:
+    def submit(self) -> Callable[[], Tier]:
         currency = self.ctx.rules().currency
         values = self.parse(
             {
@@ -82,7 +83,7 @@ class TierDialog(FormDialog):
                 "discount": lambda t: parse_percent(t) if t.strip() else 0,
             }
         )
-        return add_tier(
+        return lambda: add_tier(
             self.ctx, values["name"], values["min_spend"], values["multiplier"], values["discount"]
         )
 
@@ -139,7 +140,7 @@ class CampaignDialog(FormDialog):
             Field("hours", _("Hours"), _("optional, e.g. 14-17"), data.get("hours") or ""),
         ]
 
-    def submit(self) -> Campaign:
+    def submit(self) -> Callable[[], Campaign]:
         values = self.parse(
             {
                 "name": str,
@@ -150,7 +151,7 @@ class CampaignDialog(FormDialog):
                 "hours": optional(parse_hours),
             }
         )
-        return add_campaign(
+        return lambda: add_campaign(
             self.ctx,
             values["name"],
             values["multiplier"],
@@ -184,6 +185,6 @@ class StampProgramDialog(FormDialog):
             Field("reward", _("Reward"), _("e.g. a free coffee"), required=True),
         ]
 
-    def submit(self) -> Any:
+    def submit(self) -> Callable[[], Any]:
         values = self.parse({"name": str, "stamps": whole_number, "reward": str})
-        return add_program(self.ctx, values["name"], values["stamps"], values["reward"])
+        return lambda: add_program(self.ctx, values["name"], values["stamps"], values["reward"])

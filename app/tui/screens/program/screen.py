@@ -21,6 +21,7 @@ from textual.widgets import Header, Input, Static, TabbedContent
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.i18n import _, ngettext
 from app.services.context import Context
+from app.tui.db_work import DbWork
 from app.tui.screens.program.bonuses import BONUSES, BonusesTab
 from app.tui.screens.program.campaigns import CAMPAIGNS, CampaignsTab
 from app.tui.screens.program.coupons import COUPONS, CouponsTab
@@ -139,6 +140,7 @@ class ProgramScreen(Screen[None]):
         # The form values as last loaded (as the widgets hold them): what "unsaved" means.
         self.loaded: dict[str, Any] = {}
         self.warned = False
+        self.db = DbWork(self, self.say)
 
     # --- composing -----------------------------------------------------------------------
 
@@ -285,17 +287,17 @@ class ProgramScreen(Screen[None]):
     def action_save(self) -> None:
         """F9: save every changed setting of the forms (and the time zone); with any invalid
         field, none."""
-        timezone = self.campaigns.timezone
-        changed = save_settings(
+        save_settings(
+            self.db,
             self.ctx,
-            {**self.form_values(), "shop.timezone": timezone.value},
-            self.say,
+            {**self.form_values(), "shop.timezone": self.campaigns.timezone.value},
+            self._saved,
             self._show_invalid,
         )
-        if changed is None:
-            return
+
+    def _saved(self, changed: dict[str, Any]) -> None:
         self.load_forms()
-        timezone.value = str(self.ctx.settings()["shop.timezone"])
+        self.campaigns.timezone.value = str(self.ctx.settings()["shop.timezone"])
         self.campaigns.load()
         self.warned = False
         if changed:

@@ -1,18 +1,14 @@
-"""What every tab of the program screen has: the context, the screen's message line, its keys."""
+"""What every tab of the program screen has: the context, the screen's message line, its keys,
+its database work."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from textual.widgets import TabPane
 
 from app.services.context import Context
-
-
-class Say(Protocol):
-    """The screen's message line: ``info``, ``success`` or ``error``."""
-
-    def __call__(self, text: str, kind: str = "info") -> None: ...
+from app.tui.db_work import DbWork, Say
 
 
 class ProgramTab(TabPane):
@@ -28,6 +24,8 @@ class ProgramTab(TabPane):
         super().__init__(self.title(), id=self.TAB_ID)
         self.ctx = ctx
         self.say = say
+        # The tab's writes, off the event loop; waiting and failures on the screen's line.
+        self.db = DbWork(self, say)
 
     @staticmethod
     def title() -> str:

@@ -59,16 +59,16 @@ class TiersTab(RuleListTab):
         value = str(event.value)
         if value == str(self.ctx.settings()["program.tier_period"]):
             return
-        saved = save_settings(
+        label = dict((v, k) for k, v in choices("program.tier_period"))[value]
+        save_settings(
+            self.db,
             self.ctx,
             {"program.tier_period": value},
-            self.say,
+            lambda _changed: self.say(
+                _("Saved: tiers count the spend of {period}").format(period=label), "success"
+            ),
             lambda exc: self.say(exc.message, "error"),
         )
-        if saved is None:
-            return
-        label = dict((v, k) for k, v in choices("program.tier_period"))[value]
-        self.say(_("Saved: tiers count the spend of {period}").format(period=label), "success")
 
     def load(self) -> None:
         currency = self.ctx.rules().currency

@@ -19,13 +19,14 @@ def register(subcommands: Subcommands) -> None:
     )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _(
-        "With --tills N: N processes check out at once, each a till with its own till number, "
-        "random members' cards and amounts, a quarter redeeming points; it reports "
-        "checkout_p50_ms, checkout_p99_ms, sales_per_s, errors (each exception named in "
-        "error_kinds) and balances_match_ledger. Without --db on a new SQLite file; with "
-        "--db URL on that PostgreSQL database, built there once (1,000,000 members unless "
-        "--members says otherwise) and reused by later runs with the same member count "
-        "(the table bench_dataset records the build). For example:\n"
+        "With --tills N, N processes check out at once instead: each a till with its own\n"
+        "till number, random members' cards and amounts, a quarter redeeming points. It\n"
+        "reports checkout_p50_ms, checkout_p99_ms, sales_per_s, errors (each exception\n"
+        "named in error_kinds) and balances_match_ledger (every balance equals its ledger).\n"
+        "Without --db on a new SQLite file; with --db URL on that PostgreSQL database, built\n"
+        "there once (1,000,000 members unless --members says otherwise) and reused by later\n"
+        "runs with the same member count (its table bench_dataset records the build).\n"
+        "\n"
         "  loyalty bench --db postgresql+psycopg://user@host/loyalty_bench --tills 8\n"
         "  loyalty bench --members 1000000 --tills 2"
     )

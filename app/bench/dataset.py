@@ -162,7 +162,7 @@ def _uuid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
-def _generated(
+def generated_rows(
     members: int, seed: int, layout: CardLayout, region: str, rules: ProgramRules
 ) -> Iterator[tuple[list[tuple[Any, ...]], ...]]:
     """The rows chunk by chunk, in order, made by worker processes while this one inserts."""
@@ -240,7 +240,7 @@ def build_database(path: str, members: int, *, seed: int = 7, progress: bool = F
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     done = 0
-    for rows in _generated(members, seed, layout, region, rules):
+    for rows in generated_rows(members, seed, layout, region, rules):
         for statement, values in zip(_INSERTS, rows, strict=True):
             conn.executemany(statement, values)
         done += len(rows[0])

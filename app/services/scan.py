@@ -65,11 +65,18 @@ def is_valid_card(text: str) -> bool:
     return True
 
 
-def is_scanned_card(ctx: Context, text: str) -> bool:
-    """Whether text entered in a figure field (amount, points) is a whole card number: a
-    scanner was used there, so the text is the next scan, not a figure."""
+def is_scan_in_figures(ctx: Context, text: str, *, burst: bool) -> bool:
+    """Whether text ended by Enter in a figure field (amount, points) is a scan, not a figure.
+
+    A whole card number (13 digits) never is a figure, however it was typed. Text typed faster
+    than a person types (``burst``: a scanner) is a scan when it could be a card or a coupon
+    code; :func:`classify_scan` then says which, or why it is neither.
+    """
     value = text.strip()
-    return len(value) == CARD_LENGTH and looks_like_card(value, ctx.layout().prefix)
+    prefix = ctx.layout().prefix
+    if len(value) == CARD_LENGTH and looks_like_card(value, prefix):
+        return True
+    return burst and (looks_like_card(value, prefix) or looks_like_coupon(value))
 
 
 def classify_scan(ctx: Context, text: str, *, member_at_till: bool = False) -> ScanResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -29,15 +29,18 @@ from app.services.scan import (
     ScanRefused,
     SearchScan,
     classify_scan,
-    is_scanned_card,
+    is_scan_in_figures,
 )
 from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.db_work import DbWork
+from app.tui.scan_queue import ScanQueue
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
+from app.tui.widgets.scan_input import ScanInput
+from app.tui.widgets.scan_keys import ScanEntered, ScanTyped
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
 MEMBER_ACTIONS = frozenset(
@@ -87,13 +90,16 @@ class CounterScreen(Screen[None]):
         self.demo_cards = list(demo_cards or [])
         # Sale, stamp, print and reloads run off the event loop (app/tui/db_work.py).
         self.db = DbWork(self, self.say)
+        self.scans = ScanQueue(self.scan, waiting=lambda: self.saving)
+        """Scans in the order they were made; they wait while a sale is being written."""
+        self._said = ""
 
     def compose(self) -> ComposeResult:
         rules = self.ctx.rules()
         yield Header()
         with Horizontal(id="scan-row"):
             yield Label(_("Card or name"), id="scan-label")
-            yield Input(
+            yield ScanInput(
                 placeholder=_("Scan a card, or type a name, email or phone"),
                 id="scan",
                 # Selection is set where it helps (a refused scan, F3), never by a focus change
@@ -106,16 +112,16 @@ class CounterScreen(Screen[None]):
             yield MemberPanel(
                 currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
             ).data_bind(CounterScreen.member, CounterScreen.offers)
-            yield CheckoutPanel(
-                rules=rules, id="checkout-panel", on_letter=self._letter_in_figures
-            ).data_bind(CounterScreen.member, CounterScreen.offers)
+            yield CheckoutPanel(rules=rules, id="checkout-panel", is_scan=self._is_scan).data_bind(
+                CounterScreen.member, CounterScreen.offers
+            )
         yield KeyBar()
 
     # --- parts -------------------------------------------------------------------------
 
     @property
-    def scan_input(self) -> Input:
-        return self.query_one("#scan", Input)
+    def scan_input(self) -> ScanInput:
+        return self.query_one("#scan", ScanInput)
 
     @property
     def checkout_panel(self) -> CheckoutPanel:
@@ -123,6 +129,7 @@ class CounterScreen(Screen[None]):
 
     def say(self, text: str, kind: str = "error") -> None:
         """Show one line in the message bar: ``error``, ``success`` or ``info``."""
+        self._said = text
         message = self.query_one("#message", Static)
         message.update(Content(text))
         for name in ("error", "success", "info"):
@@ -146,17 +153,27 @@ class CounterScreen(Screen[None]):
 
     # --- scanning and searching --------------------------------------------------------
 
-    @on(Input.Submitted, "#scan")
-    def _scanned(self, event: Input.Submitted) -> None:
+    @on(ScanEntered)
+    def _scan_entered(self, event: ScanEntered) -> None:
+        # From the scan field, a figure field or the pick list: one scan, whole, in its turn.
         event.stop()
-        self.scan(event.value)
+        self.scans.push(event.text)
+
+    @on(ScanTyped)
+    def _scan_typed(self, event: ScanTyped) -> None:
+        # Characters a figure field or the pick list caught: shown where scans are typed.
+        event.stop()
+        scan = self.scan_input
+        scan.value = event.text
+        scan.cursor_position = len(event.text)
+
+    def _is_scan(self, text: str, burst: bool) -> bool:
+        return is_scan_in_figures(self.ctx, text, burst=burst)
 
     def scan(self, text: str) -> None:
-        """Handle what was scanned or typed: a card number is looked up, other text searched."""
+        """Handle one scan (from the queue): a card is looked up, a coupon applied, other text
+        searched."""
         text = text.strip()
-        if self.saving:
-            self._refuse_scan(_("One moment: the sale is being saved. Then scan again."))
-            return
         if not text:
             # A second Enter after a sale keeps the receipt's message in view.
             if self.checkout_panel.receipt is None:
@@ -165,8 +182,8 @@ class CounterScreen(Screen[None]):
         try:
             result = classify_scan(self.ctx, text, member_at_till=self.member is not None)
         except LoyaltyError as exc:
-            # The database failed, not the scan: the text stays for another try.
-            self.say(exc.message)
+            # The database failed, not the scan: the text comes back for another try.
+            self._refuse_scan(exc.message, text)
             return
         match result:
             case CouponScan(code=code):
@@ -175,30 +192,30 @@ class CounterScreen(Screen[None]):
                 self.start_customer(member)
             case SearchScan(text=searched, found=found):
                 self.say("")
+                self.scan_input.put_back(searched)
                 pick_list = self.query_one(PickList)
                 pick_list.show_results(searched, list(found))
                 self.picking = True
                 pick_list.focus()
             case ScanRefused(message=message):
-                self._refuse_scan(message)
+                self._refuse_scan(message, text)
 
     def apply_coupon(self, code: str) -> None:
         """Put a scanned coupon on the current checkout, or say why it cannot be used."""
         member = self.member
         if member is None:
-            self._refuse_scan(_("Scan the member's card first, then the coupon"))
+            self._refuse_scan(_("Scan the member's card first, then the coupon"), code)
             return
         panel = self.checkout_panel
         try:
             coupon = check_for_member(self.ctx, code, member.member_id, panel.typed_amount())
         except LoyaltyError as exc:
-            # Refused: the checkout stays exactly as it was.
-            self._refuse_scan(exc.message)
+            # Refused: the checkout stays exactly as it was; the code comes back selected.
+            self._refuse_scan(exc.message, code)
             return
         if panel.receipt is not None:
             panel.reset()
         panel.coupon = coupon
-        self.scan_input.value = ""
         self.say(
             _("Coupon applied: {label}").format(
                 label=coupon_label(coupon, self.ctx.rules().currency)
@@ -219,31 +236,12 @@ class CounterScreen(Screen[None]):
             # The member panel works without these lines; the sale does not need them.
             self.offers = None
 
-    def _refuse_scan(self, message: str) -> None:
-        # Keep the text selected: the next scan or keystroke replaces it.
+    def _refuse_scan(self, message: str, text: str = "") -> None:
+        # The text comes back selected: the next scan or keystroke replaces it.
         self.say(message, "error")
         scan = self.scan_input
-        scan.focus()
-        scan.select_all()
-
-    def on_key(self, event: events.Key) -> None:
-        # Typing (or a scanner) while the pick list has the focus goes to the scan field, so a
-        # scan never lands as "Enter" on whichever member happens to be highlighted.
-        if self.picking and event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            self.picking = False
-            scan = self.scan_input
-            scan.value = event.character
-            scan.cursor_position = len(scan.value)
-            scan.focus()
-
-    def _letter_in_figures(self, character: str) -> None:
-        """A letter typed in the amount or points field: a coupon code is being scanned there;
-        it goes to the scan field, where Enter applies it. The figures stay as they were."""
-        scan = self.scan_input
-        scan.value = character
-        scan.cursor_position = len(scan.value)
+        if text and not self.scans.pending:
+            scan.put_back(text)
         scan.focus()
 
     @on(PickList.Picked)
@@ -255,6 +253,7 @@ class CounterScreen(Screen[None]):
             self.picking = False
             self._refuse_scan(exc.message)
             return
+        self.scan_input.value = ""
         self.start_customer(member)
 
     def start_customer(self, member: MemberView) -> None:
@@ -265,7 +264,6 @@ class CounterScreen(Screen[None]):
         self._load_offers()
         panel = self.checkout_panel
         panel.reset()
-        self.scan_input.value = ""
         self.say("")
         panel.amount_input.focus()
 
@@ -301,13 +299,9 @@ class CounterScreen(Screen[None]):
 
     @on(Input.Submitted, "#amount, #redeem")
     def _checkout_submitted(self, event: Input.Submitted) -> None:
+        # A scan that ended here went on as ScanEntered already: this Enter confirms.
         event.stop()
-        # A scanner used while the cursor is in a checkout field: treat it as the next scan.
-        value = event.value.strip()
-        if is_scanned_card(self.ctx, value):
-            self.scan(value)
-            return
-        self.action_confirm()
+        self.action_confirm(event)
 
     def action_max_points(self) -> None:
         """Redeem as many points as the balance and the amount allow."""
@@ -321,8 +315,11 @@ class CounterScreen(Screen[None]):
             "info",
         )
 
-    def action_confirm(self) -> None:
-        """Record the sale through the checkout service and show the receipt."""
+    def action_confirm(self, submitted: Input.Submitted | None = None) -> None:
+        """Record the sale through the checkout service and show the receipt.
+
+        ``submitted``: Enter in the amount or points field, with the field as typed up to it.
+        """
         if self.saving:
             return
         member = self.member
@@ -337,7 +334,7 @@ class CounterScreen(Screen[None]):
             # F9 pressed again on the receipt: the sale is done; nothing to confirm.
             return
         try:
-            quote = panel.current_quote()
+            quote = panel.current_quote(submitted)
         except LoyaltyError as exc:
             self.say(exc.message)
             return
@@ -366,6 +363,11 @@ class CounterScreen(Screen[None]):
         # Another till may have changed the balance since the member was scanned.
         self._reload_member()
         self.say(exc.message)
+        # This customer's sale comes first: a card scanned during the save waits in the scan
+        # field (Enter there loads it), so it never hides that the sale failed.
+        waiting = self.scans.take_all()
+        if waiting:
+            self.scan_input.put_back(waiting[-1])
         # Back to the amount, so the cashier can correct it and confirm again.
         self.checkout_panel.amount_input.focus()
 
@@ -376,12 +378,15 @@ class CounterScreen(Screen[None]):
         panel.rewards = ()
         panel.receipt = result
         self._reload_member()
-        self.say(
-            _("Sale saved: to pay {amount}. Scan the next card.").format(
-                amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
-            ),
-            "success",
+        saved = _("Sale saved: to pay {amount}. Scan the next card.").format(
+            amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
         )
+        self.say(saved, "success")
+        # Scans made while the sale was written are handled now, in order; when one brought
+        # the next member, the sale's line stays in view for the money still to take.
+        self.scans.resume()
+        if not self._said:
+            self.say(saved, "success")
 
     # --- stamp cards ---------------------------------------------------------------------
 

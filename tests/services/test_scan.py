@@ -17,7 +17,7 @@ from app.services.scan import (
     ScanRefused,
     SearchScan,
     classify_scan,
-    is_scanned_card,
+    is_scan_in_figures,
     is_valid_card,
 )
 from app.services.views import MemberView
@@ -118,7 +118,13 @@ def test_valid_and_scanned_cards(ctx: Context, member: MemberView) -> None:
     assert is_valid_card(member.card)
     assert not is_valid_card(member.card[:12])
     assert not is_valid_card("SUMMER10")
-    # In a figure field, only a whole card number is a scan; an amount is an amount.
-    assert is_scanned_card(ctx, f"{member.card} ")
-    assert not is_scanned_card(ctx, member.card[:12])
-    assert not is_scanned_card(ctx, "12.50")
+    # In a figure field, a whole card number is a scan; an amount is an amount.
+    assert is_scan_in_figures(ctx, f"{member.card} ", burst=False)
+    assert not is_scan_in_figures(ctx, member.card[:12], burst=False)
+    assert not is_scan_in_figures(ctx, "12.50", burst=False)
+    assert not is_scan_in_figures(ctx, "SUMMER10", burst=False)
+    # Typed faster than a person types, card- or coupon-like text is a scan too.
+    assert is_scan_in_figures(ctx, "SUMMER10", burst=True)
+    assert is_scan_in_figures(ctx, member.card[:12], burst=True)
+    assert not is_scan_in_figures(ctx, "12.50", burst=True)
+    assert not is_scan_in_figures(ctx, "12", burst=True)

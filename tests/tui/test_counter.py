@@ -617,14 +617,18 @@ async def test_the_counter_stays_responsive_while_another_till_holds_the_databas
             await pilot.press("escape")
             await pilot.pause()
             assert text_of(app, "#member-name") == "Ms Anna Müller"
+            # A card scanned during the save waits for the sale, then loads.
             await scan(pilot, member.card)
-            assert "the sale is being saved" in text_of(app, "#message")
+            assert "Saving the sale…" in text_of(app, "#message")
             other_till.execute("COMMIT")
             for _attempt in range(200):
                 await settle(pilot)
-                if app.screen.query_one("#receipt").display:
+                if not app.screen.saving:
                     break
             assert "Sale saved: to pay €10.00" in text_of(app, "#message")
+            assert text_of(app, "#member-name") == "Ms Anna Müller"
+            assert app.screen.query_one("#amount", Input).value == ""
+            assert app.focused is not None and app.focused.id == "amount"
     finally:
         other_till.close()
     assert sales(ctx, member) == 1

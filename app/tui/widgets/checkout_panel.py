@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -26,28 +25,8 @@ from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
 from app.services.member_offers import MemberOffers
 from app.services.views import MemberView, SaleResult
+from app.tui.widgets.figure_input import FigureInput
 from app.tui.widgets.receipt import Receipt
-
-
-class FigureInput(Input):
-    """An amount or points field that hands a typed letter to ``on_letter``.
-
-    Figures have no letters: a letter means a coupon code scanned while the cursor was here, so
-    the screen moves it (and the rest of the scan) to the scan field.
-    """
-
-    def __init__(self, *, on_letter: Callable[[str], None] | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.on_letter = on_letter
-
-    async def _on_key(self, event: events.Key) -> None:
-        char = event.character
-        if self.on_letter is not None and char and char.isascii() and char.isalpha():
-            event.stop()
-            event.prevent_default()
-            self.on_letter(char)
-            return
-        await super()._on_key(event)
 
 
 class CheckoutPanel(Vertical):
@@ -75,21 +54,22 @@ class CheckoutPanel(Vertical):
         *,
         rules: ProgramRules,
         id: str | None = None,
-        on_letter: Callable[[str], None] | None = None,
+        is_scan: Callable[[str, bool], bool] | None = None,
     ) -> None:
         super().__init__(id=id)
         self.rules = rules
-        self.on_letter = on_letter
+        self.is_scan = is_scan
+        """Whether text ended by Enter in a figure field is a scan (``FigureInput``)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field"):
             yield Label(_("Amount"), classes="field-label")
             yield FigureInput(
-                placeholder=_("e.g. 12.50"), id="amount", compact=True, on_letter=self.on_letter
+                placeholder=_("e.g. 12.50"), id="amount", compact=True, is_scan=self.is_scan
             )
         with Horizontal(classes="field"):
             yield Label(_("Points"), classes="field-label")
-            yield FigureInput(placeholder="0", id="redeem", compact=True, on_letter=self.on_letter)
+            yield FigureInput(placeholder="0", id="redeem", compact=True, is_scan=self.is_scan)
         yield Static(id="redeem-hint")
         yield Static(id="program-line")
         yield Static(id="checkout-error")
@@ -133,16 +113,25 @@ class CheckoutPanel(Vertical):
         if self.receipt is None:
             self._requote()
 
-    def current_quote(self) -> CheckoutQuote:
-        """The quote for what is typed now, or raise the cashier's message."""
+    def current_quote(self, submitted: Input.Submitted | None = None) -> CheckoutQuote:
+        """The quote for what is typed now, or raise the cashier's message.
+
+        ``submitted``: Enter in one of the fields; its value is the field as typed up to that
+        Enter (keys typed behind it may already be in the field).
+        """
         if self.member is None:
             raise LoyaltyError(_("Scan a member card first"))
+        amount_text, points_text = self.amount_input.value, self.points_input.value
+        if submitted is not None and submitted.input is self.amount_input:
+            amount_text = submitted.value
+        elif submitted is not None and submitted.input is self.points_input:
+            points_text = submitted.value
         amount = parse_amount(
-            self.amount_input.value,
+            amount_text,
             max_cents=self.rules.max_sale_cents,
             currency=self.rules.currency,
         )
-        points = parse_points(self.points_input.value)
+        points = parse_points(points_text)
         return quote_with_coupon(
             self.rules,
             balance=self.member.points,

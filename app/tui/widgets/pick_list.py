@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from app.i18n import _, format_points
 from app.services.views import MemberSummary
+from app.tui.widgets.scan_keys import CaughtKeys
 
 
 def _option(found: MemberSummary) -> Option:
@@ -27,7 +28,30 @@ def _option(found: MemberSummary) -> Option:
 
 
 class PickList(OptionList):
-    """Search results; posts ``Picked`` with the chosen member's id."""
+    """Search results; posts ``Picked`` with the chosen member's id.
+
+    Characters typed (or scanned) while the list has the focus are caught for the scan field
+    (``scan_keys.CaughtKeys``): Enter then hands them on as the next scan, never as "pick the
+    highlighted member".
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._caught = CaughtKeys()
+
+    async def _on_key(self, event: events.Key) -> None:
+        messages = self._caught.take(event)
+        if not messages and event.is_printable and event.character:
+            messages = [self._caught.start(event.character)]
+        if not messages:
+            return
+        event.stop()
+        event.prevent_default()
+        for message in messages:
+            self.post_message(message)
+
+    def on_blur(self) -> None:
+        self._caught.stop()
 
     class Picked(Message):
         """The cashier chose a member from the list."""

@@ -1,0 +1,137 @@
+"""A real scanner at the counter: bursts of characters ending in Enter, with no pause between
+them, wherever the cursor is. Hand typing is a key at a time with a person's pause."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from app.domain.coupons import Coupon
+from app.services.context import Context
+from app.services.coupons import create_coupon
+from app.services.member_history import member_profile
+from app.services.views import MemberView
+from app.store.models import Sale
+from app.tui.app import LoyaltyApp
+from tests.tui.conftest import scan, settle
+from tests.tui.test_member_view import open_view
+
+SIZE = (80, 24)
+
+
+async def by_hand(pilot: Pilot[None], text: str) -> None:
+    """A person types: a key, then ~80 ms until the next (a scanner's keys are ms apart)."""
+    for character in text:
+        await pilot.press(character)
+        await pilot.pause(0.08)
+
+
+async def burst(pilot: Pilot[None], *scans: str) -> None:
+    """One or more scans as a scanner sends them: every character and Enter, no pause."""
+    keys: list[str] = []
+    for text in scans:
+        keys += [*text, "enter"]
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def sales_of(ctx: Context, member: MemberView) -> list[Sale]:
+    with ctx.db.reading() as session:
+        return list(session.exec(select(Sale).where(Sale.member_id == member.member_id)).all())
+
+
+async def test_two_cards_back_to_back_load_the_second_member_and_join_nothing(
+    app: LoyaltyApp, rich_member: MemberView, other_member: MemberView
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await burst(pilot, rich_member.card, other_member.card)
+        screen = app.screen
+        assert screen.member is not None
+        assert screen.member.member_id == other_member.member_id
+        assert "No member found" not in str(screen.query_one("#message").render())
+        assert screen.query_one("#scan", Input).value == ""
+
+
+async def test_a_coupon_scanned_in_the_amount_applies_and_leaves_the_amount_alone(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView
+) -> None:
+    # A code that begins with digits: they must not end up in the amount.
+    create_coupon(ctx, Coupon("10EURO", "amount", 1000))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, rich_member.card)
+        await by_hand(pilot, "12")
+        await burst(pilot, "10EURO")
+        screen = app.screen
+        panel = screen.checkout_panel
+        assert screen.query_one("#amount", Input).value == "12"
+        assert panel.coupon is not None and panel.coupon.code == "10EURO"
+        assert screen.query_one("#scan", Input).value == ""
+
+
+async def test_a_coupon_scanned_in_the_points_field_leaves_the_points_alone(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView
+) -> None:
+    create_coupon(ctx, Coupon("SAVE5", "amount", 500))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, rich_member.card)
+        await by_hand(pilot, "20")
+        await pilot.press("tab")
+        await by_hand(pilot, "100")
+        assert app.focused is not None and app.focused.id == "redeem"
+        await burst(pilot, "SAVE5")
+        screen = app.screen
+        assert screen.query_one("#amount", Input).value == "20"
+        assert screen.query_one("#redeem", Input).value == "100"
+        panel = screen.checkout_panel
+        assert panel.coupon is not None and panel.coupon.code == "SAVE5"
+
+
+async def test_a_card_scanned_in_the_amount_field_loads_that_member(
+    app: LoyaltyApp, rich_member: MemberView, other_member: MemberView
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, rich_member.card)
+        assert app.focused is not None and app.focused.id == "amount"
+        await burst(pilot, other_member.card)
+        screen = app.screen
+        assert screen.member is not None
+        assert screen.member.member_id == other_member.member_id
+        assert screen.query_one("#amount", Input).value == ""
+
+
+async def test_a_card_scanned_while_the_sale_is_written_waits_and_then_loads(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView, other_member: MemberView
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, rich_member.card)
+        await by_hand(pilot, "20")
+        # F9 and the next customer's card in one go: the card arrives while the sale is saved.
+        await pilot.press("f9", *other_member.card, "enter")
+        for _attempt in range(100):
+            await settle(pilot)
+            screen = app.screen
+            if screen.member is not None and screen.member.member_id == other_member.member_id:
+                break
+        screen = app.screen
+        assert screen.member is not None
+        assert screen.member.member_id == other_member.member_id
+    booked = sales_of(ctx, rich_member)
+    assert [sale.amount_cents for sale in booked] == [2000]
+    assert sales_of(ctx, other_member) == []
+
+
+async def test_typing_then_f9_in_one_burst_saves_what_was_typed(
+    ctx: Context, member: MemberView
+) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, member.card)
+        screen.query_one("#desk-postcode").focus()
+        await pilot.press("end", "ctrl+u", *"70173", "f9")
+        await settle(pilot)
+    assert member_profile(ctx, member.member_id).postcode == "70173"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import Subcommands, add_command, emit
+from app.cli.common import Subcommands, add_command, emit, whole_number
 from app.i18n import _
 
 
@@ -13,7 +13,7 @@ def register(subcommands: Subcommands) -> None:
     p = add_command(
         subcommands, "bench", cmd_bench, _("measure lookup, search, checkout and start-up speed")
     )
-    p.add_argument("--members", type=int, default=100_000)
+    p.add_argument("--members", type=whole_number(1, 100_000_000), default=100_000)
     p.add_argument("--keep", metavar="PATH", help=_("keep the benchmark database at PATH"))
 
 

@@ -16,6 +16,7 @@ from app.cli.common import (
     open_context,
     shop_currency,
 )
+from app.domain.text import quote_input
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
 
 if TYPE_CHECKING:
@@ -261,7 +262,7 @@ def cmd_member_erase(args: argparse.Namespace) -> int:
         raise CliError(
             _(
                 "Erasing cannot be undone: run again with --yes to erase the member of card {card}"
-            ).format(card=args.card)
+            ).format(card=quote_input(args.card))
         )
     result = erase_member(open_context(args), args.card)
     lines = [

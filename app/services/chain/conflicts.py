@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.domain.errors import InvalidInput
+from app.domain.text import check_text
 from app.i18n import _, format_money, format_points
 from app.services.context import Context
 from app.store.tables import SYNC_CONFLICT
@@ -108,7 +109,7 @@ def list_conflicts(ctx: Context, *, include_all: bool = False) -> list[ConflictL
 
 def resolve_conflict(ctx: Context, conflict_id: int, note: str) -> None:
     """Mark a conflict as dealt with (after fixing the balance, the card …), with a note."""
-    note = " ".join((note or "").split())
+    note = " ".join(check_text(note or "", _("The note")).split())
     if not note:
         raise InvalidInput(_("Say how the conflict was resolved: a note is required"))
     c = SYNC_CONFLICT.c

@@ -247,8 +247,12 @@ def cmd_member_export(args: argparse.Namespace) -> int:
 def _write_text(path: str, text: str) -> None:
     from pathlib import Path
 
+    from app.files import write_atomically
+
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        # Personal data: readable by its owner only, and never left half written (or as a
+        # temporary file) by a killed export.
+        write_atomically(Path(path), text.encode("utf-8"), mode=0o600)
     except OSError as exc:
         raise CliError(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)

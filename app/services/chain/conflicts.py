@@ -68,6 +68,10 @@ def describe_conflict(kind: str, detail: dict[str, Any], currency: str = "EUR") 
         return _("Another shop's setting {key} was refused: {reason}").format(
             key=d["key"], reason=d["reason"]
         )
+    if kind == "unsafe_text":
+        return _(
+            "{name}: invisible or control characters from another shop were removed from: {fields}"
+        ).format(name=d["name"] or "?", fields=", ".join(detail.get("fields") or ()))
     if kind == "profile_edit":
         lost = ", ".join(f"{k}: {v}" for k, v in (detail.get("lost_values") or {}).items())
         return _(

@@ -187,7 +187,11 @@ def import_events(
                 continue  # our own export
             if progress is not None:
                 progress(name)
-            result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
+            try:
+                result = _apply_file(ctx, name, batch.node, batch.sha256, batch.events, report)
+            except SyncFileRejected as exc:  # found while applying; its transaction undone
+                report.rejected.append((name, str(exc)))
+                continue
             if result is not None:
                 report.files.append(result)
     if report.files:

@@ -1,38 +1,135 @@
-"""Writing files so that nobody ever reads half of one: a temporary name, then a rename."""
+"""Writing files so that nobody ever reads half of one, and a killed write leaves nothing.
+
+The data is written to a file without a name (Linux ``O_TMPFILE`` in the target's folder),
+which gets its name only when complete: a process killed while writing (``kill -9``, a power
+cut) leaves no file at all, so a member export never leaves personal data behind in a
+temporary file. The complete file is linked as ``.<name>.<8 hex>.tmp`` and at once renamed
+over the target.
+
+Where unnamed files are not available (other systems, some network folders) the data goes to
+``.<name>.<8 hex>.tmp`` readable only by its owner; such a leftover of a killed write, and of
+the instant between link and rename above, is removed by the next write to the same target.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import io
 import os
-import tempfile
+import re
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
-def write_atomically(path: Path, data: bytes, *, durable: bool = False) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
 
-    A failure leaves no half file (the temporary one is removed) and raises ``OSError`` for the
-    caller to word. ``durable`` also flushes the data and the rename to disk before returning
-    (sync files: another shop may read them right after a power cut).
-    """
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent or Path("."))
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove what killed writes to ``path`` left behind (``.<name>.<8 hex>.tmp``)."""
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.tmp$")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent or Path(".")):
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+@functools.cache
+def _can_name_unnamed(folder: Path) -> bool:
+    """Whether an unnamed file in ``folder`` can be given a name (some kernels and sandboxes
+    make the file but refuse the link through /proc)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return False
     try:
-        # mkstemp makes the file private; cards, coupons and sync files are ordinary documents.
-        os.fchmod(fd, 0o644)
+        fd = os.open(folder, flag | os.O_WRONLY, 0o600)
+    except OSError:
+        return False  # e.g. a file system without O_TMPFILE support
+    probe = folder / f".loyalty-probe.{secrets.token_hex(4)}.tmp"
+    try:
+        os.link(f"/proc/self/fd/{fd}", probe)
+    except OSError:
+        return False
+    else:
+        os.unlink(probe)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _open_unnamed(folder: Path) -> int | None:
+    """A file without a name in ``folder``, or None where the system cannot make one."""
+    if not _can_name_unnamed(folder.resolve()):
+        return None
+    try:
+        return os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o600)
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def open_atomically(path: Path, *, mode: int = 0o644, durable: bool = False) -> Iterator[BinaryIO]:
+    """A binary file to write ``path``'s new content to; ``path`` changes only on success.
+
+    ``mode`` is the finished file's permission (``0o600`` for personal data). A failure
+    leaves ``path`` as it was and raises ``OSError`` (or the error of the ``with`` body) for
+    the caller to word. ``durable`` also flushes the data and the rename to disk.
+    """
+    folder = path.parent or Path(".")
+    remove_stale_temporaries(path)
+    fd = _open_unnamed(folder)
+    tmp: Path | None = None
+    if fd is None:
+        tmp = _temp_name(path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
+            fh.flush()
+            os.fchmod(fh.fileno(), mode)
             if durable:
-                fh.flush()
                 os.fsync(fh.fileno())
+            if tmp is None:
+                tmp = _temp_name(path)
+                os.link(f"/proc/self/fd/{fh.fileno()}", tmp)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
     if durable:
         with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY)
+            dir_fd = os.open(folder, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def open_text_atomically(
+    path: Path, *, mode: int = 0o644, newline: str | None = None
+) -> Iterator[io.TextIOWrapper]:
+    """:func:`open_atomically` for UTF-8 text (a CSV export streams its rows through it)."""
+    with open_atomically(path, mode=mode) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline=newline)
+        yield text
+        text.flush()
+        text.detach()  # the binary file is closed (and named) by open_atomically
+
+
+def write_atomically(path: Path, data: bytes, *, durable: bool = False, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` through :func:`open_atomically`.
+
+    A failure leaves no half file and raises ``OSError`` for the caller to word. ``durable``
+    also flushes the data and the rename to disk before returning (sync files: another shop
+    may read them right after a power cut). Cards, coupons and sync files are ordinary
+    documents (``0o644``).
+    """
+    with open_atomically(path, mode=mode, durable=durable) as fh:
+        fh.write(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import CliError, Subcommands, add_command, emit
+from app.cli.common import CliError, Subcommands, add_command, emit, whole_number
 from app.i18n import _
 
 MEMBERS = 100_000
@@ -32,14 +32,14 @@ def register(subcommands: Subcommands) -> None:
     )
     p.add_argument(
         "--members",
-        type=int,
+        type=whole_number(1, 100_000_000),
         default=None,
         help=_("members in the database (default: 100,000; 1,000,000 with --db)"),
     )
     p.add_argument("--keep", metavar="PATH", help=_("keep the benchmark database at PATH"))
     p.add_argument(
         "--tills",
-        type=int,
+        type=whole_number(1, 64),
         metavar="N",
         help=_("measure N tills checking out at once instead (one process each)"),
     )
@@ -52,7 +52,7 @@ def register(subcommands: Subcommands) -> None:
     )
     p.add_argument(
         "--sales",
-        type=int,
+        type=whole_number(1, 10_000_000),
         metavar="N",
         help=_("with --tills: each till rings up N sales instead of a fixed time"),
     )

@@ -12,7 +12,9 @@ from app.cli.common import (
     card_arg,
     emit,
     open_context,
+    whole_number,
 )
+from app.domain.numbers import MAX_COUNT
 from app.i18n import _
 
 
@@ -25,7 +27,10 @@ def register(subcommands: Subcommands) -> None:
     p.add_argument("card", nargs="?", metavar="CARD", help=_("13-digit card number"))
     p.add_argument("--all-new", action="store_true", help=_("every card that was never printed"))
     p.add_argument(
-        "--limit", type=int, metavar="N", help=_("with --all-new: only the first N cards")
+        "--limit",
+        type=whole_number(1, MAX_COUNT),
+        metavar="N",
+        help=_("with --all-new: only the first N cards"),
     )
     # No default here: a card with neither --format nor --out goes where F7 sends it.
     p.add_argument(

@@ -31,11 +31,23 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         # One line, like every other error: scripts read stderr line by line.
+        message = _quote_argparse_input(message)
         print(
             _("{prog}: {message} (see {prog} --help)").format(prog=self.prog, message=message),
             file=sys.stderr,
         )
         raise SystemExit(EXIT_ERROR)
+
+
+def _quote_argparse_input(message: str) -> str:
+    """Argparse's message with the input it quotes ('…') cut like every other message's."""
+    import re
+
+    from app.domain.text import QUOTE_MAX, quote_input
+
+    message = re.sub(r"'([^']*)'", lambda m: f"'{quote_input(m.group(1))}'", message)
+    # "unrecognized arguments: a b c …" quotes nothing: the whole list is cut instead.
+    return message if len(message) <= 4 * QUOTE_MAX else message[: 4 * QUOTE_MAX] + "…"
 
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[Parser]"
@@ -158,4 +170,52 @@ def sale_amount(ctx: Context, text: str, *, allow_zero: bool = False) -> int:
     rules = ctx.rules()
     return parse_amount(
         text, max_cents=rules.max_sale_cents, allow_zero=allow_zero, currency=rules.currency
+    )
+
+
+def whole_number(
+    low: int, high: int, too_large: Callable[[str], str] | None = None
+) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high`` (bounds from the domain).
+
+    Options whose number reaches the database or a formatted message are bounded here, so a
+    27-digit value gets one line (``too_large(text)`` when given), not a driver's overflow.
+    """
+
+    def parse(text: str) -> int:
+        from app.domain.errors import InvalidInput
+        from app.domain.numbers import parse_whole_number
+
+        try:
+            return parse_whole_number(
+                text, low=low, high=high, too_large=too_large(text) if too_large else None
+            )
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    return parse
+
+
+def points_number(text: str) -> int:
+    """An argument type: points to redeem, 0 or more, bounded like points typed at the till."""
+    from app.domain.errors import InvalidInput
+    from app.domain.money import parse_points
+
+    try:
+        return parse_points(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def record_number(message: Callable[[], str]) -> Callable[[str], int]:
+    """An argument type: a sale's or a conflict's number, 1 up to what a database holds.
+
+    ``message()`` is the "There is no … number {id}" sentence for a larger one: no record has
+    it, and a database driver would refuse to even look it up.
+    """
+    from app.domain.numbers import MAX_RECORD_ID
+    from app.domain.text import quote_input
+
+    return whole_number(
+        1, MAX_RECORD_ID, lambda text: message().format(id=quote_input(text.strip()))
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import Subcommands, add_command, emit, open_context
+from app.cli.common import Subcommands, add_command, emit, open_context, whole_number
 from app.i18n import _
 
 
@@ -17,7 +17,9 @@ def register(subcommands: Subcommands) -> None:
         cmd_demo,
         _("create a demo database with realistic members and open the counter"),
     )
-    p.add_argument("--members", type=int, default=24, help=_("how many demo members"))
+    p.add_argument(
+        "--members", type=whole_number(0, 100_000), default=24, help=_("how many demo members")
+    )
     p.add_argument(
         "--no-open", action="store_true", help=_("only create the data and print demo cards")
     )

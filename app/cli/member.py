@@ -16,6 +16,7 @@ from app.cli.common import (
     open_context,
     shop_currency,
 )
+from app.domain.text import quote_input
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
 
 if TYPE_CHECKING:
@@ -246,8 +247,12 @@ def cmd_member_export(args: argparse.Namespace) -> int:
 def _write_text(path: str, text: str) -> None:
     from pathlib import Path
 
+    from app.files import write_atomically
+
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        # Personal data: readable by its owner only, and never left half written (or as a
+        # temporary file) by a killed export.
+        write_atomically(Path(path), text.encode("utf-8"), mode=0o600)
     except OSError as exc:
         raise CliError(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
@@ -261,7 +266,7 @@ def cmd_member_erase(args: argparse.Namespace) -> int:
         raise CliError(
             _(
                 "Erasing cannot be undone: run again with --yes to erase the member of card {card}"
-            ).format(card=args.card)
+            ).format(card=quote_input(args.card))
         )
     result = erase_member(open_context(args), args.card)
     lines = [

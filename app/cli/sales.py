@@ -11,6 +11,8 @@ from app.cli.common import (
     card_arg,
     emit,
     open_context,
+    points_number,
+    record_number,
     sale_amount,
     shop_currency,
 )
@@ -23,12 +25,16 @@ def register(subcommands: Subcommands) -> None:
     p = add_command(subcommands, "sale", cmd_sale, _("check out a sale for a member"))
     card_arg(p, "--card")
     p.add_argument("--amount", required=True, help=_("amount, e.g. 12.50 or 12,50"))
-    p.add_argument("--redeem", type=int, metavar="POINTS", help=_("points to redeem"))
+    p.add_argument("--redeem", type=points_number, metavar="POINTS", help=_("points to redeem"))
     p.add_argument("--coupon", metavar="CODE", help=_("a coupon code to apply"))
     _request_id_arg(p)
 
     p = add_command(subcommands, "refund", cmd_refund, _("refund a sale, fully or partly"))
-    p.add_argument("sale_id", type=int, metavar="SALE_ID")
+    p.add_argument(
+        "sale_id",
+        type=record_number(lambda: _("There is no sale number {id}")),
+        metavar="SALE_ID",
+    )
     p.add_argument("--amount", help=_("part of the sale to refund (default: all that is left)"))
     _request_id_arg(p)
 
@@ -36,7 +42,7 @@ def register(subcommands: Subcommands) -> None:
         subcommands, "adjust", cmd_adjust, _("add or remove points by hand, with a reason")
     )
     card_arg(p)
-    p.add_argument("--points", type=int, required=True, help=_("e.g. 50 or -50"))
+    p.add_argument("--points", type=_adjust_points, required=True, help=_("e.g. 50 or -50"))
     p.add_argument("--reason", required=True)
 
 
@@ -49,6 +55,16 @@ def _request_id_arg(parser: argparse.ArgumentParser) -> None:
             "characters): the same id again answers with the first result and books nothing"
         ),
     )
+
+
+def _adjust_points(text: str) -> int:
+    from app.domain.errors import InvalidInput
+    from app.domain.money import parse_points
+
+    try:
+        return parse_points(text, allow_negative=True)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def cmd_sale(args: argparse.Namespace) -> int:

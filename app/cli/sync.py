@@ -7,7 +7,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from app.cli.common import EXIT_ERROR, Subcommands, add_command, add_group, emit, open_context
+from app.cli.common import (
+    EXIT_ERROR,
+    Subcommands,
+    add_command,
+    add_group,
+    emit,
+    open_context,
+    record_number,
+)
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -44,7 +52,12 @@ def register(subcommands: Subcommands) -> None:
         ysub, "conflicts", cmd_sync_conflicts, _("what sync could not settle by itself")
     )
     p.add_argument("--all", action="store_true", help=_("also resolved ones and logged edits"))
-    p.add_argument("--resolve", type=int, metavar="ID", help=_("mark a conflict as resolved"))
+    p.add_argument(
+        "--resolve",
+        type=record_number(lambda: _("There is no conflict number {id}")),
+        metavar="ID",
+        help=_("mark a conflict as resolved"),
+    )
     p.add_argument("--note", help=_("with --resolve: what was done"))
 
 

@@ -11,6 +11,7 @@ from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from app.domain.errors import InvalidCardNumber
+from app.domain.text import quote_input
 from app.i18n import _
 
 CARD_LENGTH = 13
@@ -60,12 +61,14 @@ def validate_card_number(text: str) -> str:
         raise InvalidCardNumber(_("Scan a card or type its 13 digits"))
     if not number.isdigit():
         raise InvalidCardNumber(
-            _("“{text}” is not a card number: a card number has only digits").format(text=text)
+            _("“{text}” is not a card number: a card number has only digits").format(
+                text=quote_input(text)
+            )
         )
     if len(number) != CARD_LENGTH:
         raise InvalidCardNumber(
             _("A card number has 13 digits; “{number}” has {count}").format(
-                number=number, count=len(number)
+                number=quote_input(number), count=len(number)
             )
         )
     try:
@@ -78,7 +81,7 @@ def validate_card_number(text: str) -> str:
         ) from None
     except ValidationError:
         raise InvalidCardNumber(
-            _("“{number}” is not a card number").format(number=number)
+            _("“{number}” is not a card number").format(number=quote_input(number))
         ) from None
     return number
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.numbers import MAX_COUNT, MAX_POINTS
 from app.domain.rules import AppliedRule, CheckoutQuote, ProgramRules, Standing, quote_checkout
+from app.domain.text import check_text, quote_input
 from app.i18n import _, format_day, format_money, format_points
 
 KINDS = ("percent", "amount", "points", "item")
@@ -31,7 +33,7 @@ def validate_code(text: str) -> str:
         raise InvalidInput(
             _(
                 "“{code}” cannot be a coupon code: use {low} to {high} letters, digits or dashes"
-            ).format(code=text.strip(), low=CODE_MIN, high=CODE_MAX)
+            ).format(code=quote_input(text), low=CODE_MIN, high=CODE_MAX)
         )
     return code
 
@@ -71,18 +73,26 @@ class Coupon:
 def check_rule(coupon: Coupon) -> None:
     """Raise a readable error for a coupon that makes no sense (the CLI's typing mistakes)."""
     if coupon.kind not in KINDS:
-        raise InvalidInput(_("Unknown coupon kind “{kind}”").format(kind=coupon.kind))
+        raise InvalidInput(_("Unknown coupon kind “{kind}”").format(kind=quote_input(coupon.kind)))
     if coupon.kind == "percent" and not 1 <= coupon.value <= 100:
         raise InvalidInput(_("A percentage must be from 1 to 100"))
     if coupon.kind in ("amount", "points") and coupon.value <= 0:
         raise InvalidInput(_("The coupon's value must be more than zero"))
     if coupon.kind == "item" and not coupon.item.strip():
         raise InvalidInput(_("Say which item the coupon gives"))
+    check_text(coupon.item, _("The item"))
+    # Amounts are bounded where they are typed (the largest sale); the others here.
+    if coupon.kind == "points" and coupon.value > MAX_POINTS:
+        raise InvalidInput(_("That is far too many points"))
+    if coupon.kind == "amount" and coupon.value > 10**12:
+        raise InvalidInput(_("That amount is too large"))
     if coupon.min_spend_cents < 0:
         raise InvalidInput(_("The minimum spend cannot be negative"))
     for limit in (coupon.max_uses, coupon.per_member):
         if limit is not None and limit < 1:
             raise InvalidInput(_("A number of uses must be at least 1"))
+        if limit is not None and limit > MAX_COUNT:
+            raise InvalidInput(_("That number of uses is too large"))
     if coupon.valid_from and coupon.valid_until and coupon.valid_from > coupon.valid_until:
         raise InvalidInput(_("The coupon would end before it starts"))
 
@@ -115,7 +125,7 @@ def check_coupon(
     one). ``amount_cents`` ``None`` skips the minimum spend (the amount is not typed yet).
     """
     if coupon is None:
-        raise CouponRefused(_("Unknown coupon {code}").format(code=code))
+        raise CouponRefused(_("Unknown coupon {code}").format(code=quote_input(code)))
     if coupon.member_id is not None and coupon.member_id != member_id:
         raise CouponRefused(_("Coupon {code} belongs to another member").format(code=coupon.code))
     if coupon.valid_from is not None and today < coupon.valid_from:

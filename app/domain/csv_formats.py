@@ -23,9 +23,11 @@ has this header, in this order on export (on import the order does not matter an
 - ``notes``: free text, optional.
 
 Export writes UTF-8 without BOM, comma separated, with a header line. Import reads UTF-8 with
-or without BOM and Windows-1252, separated by ``,`` or ``;`` (or tab), and also reads the
-customer files of Open Source Point of Sale (customer import CSV) and Square (customer
-export), recognised by their header.
+or without BOM, UTF-16 (little or big endian, with or without BOM) and Windows-1252, separated
+by ``,`` or ``;`` (or tab); a file mixing UTF-8 lines with lines in another encoding is refused
+naming the first line that is not UTF-8, and so is a header naming a column twice. It also
+reads the customer files of Open Source Point of Sale (customer import CSV) and Square
+(customer export), recognised by their header.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import phonenumbers
 
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidCardNumber, InvalidInput, ValidationFailed
+from app.domain.numbers import MAX_POINTS
 from app.domain.profile import (
     PERSON_FIELDS,
     MemberDraft,
@@ -49,6 +52,7 @@ from app.domain.profile import (
     validate_profile,
 )
 from app.domain.program import member_tier
+from app.domain.text import quote_input
 from app.i18n import _
 
 # The generic file names its columns after the member's fields (the module's docstring and a
@@ -107,7 +111,6 @@ SQUARE_COLUMNS = (
     "Instant Profile",
 )
 FORMATS = ("generic", "ospos", "square")
-MAX_POINTS = 100_000_000
 _TRUE = {"yes", "y", "1", "true", "ja", "j", "x", "subscribed", "opted in", "opted_in"}
 _FALSE = {
     "no",
@@ -181,19 +184,73 @@ class ParsedFile:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding it was in: UTF-8 (BOM or not), else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    """The text of a file and the encoding it was in.
+
+    UTF-16 with a byte order mark (Excel's "Unicode text"), or without one when every second
+    byte of the start is NUL; UTF-8 with or without BOM; else Windows-1252. A file with
+    UTF-8 lines and lines in another encoding is refused, naming the first line that is not
+    UTF-8: read as Windows-1252, its UTF-8 names would come out garbled (``MÃ¼ller``).
+    """
+    utf16 = _utf16_codec(data)
+    if utf16 is not None:
+        codec, name = utf16
+        try:
+            return data.decode(codec), name
+        except UnicodeDecodeError as exc:
+            newline = "\n".encode(name)
+            line = data[: exc.start - exc.start % 2].count(newline) + 1
+            raise InvalidInput(
+                _("The file is UTF-16 text, but line {line} cannot be read as UTF-16").format(
+                    line=line
+                )
+            ) from None
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_line = body.count(b"\n", 0, exc.start) + 1
+        if bom or _has_utf8_text(body):
+            raise InvalidInput(
+                _(
+                    "Line {line} is not UTF-8 text like the rest of the file: the file mixes "
+                    "encodings (save it again as CSV UTF-8)"
+                ).format(line=bad_line)
+            ) from None
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         raise InvalidInput(
             _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8")
         ) from None
+
+
+def _utf16_codec(data: bytes) -> tuple[str, str] | None:
+    """The codec to decode a UTF-16 file with and the name of its byte order, or None."""
+    if data.startswith(b"\xff\xfe"):
+        return "utf-16", "utf-16-le"  # the "utf-16" codec reads and drops the BOM
+    if data.startswith(b"\xfe\xff"):
+        return "utf-16", "utf-16-be"
+    head = data[:200]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        # A header line of ASCII column names in UTF-16 has NUL in every other byte.
+        if head[1::2].count(0) == len(head) // 2 and 0 not in head[0::2]:
+            return "utf-16-le", "utf-16-le"
+        if head[0::2].count(0) == len(head) // 2 and 0 not in head[1::2]:
+            return "utf-16-be", "utf-16-be"
+    return None
+
+
+def _has_utf8_text(data: bytes) -> bool:
+    """Whether some line holds non-ASCII characters that are valid UTF-8 (a mixed file)."""
+    for line in data.split(b"\n"):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -246,6 +303,7 @@ def read_file(data: bytes) -> ParsedFile:
         ) from None
     kind = detect_format(header)
     keys = [_norm(h) for h in header]
+    _refuse_duplicate_columns(header, keys)
     parsed = ParsedFile(format=kind, encoding=encoding, delimiter=delimiter)
     mapper = {"generic": _generic, "ospos": _ospos, "square": _square}[kind]
     line = reader.line_num + 1
@@ -263,6 +321,19 @@ def read_file(data: bytes) -> ParsedFile:
             parsed.rows.append(mapper(line, cells))
         line = reader.line_num + 1
     return parsed
+
+
+def _refuse_duplicate_columns(header: list[str], keys: list[str]) -> None:
+    """Two columns of one name: which of them holds the value would be a guess."""
+    seen: set[str] = set()
+    for name, key in zip(header, keys, strict=True):
+        if key and key in seen:
+            raise InvalidInput(
+                _("The column “{name}” appears twice in the header line").format(
+                    name=quote_input(name)
+                )
+            )
+        seen.add(key)
 
 
 def _generic(line: int, cells: dict[str, str]) -> RawRow:
@@ -367,7 +438,7 @@ def parse_consent(text: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ValueError(_("Consent must be yes or no, not “{text}”").format(text=text))
+    raise ValueError(_("Consent must be yes or no, not “{text}”").format(text=quote_input(text)))
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -376,7 +447,7 @@ def parse_timestamp(text: str) -> datetime:
     except ValueError:
         raise ValueError(
             _("“{text}” is not a time: use ISO 8601, e.g. 2024-03-01T09:30:00+00:00").format(
-                text=text
+                text=quote_input(text)
             )
         ) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -418,10 +489,10 @@ def check_row(raw: RawRow, *, today: date, region: str) -> MemberRow:
         text = raw.points.replace(" ", "").replace("_", "")
         if not text.isascii() or not text.isdigit():
             errors["points"] = _("Points must be a whole number of 0 or more, not “{text}”").format(
-                text=raw.points
+                text=quote_input(raw.points)
             )
-        elif int(text) > MAX_POINTS:
-            errors["points"] = _("{points} points is too many").format(points=text)
+        elif len(text.lstrip("0")) > 9 or int(text) > MAX_POINTS:
+            errors["points"] = _("{points} points is too many").format(points=quote_input(text))
         else:
             points = int(text)
     phone = national = None

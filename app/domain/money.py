@@ -6,6 +6,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from app.domain.errors import InvalidInput
+from app.domain.numbers import MAX_DIGITS, MAX_POINTS
+from app.domain.text import quote_input
 from app.i18n import _, format_money
 
 _GROUPED = re.compile(r"^\d{1,3}([.,' ]\d{3})+$")
@@ -43,18 +45,21 @@ def parse_amount(
             raise InvalidInput(
                 _(
                     "“{text}” is not an amount: use at most two decimals, like 12.50 or 12,50"
-                ).format(text=text.strip())
+                ).format(text=quote_input(text))
             )
     if integer and not integer.isdigit():
         if not _GROUPED.match(integer):
-            raise InvalidInput(_("“{text}” is not an amount").format(text=text.strip()))
+            raise InvalidInput(_("“{text}” is not an amount").format(text=quote_input(text)))
         integer = re.sub(r"[.,' ]", "", integer)
     if not integer:
         integer = "0"
+    if len(integer.lstrip("0")) > MAX_DIGITS - 2:
+        # Babel cannot even format a 27-digit amount; no till takes a trillion.
+        raise InvalidInput(_("That amount is too large"))
     try:
         value = Decimal(f"{integer}.{decimals or '0'}")
     except InvalidOperation:
-        raise InvalidInput(_("“{text}” is not an amount").format(text=text.strip())) from None
+        raise InvalidInput(_("“{text}” is not an amount").format(text=quote_input(text))) from None
     cents = int((value * 100).to_integral_value())
     if cents == 0 and not allow_zero:
         raise InvalidInput(_("The amount must be more than zero"))
@@ -79,9 +84,12 @@ def parse_points(text: str, *, allow_negative: bool = False) -> int:
     # isdigit() alone lets "²" through, which int() then refuses with a traceback.
     if not (raw.isascii() and raw.isdigit()):
         raise InvalidInput(_("Points are whole numbers, like 250"))
+    # int() of thousands of digits is slow (and refused past 4,300): the length decides first.
+    if len(raw.lstrip("0")) > 9:
+        raise InvalidInput(_("That is far too many points"))
     value = sign * int(raw)
     if value < 0 and not allow_negative:
         raise InvalidInput(_("Points cannot be negative"))
-    if abs(value) > 100_000_000:
+    if abs(value) > MAX_POINTS:
         raise InvalidInput(_("That is far too many points"))
     return value

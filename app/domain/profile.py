@@ -11,6 +11,7 @@ from typing import Any
 import phonenumbers
 
 from app.domain.errors import ValidationFailed
+from app.domain.text import quote_input, unsafe_character, unsafe_text_message
 from app.i18n import _
 
 SALUTATIONS = ("", "ms", "mr", "mx")
@@ -113,9 +114,11 @@ def parse_phone(text: str, region: str) -> phonenumbers.PhoneNumber:
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(_("“{text}” is not a phone number").format(text=text)) from None
+        raise ValueError(
+            _("“{text}” is not a phone number").format(text=quote_input(text))
+        ) from None
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
-        raise ValueError(_("“{text}” is not a valid phone number").format(text=text))
+        raise ValueError(_("“{text}” is not a valid phone number").format(text=quote_input(text)))
     return parsed
 
 
@@ -155,8 +158,35 @@ def _name(value: str, field_label: str, errors: dict[str, str], key: str) -> str
     return cleaned
 
 
+def _unsafe_fields(draft: MemberDraft) -> dict[str, str]:
+    """The typed fields holding a control, bidi or zero-width character, with the message."""
+    labels = {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "salutation": _("Salutation"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "birthday": _("Birthday"),
+        "postcode": _("Postcode"),
+        "notes": _("Notes"),
+    }
+    errors: dict[str, str] = {}
+    for key, label in labels.items():
+        char = unsafe_character(getattr(draft, key), multiline=key == "notes")
+        if char is not None:
+            errors[key] = unsafe_text_message(label, char)
+    return errors
+
+
 def validate_profile(draft: MemberDraft, *, today: date, region: str = "DE") -> Profile:
-    """Check every field at once; raise ValidationFailed listing each bad field."""
+    """Check every field at once; raise ValidationFailed listing each bad field.
+
+    A field holding a control, bidi or zero-width character is refused whatever else it holds
+    (see :mod:`app.domain.text`); a note may hold line breaks.
+    """
+    unsafe = _unsafe_fields(draft)
+    if unsafe:
+        raise ValidationFailed(unsafe)
     errors: dict[str, str] = {}
     first = _name(draft.first_name, _("First name"), errors, "first_name")
     last = _name(draft.last_name, _("Last name"), errors, "last_name")
@@ -166,7 +196,7 @@ def validate_profile(draft: MemberDraft, *, today: date, region: str = "DE") -> 
     email = draft.email.strip() or None
     if email is not None:
         if not _EMAIL.match(email) or len(email) > 254:
-            errors["email"] = _("“{text}” is not an email address").format(text=email)
+            errors["email"] = _("“{text}” is not an email address").format(text=quote_input(email))
         else:
             local, domain = email.rsplit("@", 1)
             email = f"{local}@{domain.lower()}"
@@ -184,7 +214,7 @@ def validate_profile(draft: MemberDraft, *, today: date, region: str = "DE") -> 
             errors["birthday"] = str(exc)
     postcode = draft.postcode.strip().upper() or None
     if postcode is not None and not _POSTCODE.match(postcode):
-        errors["postcode"] = _("“{text}” is not a postcode").format(text=postcode)
+        errors["postcode"] = _("“{text}” is not a postcode").format(text=quote_input(postcode))
     notes = draft.notes.strip()
     if len(notes) > 2000:
         errors["notes"] = _("Notes are too long (at most 2000 characters)")

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.domain.errors import InvalidInput
+from app.domain.text import check_text, quote_input, unsafe_character, unsafe_text_message
 from app.i18n import _
 
 NAME_MAX = 40
@@ -27,6 +28,7 @@ MAX_MULTIPLIER = 10_000  # x100: beyond any real program, and points stay far fr
 
 def parse_name(text: str) -> str:
     """A tier or campaign name: trimmed, single spaces, 1 to 40 characters."""
+    check_text(str(text), _("The name"))
     name = " ".join(str(text).split())
     if not name:
         raise InvalidInput(_("Give the name"))
@@ -40,6 +42,9 @@ def member_tier(text: str) -> str | None:
 
     Raises ValueError when it is longer than a tier's name may be.
     """
+    char = unsafe_character(text)
+    if char is not None:
+        raise ValueError(unsafe_text_message(_("The tier"), char))
     tier = " ".join(text.split()) or None
     if tier is not None and len(tier) > NAME_MAX:
         raise ValueError(_("The tier name is too long (at most 40 characters)"))
@@ -53,11 +58,20 @@ def parse_multiplier(text: str | int | float | Decimal) -> int:
         value = Decimal(raw)
     except InvalidOperation:
         value = Decimal("NaN")
+    # 1e309 or 27 digits: quantize() itself fails on those, so the size is checked first.
+    if value.is_finite() and value.adjusted() > 6:
+        raise InvalidInput(
+            _("The multiplier must be from 1 to 100, not {text}").format(text=quote_input(text))
+        )
     if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput(_("“{text}” is not a multiplier like 2 or 1.5").format(text=text))
+        raise InvalidInput(
+            _("“{text}” is not a multiplier like 2 or 1.5").format(text=quote_input(text))
+        )
     hundredths = int(value * 100)
     if not 100 <= hundredths <= MAX_MULTIPLIER:
-        raise InvalidInput(_("The multiplier must be from 1 to 100, not {text}").format(text=text))
+        raise InvalidInput(
+            _("The multiplier must be from 1 to 100, not {text}").format(text=quote_input(text))
+        )
     return hundredths
 
 
@@ -79,10 +93,14 @@ def _multiplier_text(hundredths: int, locale: Any) -> str:
 
 def parse_percent(text: str | int) -> int:
     """A member discount in whole percent, 0 to 100."""
+    raw = str(text).strip().removesuffix("%")
     try:
-        value = int(str(text).strip().removesuffix("%"))
+        # More than 4,300 digits is a ValueError too; a few more than 3 is out of range anyway.
+        value = int(raw) if len(raw) <= 30 else 1000
     except ValueError:
-        raise InvalidInput(_("“{text}” is not a whole percent").format(text=text)) from None
+        raise InvalidInput(
+            _("“{text}” is not a whole percent").format(text=quote_input(text))
+        ) from None
     if not 0 <= value <= 100:
         raise InvalidInput(_("The discount must be from 0 to 100 percent"))
     return value
@@ -97,7 +115,9 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
         key = part[:3]
         if len(part) < 3 or key not in WEEKDAYS:
             raise InvalidInput(
-                _("“{text}” is not a weekday (mon, tue, wed, thu, fri, sat, sun)").format(text=part)
+                _("“{text}” is not a weekday (mon, tue, wed, thu, fri, sat, sun)").format(
+                    text=quote_input(part)
+                )
             )
         days.add(WEEKDAYS.index(key))
     if not days:
@@ -109,11 +129,15 @@ def parse_hours(text: str) -> tuple[int, int]:
     """``14-17``: from 14:00 up to (not including) 17:00, local time; ``22-2`` wraps midnight."""
     try:
         start_text, end_text = str(text).replace(" ", "").split("-")
+        if len(start_text) > 2 or len(end_text) > 2:
+            raise ValueError
         start, end = int(start_text), int(end_text)
     except ValueError:
         start = end = -1
     if not (0 <= start <= 23 and 0 <= end <= 24) or start == end:
-        raise InvalidInput(_("“{text}” is not an hour range like 14-17").format(text=text))
+        raise InvalidInput(
+            _("“{text}” is not an hour range like 14-17").format(text=quote_input(text))
+        )
     return start, end
 
 
@@ -122,7 +146,9 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(str(text).strip())
     except ValueError:
-        raise InvalidInput(_("“{text}” is not a date like 2026-12-24").format(text=text)) from None
+        raise InvalidInput(
+            _("“{text}” is not a date like 2026-12-24").format(text=quote_input(text))
+        ) from None
 
 
 # --- tiers ----------------------------------------------------------------------------------

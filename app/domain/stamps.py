@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.errors import InvalidInput
+from app.domain.text import check_text
 from app.i18n import _
 
 MAX_STAMPS = 100
@@ -13,6 +14,8 @@ NAME_MAX = 40
 
 def check_program(name: str, stamps: int, reward: str) -> tuple[str, int, str]:
     """The program's name, size and reward, cleaned, or a readable error."""
+    check_text(name, _("The name"))
+    check_text(reward, _("The reward"))
     name, reward = name.strip(), reward.strip()
     if not name or len(name) > NAME_MAX:
         raise InvalidInput(

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from app.domain.coupons import Coupon, coupon_label
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.text import quote_input
 from app.files import write_atomically
 from app.i18n import _, format_day
 from app.printing import face as f
@@ -179,7 +180,7 @@ def check_target(fmt: str, out: str | Path | None) -> Path:
     if fmt not in FORMATS:
         raise InvalidInput(
             _("Unknown coupon format “{format}”: use one of {formats}").format(
-                format=fmt, formats=", ".join(FORMATS)
+                format=quote_input(fmt), formats=", ".join(FORMATS)
             )
         )
     if out is None or not str(out).strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.errors import InvalidInput, NotEnoughPoints
+from app.domain.text import check_text
 from app.i18n import _, format_points
 from app.services.audit import record
 from app.services.context import Context
@@ -16,7 +17,7 @@ MAX_ADJUSTMENT = 100_000_000
 
 def adjust_points(ctx: Context, card: str, points: int, reason: str) -> AdjustResult:
     """Add (positive) or remove (negative) points; the balance never goes below zero."""
-    reason = " ".join((reason or "").split())
+    reason = " ".join(check_text(reason or "", _("The reason")).split())
     if points == 0:
         raise InvalidInput(_("Give the number of points to add (e.g. 50) or remove (e.g. -50)"))
     if abs(points) > MAX_ADJUSTMENT:

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from app.config import data_dir
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.text import quote_input
 from app.files import write_atomically
 from app.i18n import _
 from app.printing.face import DEFAULT_LOGO, CardFace
@@ -73,7 +74,7 @@ def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise InvalidInput(
             _("Unknown card format “{format}”: use one of {formats}").format(
-                format=fmt, formats=", ".join(FORMATS)
+                format=quote_input(fmt), formats=", ".join(FORMATS)
             )
         )
     return fmt

@@ -21,6 +21,7 @@ from app.domain.coupons import (
     validate_code,
 )
 from app.domain.errors import InvalidInput
+from app.domain.text import quote_input
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
@@ -318,7 +319,7 @@ def show_coupon(ctx: Context, code: str) -> CouponView:
             )
         ).first()
         if row is None:
-            raise CouponRefused(_("Unknown coupon {code}").format(code=code))
+            raise CouponRefused(_("Unknown coupon {code}").format(code=quote_input(code)))
         redemptions = conn.execute(
             select(
                 _REDEMPTION.c.sale_id,

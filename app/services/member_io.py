@@ -24,6 +24,7 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
+from app.files import open_text_atomically
 from app.i18n import _
 from app.services.bulk_jobs import tidy_jobs
 from app.services.context import Context
@@ -248,21 +249,20 @@ def _export_rows(ctx: Context) -> Iterator[list[str]]:
 def export_members_csv(ctx: Context, path: str | Path) -> int:
     """Write every active member to ``path`` in the generic format; returns the row count.
 
-    Written to a temporary name and renamed, so a failed export leaves no half file.
+    Written through a file without a name that is named only when complete (see
+    :mod:`app.files`): a failed or killed export leaves no half file and no temporary file
+    with personal data. The file is readable by its owner only.
     """
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
     count = 0
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
+        with open_text_atomically(path, mode=0o600, newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(GENERIC_COLUMNS)
             for row in _export_rows(ctx):
                 writer.writerow(row)
                 count += 1
-        tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InvalidInput(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None

@@ -12,6 +12,7 @@ from app.domain.program import (
     parse_name,
     sorted_tiers,
 )
+from app.domain.text import quote_input
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
@@ -47,7 +48,7 @@ def remove_tier(ctx: Context, name: str) -> Tier:
     tiers = ctx.program().tiers
     found = [t for t in tiers if t.name.casefold() == key]
     if not found:
-        raise InvalidInput(_("There is no tier “{name}”").format(name=name))
+        raise InvalidInput(_("There is no tier “{name}”").format(name=quote_input(name)))
     _store_tiers(ctx, [t for t in tiers if t.name.casefold() != key])
     return found[0]
 
@@ -98,7 +99,7 @@ def remove_campaign(ctx: Context, name: str) -> Campaign:
     campaigns = ctx.program().campaigns
     found = [c for c in campaigns if c.name.casefold() == key]
     if not found:
-        raise InvalidInput(_("There is no campaign “{name}”").format(name=name))
+        raise InvalidInput(_("There is no campaign “{name}”").format(name=quote_input(name)))
     _store_campaigns(ctx, [c for c in campaigns if c.name.casefold() != key])
     return found[0]
 

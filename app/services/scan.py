@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.domain.cards import CARD_LENGTH, looks_like_card, validate_card_number
 from app.domain.coupons import looks_like_coupon
 from app.domain.errors import LoyaltyError
+from app.domain.text import quote_input
 from app.i18n import _
 from app.services.context import Context
 from app.services.coupons import find_coupon
@@ -101,8 +102,12 @@ def classify_scan(ctx: Context, text: str, *, member_at_till: bool = False) -> S
         return SearchScan(text, tuple(found))
     if member_at_till and looks_like_coupon(text):
         return ScanRefused(
-            _("Unknown coupon {code} (and no member found by that name)").format(code=text.upper())
+            _("Unknown coupon {code} (and no member found by that name)").format(
+                code=quote_input(text.upper())
+            )
         )
     return ScanRefused(
-        _("No member found for “{text}”: check the spelling or enroll (F2)").format(text=text)
+        _("No member found for “{text}”: check the spelling or enroll (F2)").format(
+            text=quote_input(text)
+        )
     )

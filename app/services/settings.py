@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.program import Campaign, ProgramSetup, Tier, sorted_tiers
 from app.domain.rules import ProgramRules
+from app.domain.text import UnsafeText, quote_input
 from app.i18n import _, format_points
 from app.store.database import Database
 from app.store.settings import (
@@ -80,10 +81,12 @@ def setting_hint(key: str) -> str:
 def _invalid(key: str, value: Any) -> str:
     hint = setting_hint(key)
     if not hint:
-        return _("“{value}” is not a valid value for {key}").format(value=value, key=key)
+        return _("“{value}” is not a valid value for {key}").format(
+            value=quote_input(value), key=quote_input(key)
+        )
     if value is None or not str(value).strip():
         return _("Give {hint}").format(hint=hint)
-    return _("“{value}”: give {hint}").format(value=str(value).strip(), hint=hint)
+    return _("“{value}”: give {hint}").format(value=quote_input(value), hint=hint)
 
 
 def write_setting(
@@ -123,10 +126,12 @@ def write_settings(
     parsed: dict[str, Any] = {}
     for key, value in values.items():
         if key not in DEFAULTS:
-            errors[key] = _("Unknown setting “{key}”").format(key=key)
+            errors[key] = _("Unknown setting “{key}”").format(key=quote_input(key))
             continue
         try:
             parsed[key] = DEFAULTS[key][1](value)
+        except UnsafeText as exc:
+            errors[key] = exc.message
         except (ValueError, TypeError, LoyaltyError):
             errors[key] = _invalid(key, value)
     if errors:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.domain.rules import AppliedRule
 from app.domain.stamps import StampCard, check_program
+from app.domain.text import quote_input
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
@@ -89,7 +90,7 @@ def remove_program(ctx: Context, name: str) -> ProgramView:
         conn = session.connection()
         found = _find(_programs(conn), name)
         if found is None:
-            raise InvalidInput(_("There is no stamp program {name}").format(name=name.strip()))
+            raise InvalidInput(_("There is no stamp program {name}").format(name=quote_input(name)))
         conn.execute(
             update(_PROGRAM)
             .where(_PROGRAM.c.id == found.program_id)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert, select, update
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.domain.program import Campaign, Tier, sorted_tiers
+from app.domain.text import UnsafeText, check_text, quote_input
 from app.i18n import _
 from app.store.database import Database
 from app.store.tables import SETTING
@@ -44,7 +45,7 @@ def _positive_int(maximum: int) -> Callable[[Any], int]:
 
 
 def _text(value: Any) -> str:
-    text = str(value).strip()
+    text = check_text(str(value), _("The value")).strip()
     if not text:
         raise ValueError
     return text
@@ -102,7 +103,7 @@ def _int_range(low: int, high: int) -> Callable[[Any], int]:
 
 
 def _optional_text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else check_text(str(value), _("The value")).strip()
 
 
 def _logo(value: Any) -> str:
@@ -236,13 +237,15 @@ NODE_ID = "sync.node_id"
 def parse_setting(key: str, value: Any) -> Any:
     """Validate one setting's new value, or raise a readable error."""
     if key not in DEFAULTS:
-        raise InvalidInput(_("Unknown setting “{key}”").format(key=key))
+        raise InvalidInput(_("Unknown setting “{key}”").format(key=quote_input(key)))
     _default, parse = DEFAULTS[key]
     try:
         return parse(value)
+    except UnsafeText as exc:
+        raise UnsafeText(f"{key}: {exc.message}") from None
     except (ValueError, TypeError):
         raise InvalidInput(
-            _("“{value}” is not a valid value for {key}").format(value=value, key=key)
+            _("“{value}” is not a valid value for {key}").format(value=quote_input(value), key=key)
         ) from None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.domain.errors import InvalidInput
+from app.domain.text import check_text
 from app.i18n import _, format_money, format_points
 from app.services.context import Context
 from app.store.tables import SYNC_CONFLICT
@@ -67,6 +68,10 @@ def describe_conflict(kind: str, detail: dict[str, Any], currency: str = "EUR") 
         return _("Another shop's setting {key} was refused: {reason}").format(
             key=d["key"], reason=d["reason"]
         )
+    if kind == "unsafe_text":
+        return _(
+            "{name}: invisible or control characters from another shop were removed from: {fields}"
+        ).format(name=d["name"] or "?", fields=", ".join(detail.get("fields") or ()))
     if kind == "profile_edit":
         lost = ", ".join(f"{k}: {v}" for k, v in (detail.get("lost_values") or {}).items())
         return _(
@@ -108,7 +113,7 @@ def list_conflicts(ctx: Context, *, include_all: bool = False) -> list[ConflictL
 
 def resolve_conflict(ctx: Context, conflict_id: int, note: str) -> None:
     """Mark a conflict as dealt with (after fixing the balance, the card …), with a note."""
-    note = " ".join((note or "").split())
+    note = " ".join(check_text(note or "", _("The note")).split())
     if not note:
         raise InvalidInput(_("Say how the conflict was resolved: a note is required"))
     c = SYNC_CONFLICT.c

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
+from app.domain.text import quote_input
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
@@ -51,7 +52,9 @@ def init_shop(
         CardLayout(store_code=store)
     except InvalidInput:
         raise InvalidInput(
-            _("The store code must be 3 digits (e.g. 002), not “{value}”").format(value=store)
+            _("The store code must be 3 digits (e.g. 002), not “{value}”").format(
+                value=quote_input(store)
+            )
         ) from None
     if not 1 <= till <= 999:
         raise InvalidInput(_("The till number must be from 1 to 999"))

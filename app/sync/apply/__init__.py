@@ -19,8 +19,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from app.i18n import _
 from app.sync.apply import coupons, members, merges, references, sales, settings, stamps
 from app.sync.apply.state import ApplyState, Conflict, Event, Outcome
+from app.sync.fileformat import SyncFileRejected
 
 __all__ = ["APPLY_ORDER", "KINDS", "Applier", "Conflict", "Outcome", "Step"]
 
@@ -71,6 +73,11 @@ class Applier(ApplyState):
                 # Written by a newer version of the program: kept until this one is updated.
                 self.out.deferred.append(event)
         self.fresh_ledger, self.other_ledger = [], []
-        for step in APPLY_ORDER:
-            step.run(self, every if step.kind is None else by_kind[step.kind])
+        try:
+            for step in APPLY_ORDER:
+                step.run(self, every if step.kind is None else by_kind[step.kind])
+        except OverflowError:
+            # A figure beyond 64 bits (SQLite's driver refuses to bind it): no program writes
+            # one, so the file was made by hand; the caller's transaction is rolled back.
+            raise SyncFileRejected(_("a figure in the file is too large for a database")) from None
         return self.out

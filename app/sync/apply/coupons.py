@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from app.domain.text import clean_text
 from app.store.tables import COUPON, COUPON_REDEMPTION
 from app.sync.apply.state import ApplyState, Event, chunks, day_of, time_of
 
@@ -41,6 +42,8 @@ def apply_coupons(state: ApplyState, events: list[Event]) -> None:
                 {
                     **{k: v for k, v in row.items() if k != "member"},
                     "member_id": state.member_id(row.get("member")),
+                    # Refused when typed; only an older version or a hand-made file has them.
+                    "item": clean_text(row.get("item") or ""),
                     "valid_from": day_of(row.get("valid_from")),
                     "valid_until": day_of(row.get("valid_until")),
                     "created_at": time_of(row["created_at"]),

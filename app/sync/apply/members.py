@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.domain.profile import Profile, search_keys
+from app.domain.text import clean_text, unsafe_character
 from app.store.bulk import execute_many, insert_records
 from app.store.tables import CARD, MEMBER
 from app.sync.apply.state import (
@@ -28,13 +29,15 @@ from app.sync.events import MEMBER_FIELDS, plain
 
 _PROFILE_FIELDS = tuple(f for f in MEMBER_FIELDS if f not in ("uuid", "updated_store"))
 _CARD_RANK = {"active": 0, "blocked": 1, "replaced": 2}
+# The member's texts that a form or a member file checks with app.domain.text's rule.
+_TEXT_FIELDS = ("first_name", "last_name", "salutation", "email", "phone", "postcode", "notes")
 
 
 def apply_members(state: ApplyState, events: list[Event]) -> None:
     """New members are inserted (the latest version of each); known ones are updated."""
     new: dict[str, dict[str, Any]] = {}
     for event in events:
-        data = event["data"]
+        data = _clean_texts(state, event)
         uuid = data["uuid"]
         if uuid in state.members:
             _update_profile(state, event)
@@ -54,6 +57,39 @@ def apply_members(state: ApplyState, events: list[Event]) -> None:
             ],
         )
     state.out.applied.extend(events)
+
+
+def _clean_texts(state: ApplyState, event: Event) -> dict[str, Any]:
+    """The event's member with control, bidi and zero-width characters removed from its texts.
+
+    Another shop's forms refuse them, so they come only from an older version or a file made
+    by hand. The member is cleaned rather than refused: refusing would hold back every card,
+    sale and point of that member after it, and the shops' balances would part. The removal
+    is logged as a conflict (``sync conflicts --all``) naming the member and the fields.
+    """
+    data = event["data"]
+    fields = [
+        key
+        for key in _TEXT_FIELDS
+        if isinstance(data.get(key), str)
+        and unsafe_character(data[key], multiline=key == "notes") is not None
+    ]
+    if not fields:
+        return data
+    data = {
+        **data,
+        **{key: clean_text(data[key], multiline=key == "notes") for key in fields},
+    }
+    event["data"] = data
+    state.conflict(
+        "unsafe_text",
+        event,
+        data["uuid"],
+        False,
+        name=f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip(),
+        fields=fields,
+    )
+    return data
 
 
 def _member_row(state: ApplyState, data: dict[str, Any]) -> dict[str, Any]:

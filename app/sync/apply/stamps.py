@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from app.domain.text import clean_text
 from app.store.tables import STAMP, STAMP_PROGRAM
 from app.sync.apply.state import ApplyState, Event, chunks, time_of
 
@@ -22,6 +23,9 @@ def apply_programs(state: ApplyState, events: list[Event]) -> None:
                 insert(STAMP_PROGRAM).values(
                     **data
                     | {
+                        # Refused when typed; only an older version or a hand-made file has them.
+                        "name": clean_text(str(data["name"])),
+                        "reward": clean_text(str(data["reward"])),
                         "created_at": time_of(data["created_at"]),
                         "removed_at": time_of(data.get("removed_at")),
                     }

@@ -51,7 +51,7 @@ def _can_name_unnamed(folder: Path) -> bool:
         return False  # e.g. a file system without O_TMPFILE support
     probe = folder / f".loyalty-probe.{secrets.token_hex(4)}.tmp"
     try:
-        os.link(f"/proc/self/fd/{fd}", probe)
+        os.link(f"/proc/self/fd/{fd}", probe, follow_symlinks=True)
     except OSError:
         return False
     else:
@@ -95,7 +95,7 @@ def open_atomically(path: Path, *, mode: int = 0o644, durable: bool = False) -> 
                 os.fsync(fh.fileno())
             if tmp is None:
                 tmp = _temp_name(path)
-                os.link(f"/proc/self/fd/{fh.fileno()}", tmp)
+                os.link(f"/proc/self/fd/{fh.fileno()}", tmp, follow_symlinks=True)
         os.replace(tmp, path)
     except BaseException:
         if tmp is not None:

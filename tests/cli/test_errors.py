@@ -110,6 +110,21 @@ ERRORS = [
     (["settings", "set", "program.max_sale_cents", "1e30"], "not a valid value"),
     (["settings", "set", "card.prefix", "31"], "prefix"),
     (["no-such-command"], "no-such-command"),
+    # Too large for any field: one line, not "Unexpected error".
+    (["sale", "--card", CARD, "--amount", "9" * 27], "That amount is too large"),
+    (["sale", "--card", CARD, "--amount", "10", "--redeem", "9" * 20], "far too many points"),
+    (["campaign", "add", "Double", "--multiplier", "1e309"], "multiplier must be from 1 to 100"),
+    (["card", "print", "--all-new", "--limit", "9" * 20], "whole number from 1"),
+    (["coupon", "batch", "--count", "9" * 20, "--percent", "5"], "from 1 to 10,000"),
+    # Long input is quoted cut short, so the line stays readable.
+    (["sale", "--card", "2" * 300, "--amount", "5"], "“" + "2" * 40 + "…” has 300"),
+    (["coupon", "create", "--code", "A" * 100, "--percent", "10"], "“" + "A" * 40 + "…”"),
+    # Control, bidi and zero-width characters are refused in text fields.
+    (["member", "add", "--first-name", "An\x1bna", "--last-name", "X"], "(U+001B)"),
+    (["member", "add", "--first-name", "Ann\u202ea", "--last-name", "X"], "(U+202E)"),
+    (["member", "add", "--first-name", "Ann\u200ba", "--last-name", "X"], "(U+200B)"),
+    (["member", "add", "--first-name", "Ann\x00a", "--last-name", "X"], "(U+0000)"),
+    (["adjust", CARD, "--points", "5", "--reason", "bad\x07reason"], "(U+0007)"),
 ]
 
 

@@ -330,3 +330,51 @@ def test_progress_is_reported(ctx: Context, tmp_path: Path) -> None:
     )
     assert report.imported == 4500
     assert seen == [(0, 4500), (2000, 4500), (4000, 4500), (4500, 4500)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_are_read(ctx: Context, tmp_path: Path, encoding: str) -> None:
+    # Excel's "Unicode text" is UTF-16 with a BOM; without one (-le/-be) the zero bytes tell.
+    text = f"{HEADER}\n,,Jörg,Weiß,,,,,,,,,\n"
+    path = tmp_path / "u16.csv"
+    data = text.encode(encoding)
+    if encoding != "utf-16":
+        data = ("\ufeff" + text).encode(encoding)
+    path.write_bytes(data)
+    report = import_members_csv(ctx, path)
+    assert report.imported == 1
+    assert find_members(ctx, "weiss")[0].first_name == "Jörg"
+
+
+def test_a_file_mixing_encodings_is_refused_naming_the_first_bad_line(
+    ctx: Context, tmp_path: Path
+) -> None:
+    before = _counts(ctx)
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        f"{HEADER}\n,,Jörg,Weiß,,,,,,,,,\n".encode()
+        + ",,Bärbel,Größer,,,,,,,,,\n".encode("latin-1")
+        + b",,Anna,Gut,,,,,,,,,\n"
+    )
+    with pytest.raises(InvalidInput, match="Line 3 is not UTF-8 text like the rest"):
+        import_members_csv(ctx, path)
+    assert _counts(ctx) == before
+
+
+def test_a_header_with_a_column_twice_is_refused(ctx: Context, tmp_path: Path) -> None:
+    before = _counts(ctx)
+    path = _write(tmp_path / "twice.csv", f"{HEADER},email\n,,Anna,Gut,,,,,,,,,,a@b.de\n")
+    with pytest.raises(InvalidInput, match="“email” appears twice"):
+        import_members_csv(ctx, path)
+    assert _counts(ctx) == before
+
+
+def test_a_control_character_in_a_row_is_reported_on_its_line(ctx: Context, tmp_path: Path) -> None:
+    before = _counts(ctx)
+    report = import_members_csv(
+        ctx, _write(tmp_path / "esc.csv", f"{HEADER}\n,,An\x1bna,Gut,,,,,,,,,\n")
+    )
+    assert report.refused and report.imported == 0
+    assert [i.line for i in report.invalid] == [2]
+    assert "U+001B" in report.invalid[0].reason
+    assert _counts(ctx) == before

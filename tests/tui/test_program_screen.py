@@ -655,7 +655,7 @@ async def test_a_batch_count_out_of_range_is_refused(app: LoyaltyApp, ctx: Conte
         await pilot.press("f9")
         for _attempt in range(100):
             await settle(pilot)
-            if not dialog.busy:  # type: ignore[attr-defined]
+            if not dialog.db.busy:  # type: ignore[attr-defined]
                 break
         assert app.screen is dialog
         assert "A batch has from 1 to" in str(dialog.query_one("#dialog-error", Static).render())

@@ -267,6 +267,13 @@ class CounterScreen(Screen[None]):
         self.say("")
         panel.amount_input.focus()
 
+    def _offers_of(self, member_id: int) -> MemberOffers | None:
+        """The member's coupons and stamp cards, or None: the panels work without them."""
+        try:
+            return member_offers(self.ctx, member_id)
+        except LoyaltyError:
+            return None
+
     def _reload_member(self, then: Callable[[], object] | None = None) -> None:
         """Show the member's current state after a change (balance, last visit, sales), then
         run ``then``; read off the event loop, the newest reload wins."""
@@ -274,16 +281,9 @@ class CounterScreen(Screen[None]):
             return
         member_id = self.member.member_id
 
-        def read() -> tuple[MemberView, MemberOffers | None]:
-            member = get_member(self.ctx, member_id)
-            try:
-                return member, member_offers(self.ctx, member_id)
-            except LoyaltyError:
-                return member, None  # the panels work without them
-
-        def show(read: tuple[MemberView, MemberOffers | None]) -> None:
+        def show(fresh: tuple[MemberView, MemberOffers | None]) -> None:
             if self.member is not None and self.member.member_id == member_id:
-                self.member, self.offers = read
+                self.member, self.offers = fresh
             if then is not None:
                 then()
 
@@ -293,6 +293,7 @@ class CounterScreen(Screen[None]):
             # Else the database failed: the member stays on the counter.
             self.say(exc.message)
 
+        read = lambda: (get_member(self.ctx, member_id), self._offers_of(member_id))  # noqa: E731
         self.db.run("reload", read, show, failed, latest=True, notice=False)
 
     # --- checkout ----------------------------------------------------------------------
@@ -320,7 +321,7 @@ class CounterScreen(Screen[None]):
 
         ``submitted``: Enter in the amount or points field, with the field as typed up to it.
         """
-        if self.saving:
+        if self.saving or self.db.wait_for("stamp", lambda: self.action_confirm(submitted)):
             return
         member = self.member
         if member is None:
@@ -392,6 +393,8 @@ class CounterScreen(Screen[None]):
 
     def action_stamp(self) -> None:
         """F10: one stamp on the member's card; with several programs, pick one first."""
+        if self.db.wait_for("stamp", self.action_stamp):
+            return  # F10 F10 in a burst: two stamps, one after the other
         member = self.member
         if member is None:
             self.say(_("Scan a member card first"))
@@ -413,10 +416,17 @@ class CounterScreen(Screen[None]):
         if member is None:
             return
         member_id = member.member_id
-        self.db.run("stamp", lambda: add_stamp(self.ctx, member_id, program_id), self._stamped)
 
-    def _stamped(self, card: StampCard) -> None:
-        self._load_offers()
+        def stamp() -> tuple[StampCard, MemberOffers | None]:
+            card = add_stamp(self.ctx, member_id, program_id)
+            return card, self._offers_of(member_id)
+
+        self.db.run("stamp", stamp, self._stamped)
+
+    def _stamped(self, stamped: tuple[StampCard, MemberOffers | None]) -> None:
+        card, offers = stamped
+        if offers is not None and self.member and offers.member_id == self.member.member_id:
+            self.offers = offers
         if card.full:
             self.say(
                 _("Stamp added: {card}. The card is full: F12 gives {reward}").format(
@@ -429,6 +439,8 @@ class CounterScreen(Screen[None]):
 
     def action_reward(self) -> None:
         """F12: give (or not) the rewards of the full stamp cards with this sale."""
+        if self.db.wait_for("stamp", self.action_reward):
+            return
         panel = self.checkout_panel
         full = self.offers.full_cards if self.offers is not None else ()
         if not full:

@@ -82,6 +82,7 @@ class DbWork:
         self.owner = owner
         self.say = say
         self._runs: dict[str, _Run] = {}
+        self._after: dict[str, list[Callable[[], object]]] = {}
 
     # --- state -------------------------------------------------------------------------
 
@@ -93,6 +94,15 @@ class DbWork:
     def busy(self) -> bool:
         """Whether any call of the owner has not returned yet."""
         return bool(self._runs)
+
+    def wait_for(self, key: str, action: Callable[[], object]) -> bool:
+        """With a call under ``key`` pending, run ``action`` once it has answered (in the order
+        asked) and return True; else return False and leave ``action`` to the caller. Keys
+        pressed in a burst behind a write act on its result, not on the state before it."""
+        if key not in self._runs:
+            return False
+        self._after.setdefault(key, []).append(action)
+        return True
 
     # --- running -----------------------------------------------------------------------
 
@@ -185,6 +195,19 @@ class DbWork:
         except Exception as exc:  # a screen's bug must not end the app
             log.exception("Showing the outcome of %r failed", key)
             self._unexpected(exc)
+        finally:
+            self._run_waiting(key)
+
+    def _run_waiting(self, key: str) -> None:
+        """The actions that waited for ``key``, until one of them starts another call."""
+        waiting = self._after.get(key, [])
+        while waiting and key not in self._runs:
+            action = waiting.pop(0)
+            try:
+                action()
+            except Exception as exc:  # a screen's bug must not end the app
+                log.exception("An action waiting for %r failed", key)
+                self._unexpected(exc)
 
     def _unexpected(self, exc: BaseException) -> UnexpectedError:
         """Log and notify an exception that is not the project's own."""

@@ -20,6 +20,7 @@ from app.services.views import AdjustResult, MemberView
 from app.store.errors import translate
 from app.store.models import LedgerEntry
 from app.tui.screens import AdjustScreen
+from tests.tui.conftest import settle
 
 # The counter's stylesheet applies to every screen of the app, so the dialogs are tested with it.
 APP_CSS = Path(screens_package.__file__).parent.parent / "app.tcss"
@@ -65,7 +66,7 @@ async def test_add_points_with_a_reason(ctx: Context, member: MemberView) -> Non
         assert app.focused is not None and app.focused.id == "reason"
         await type_text(pilot, "Receipt lost")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, AdjustScreen)
     [result] = app.results
     assert isinstance(result, AdjustResult)
@@ -84,7 +85,7 @@ async def test_remove_points_with_f9(ctx: Context, member: MemberView) -> None:
         await pilot.press("tab")
         await type_text(pilot, "Counted twice")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
     assert app.results[0].points_balance == 100
     assert lookup_card(ctx, member.card).points == 100
 
@@ -95,11 +96,11 @@ async def test_without_a_reason_is_refused(ctx: Context, member: MemberView) -> 
         screen = app.screen
         await type_text(pilot, "50")
         await pilot.press("enter", "space", "space", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, AdjustScreen)
         assert message(screen) == "A reason is required for a manual adjustment"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
     assert app.results == [None]
     assert adjustments(ctx) == []
     assert lookup_card(ctx, member.card).points == 0
@@ -121,7 +122,7 @@ async def test_a_busy_database_shows_the_stores_sentence_and_keeps_the_dialog(
         await pilot.press("enter")
         await type_text(pilot, "Receipt lost")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         assert message(screen) == busy.message
     assert adjustments(ctx) == []
@@ -138,7 +139,7 @@ async def test_removing_more_than_the_balance_is_refused(ctx: Context, member: M
         await pilot.press("enter")
         await type_text(pilot, "Mistake")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Cannot remove 50 points: the balance is 30"
     assert app.results == []
     assert len(adjustments(ctx)) == 1
@@ -153,11 +154,11 @@ async def test_points_that_are_not_a_number_or_zero(ctx: Context, member: Member
         await pilot.press("tab")
         await type_text(pilot, "Test")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Points are whole numbers, like 250"
         await pilot.press("shift+tab", "ctrl+u")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == (
             "Give the number of points to add (e.g. 50) or remove (e.g. -50)"
         )

@@ -9,7 +9,7 @@ from app.services.member_history import member_cards
 from app.services.views import MemberView
 from app.tui.app import LoyaltyApp
 from app.tui.screens.confirm import ConfirmScreen
-from tests.tui.conftest import scan, text_of
+from tests.tui.conftest import scan, settle, text_of
 from tests.tui.test_member_view import SIZE, message, open_view
 
 
@@ -21,10 +21,10 @@ async def test_a_new_card_blocks_the_old_one_and_keeps_the_points(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f8")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is screen
         cards = {card.number: card.status for card in member_cards(ctx, member.member_id)}
         new = next(number for number, status in cards.items() if status == "active")
@@ -32,7 +32,7 @@ async def test_a_new_card_blocks_the_old_one_and_keeps_the_points(
         assert f"New card {new}" in message(screen)
         # Back at the counter, the old card is refused and the new one shows the same points.
         await pilot.press("escape", "escape")
-        await pilot.pause()
+        await settle(pilot)
         await scan(pilot, member.card)
         assert "Card replaced" in text_of(app, "#message")
         await scan(pilot, new)
@@ -44,9 +44,9 @@ async def test_cancelling_keeps_the_card(ctx: Context, member: MemberView) -> No
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         await open_view(pilot, member.card)
         await pilot.press("f8")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
     assert [(c.number, c.status) for c in member_cards(ctx, member.member_id)] == [
         (member.card, "active")
     ]

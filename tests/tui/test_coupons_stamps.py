@@ -75,7 +75,7 @@ async def test_coupon_before_the_amount_then_f4_counts_the_discount(
         await scan(pilot, "WELCOME2")
         await type_text(pilot, "6")
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         # 6.00 less 2.00: 4.00 due, so 400 of the 500 points.
         assert app.screen.query_one("#redeem", Input).value == "400"
         await confirm(pilot)
@@ -180,13 +180,13 @@ async def test_escape_removes_the_coupon_first_then_the_member(
         await pilot.press("f3")
         await scan(pilot, "SUMMER10")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "Coupon SUMMER10 removed"
         assert app.screen.checkout_panel.coupon is None
         assert "Discount" not in text_of(app, "#totals")
         assert app.screen.member is not None
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.member is None
 
 
@@ -231,20 +231,20 @@ async def test_f10_stamps_and_a_full_card_gives_its_reward_with_the_sale(
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, rich_member.card)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "Stamp added: Coffee 1/3"
         assert "Stamps: Coffee 1/3" in text_of(app, "#member-coupons")
         await pilot.press("f10", "f10")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "Stamp added: Coffee 3/3. The card is full: F12 gives a free coffee"
         assert "reward due (a free coffee)" in text_of(app, "#member-coupons")
         assert "Coffee card full: F12 gives a free coffee" in text_of(app, "#program-line")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "The Coffee card is full: give the reward (a free coffee) first"
         await type_text(pilot, "4")
         await pilot.press("f12")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "The reward is given with this sale: F9 confirms it"
         assert "Reward with this sale: a free coffee (Coffee card)" in text_of(app, "#program-line")
         await confirm(pilot)
@@ -267,10 +267,10 @@ async def test_f12_twice_takes_the_reward_back_and_without_a_full_card_says_so(
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, rich_member.card)
         await pilot.press("f12")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "No stamp card is full yet"
         await pilot.press("f10", "f10", "f12", "f12")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "No reward with this sale"
         await type_text(pilot, "4")
         await confirm(pilot)
@@ -283,7 +283,7 @@ async def test_f10_without_programs_and_with_several(
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, rich_member.card)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert "There is no stamp program yet" in message(app)
     add_program(ctx, "Coffee", 10, "a free coffee")
     add_program(ctx, "Bread", 5, "a free loaf")
@@ -291,20 +291,20 @@ async def test_f10_without_programs_and_with_several(
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, rich_member.card)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, StampPickScreen)
         await pilot.press("2")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "Stamp added: Coffee 1/10"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "Stamp added: Bread 1/5"
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, StampPickScreen)
     names = sorted((c.name, c.stamps) for c in stamp_cards(ctx, rich_member.member_id))
     assert names == [("Bread", 1), ("Coffee", 1)]
@@ -315,7 +315,7 @@ async def test_f10_without_a_member_does_nothing(app: LoyaltyApp, ctx: Context) 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert rows(ctx, "SELECT COUNT(*) FROM stamp") == [(0,)]
 
 
@@ -346,7 +346,7 @@ async def test_the_demo_has_a_coupon_and_a_nearly_full_stamp_card_to_try(ctx: Co
         shown = text_of(app, "#member-coupons")
         assert "Stamps: Coffee 9/10" in shown and "WELCOME10" in shown
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert (
             message(app) == "Stamp added: Coffee 10/10. The card is full: F12 gives a free coffee"
         )

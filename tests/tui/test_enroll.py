@@ -18,6 +18,7 @@ from app.services.views import MemberView
 from app.store.errors import translate
 from app.store.models import Card, Member
 from app.tui.screens import EnrollScreen
+from tests.tui.conftest import settle
 
 # The counter's stylesheet applies to every screen of the app, so the dialogs are tested with it.
 APP_CSS = Path(screens_package.__file__).parent.parent / "app.tcss"
@@ -69,7 +70,7 @@ async def test_enroll_typed_like_a_cashier_saves_and_shows_the_card(ctx: Context
         await pilot.press("enter")
         await type_text(pilot, "80331")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.has_class("-enrolled")
         saved = members(ctx)
         assert len(saved) == 1
@@ -86,7 +87,7 @@ async def test_enroll_typed_like_a_cashier_saves_and_shows_the_card(ctx: Context
         assert shown == card.number
         assert "Jürgen Weiß" in str(screen.query_one("#welcome", Static).render())
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
     assert len(app.results) == 1
     view = app.results[0]
     assert isinstance(view, MemberView)
@@ -104,15 +105,15 @@ async def test_salutation_consent_and_f9(ctx: Context) -> None:
         await pilot.press("shift+tab", "shift+tab")
         assert app.focused is not None and app.focused.id == "salutation"
         await pilot.press("enter", "down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         # Enter never ticks the consent box; Space does.
         screen.query_one("#consent").focus()
         await pilot.press("space")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.has_class("-enrolled")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
     member = members(ctx)[0]
     assert member.salutation == "ms"
     assert member.marketing_consent is True
@@ -133,7 +134,7 @@ async def test_missing_names_bad_email_and_birthday_show_messages_and_save_nothi
         await pilot.press("tab", "tab")
         await type_text(pilot, "31.02.1980")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert not screen.has_class("-enrolled")
         assert error_text(screen, "first_name") == "First name is required"
         assert error_text(screen, "last_name") == "Last name is required"
@@ -161,7 +162,7 @@ async def test_future_birthday_refused(ctx: Context) -> None:
             await type_text(pilot, text)
             await pilot.press("enter")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert error_text(screen, "birthday") == "The birthday cannot be in the future"
     assert members(ctx) == []
 
@@ -171,7 +172,7 @@ async def test_escape_cancels_without_saving(ctx: Context) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await type_text(pilot, "Lea")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, EnrollScreen)
     assert app.results == [None]
     assert members(ctx) == []
@@ -196,7 +197,7 @@ async def test_a_busy_database_is_not_blamed_on_the_referral_card(
         screen.query_one("#referred_by", Input).focus()
         await type_text(pilot, member.card)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert error_text(screen, "referred_by") == ""
         assert str(screen.query_one("#dialog-error", Static).render()) == busy.message
         assert not screen.has_class("-enrolled")
@@ -213,7 +214,7 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(ctx: Context) -> No
         await pilot.press("enter")
         await type_text(pilot, "[red]x@y")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert (
             error_text(screen, "first_name") == "First name contains characters a name cannot have"
         )
@@ -227,17 +228,17 @@ async def test_from_the_counter_f2_enroll_then_ready_for_checkout(ctx: Context) 
     app = LoyaltyApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, EnrollScreen)
         await type_text(pilot, "Lea")
         await pilot.press("enter")
         await type_text(pilot, "Koch")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         card = members_card(ctx)
         assert str(app.screen.query_one("#card-number", Static).render()) == card
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, EnrollScreen)
         assert "Lea Koch" in str(app.screen.query_one("#member-name", Static).render())
         assert app.focused is not None and app.focused.id == "amount"

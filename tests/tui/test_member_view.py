@@ -30,7 +30,7 @@ from app.tui.screens.confirm import ConfirmScreen
 from app.tui.screens.member_export import ExportScreen
 from app.tui.screens.member_view import MemberViewScreen
 from app.tui.screens.merge import MergeScreen
-from tests.tui.conftest import scan
+from tests.tui.conftest import scan, settle
 
 SIZE = (80, 24)
 
@@ -55,7 +55,7 @@ async def replace_text(pilot: Pilot[None], selector: str, text: str) -> None:
     """Click into a field, clear it and type like a person."""
     pilot.app.screen.query_one(selector).focus()
     await pilot.press("end", "ctrl+u", *[c if c != " " else "space" for c in text])
-    await pilot.pause()
+    await settle(pilot)
 
 
 def rows(screen: MemberViewScreen, selector: str) -> list[list[str]]:
@@ -81,7 +81,7 @@ async def test_editing_the_profile_saves_it(ctx: Context, member: MemberView) ->
         await replace_text(pilot, "#desk-postcode", "80331")
         screen.query_one("#desk-consent").focus()
         await pilot.press("space", "f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Profile saved"
         assert "given" in str(screen.query_one("#desk-consent-at").render())
     stored = member_profile(ctx, member.member_id)
@@ -100,7 +100,7 @@ async def test_a_bad_email_is_shown_next_to_the_field_and_nothing_is_saved(
         await replace_text(pilot, "#desk-email", "anna-at-example")
         await replace_text(pilot, "#desk-postcode", "99999")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         error = screen.query_one("#desk-error-email", Label)
         assert "is not an email address" in str(error.render())
         assert error.has_class("-shown")
@@ -120,7 +120,7 @@ async def test_ledger_sales_and_cards_tabs_show_the_history(
         screen = await open_view(pilot, member.card)
         tabs = screen.query_one("#desk-tabs", TabbedContent)
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         assert tabs.active == "desk-tab-ledger"
         ledger = rows(screen, "#desk-ledger")
         kinds = [row[2] for row in ledger]
@@ -130,11 +130,11 @@ async def test_ledger_sales_and_cards_tabs_show_the_history(
         assert ledger[0][4] == ledger[1][4] != ""  # both rows name the sale
         assert all(row[5] == "tester" for row in ledger)
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         sales = rows(screen, "#desk-sales")
         assert len(sales) == 1 and sales[0][2] == "€42.00"
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         assert rows(screen, "#desk-cards") == [[member.card, "active", "Nov 20, 2026", "", ""]]
 
 
@@ -146,17 +146,17 @@ async def test_merge_through_the_desk_moves_the_balance_and_blocks_the_other_car
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, MergeScreen)
         await pilot.press(*other_member.card, "enter")
-        await pilot.pause()
+        await settle(pilot)
         preview = str(dialog.query_one("#desk-merge-preview").render())
         assert "Jonas Müller" in preview and "40 points" in preview
         # Nothing happens until the owner confirms what they saw.
         assert member_profile(ctx, other_member.member_id).status == "active"
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is screen
         assert "40 points moved, balance 140" in message(screen)
         assert "140 points" in str(screen.query_one("#desk-who").render())
@@ -169,10 +169,10 @@ async def test_merge_refuses_the_members_own_card(ctx: Context, member: MemberVi
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         await open_view(pilot, member.card)
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot)
         dialog = pilot.app.screen
         await pilot.press(*member.card, "enter", "f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "same member" in str(dialog.query_one("#dialog-error").render())
         assert pilot.app.screen is dialog
 
@@ -194,16 +194,16 @@ async def test_merge_on_a_busy_database_keeps_the_preview_for_another_f9(
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, MergeScreen)
         await pilot.press(*other_member.card, "enter", "f9")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is dialog
         assert str(dialog.query_one("#dialog-error").render()) == busy.message
         assert "Jonas Müller" in str(dialog.query_one("#desk-merge-preview").render())
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is screen
     assert member_profile(ctx, other_member.member_id).status == "merged"
 
@@ -216,7 +216,7 @@ async def test_export_writes_the_members_data_as_json(
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, ExportScreen)
         default = dialog.query_one("#desk-export-path", Input).value
@@ -237,15 +237,15 @@ async def test_erase_needs_the_word_typed_then_anonymises(ctx: Context, member: 
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f7")
-        await pilot.pause()
+        await settle(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, ConfirmScreen)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Type ERASE exactly" in str(dialog.query_one("#dialog-error").render())
         assert member_profile(ctx, member.member_id).status == "active"
         await pilot.press(*"ERASE", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is screen
         assert "Member erased" in message(screen)
         assert "(erased member" in str(screen.query_one("#desk-who").render())
@@ -265,9 +265,9 @@ async def test_erase_cancelled_changes_nothing(ctx: Context, member: MemberView)
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f7")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"ERASE", "escape")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is screen
     assert member_profile(ctx, member.member_id).status == "active"
 
@@ -276,22 +276,22 @@ async def test_esc_with_unsaved_edits_warns_first(ctx: Context, member: MemberVi
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         # Nothing edited: Esc goes straight back.
         assert not isinstance(pilot.app.screen, MemberViewScreen)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, MemberViewScreen)
         await replace_text(pilot, "#desk-postcode", "80331")
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is screen
         assert "Unsaved changes" in message(screen)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(pilot.app.screen, MemberViewScreen)
     assert member_profile(ctx, member.member_id).postcode == "10115"
 
@@ -314,7 +314,7 @@ async def test_an_export_that_cannot_be_written_says_why(
     async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
         screen = await open_view(pilot, member.card)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("end", "ctrl+u", *str(target), "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -169,7 +169,7 @@ async def test_enter_opens_the_member_and_esc_comes_back(ctx: Context, shop: dic
         await settle(pilot)
         assert names(screen) == ["Schmidt, Dana"]
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         view = pilot.app.screen
         assert isinstance(view, MemberViewScreen)
         assert view.member_id == shop["Dana Schmidt"].member_id
@@ -178,7 +178,7 @@ async def test_enter_opens_the_member_and_esc_comes_back(ctx: Context, shop: dic
         await settle(pilot)
         assert pilot.app.screen is screen
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert type(pilot.app.screen).__name__ == "CounterScreen"
 
 
@@ -245,7 +245,7 @@ async def test_arrow_keys_run_on_into_the_next_and_previous_page(ctx: Context) -
         per_page = table.row_count
         await pilot.press("down")  # from the filter into the table
         await pilot.press(*["down"] * (per_page - 1))
-        await pilot.pause()
+        await settle(pilot)
         assert table.cursor_row == per_page - 1
         await pilot.press("down")
         await settle(pilot)

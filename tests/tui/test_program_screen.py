@@ -46,12 +46,12 @@ SIZE = (80, 24)
 async def typed(pilot: Pilot[None], text: str) -> None:
     """Type text like a person (spaces included)."""
     await pilot.press(*[c if c != " " else "space" for c in text])
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def open_program(pilot: Pilot[None]) -> ProgramScreen:
     await pilot.press("ctrl+r")
-    await pilot.pause()
+    await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, ProgramScreen)
     return screen
@@ -63,7 +63,7 @@ async def go_to(pilot: Pilot[None], screen: ProgramScreen, tab: str) -> None:
         if screen.tab == tab:
             return
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
     raise AssertionError(f"tab {tab} never came")
 
 
@@ -112,7 +112,7 @@ async def test_ctrl_r_opens_the_program_screen_and_esc_goes_back(app: LoyaltyApp
         # List keys are not offered on a form.
         assert "Del Remove" not in keys and "F4 Add" not in keys
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CounterScreen)
         assert app.focused is not None and app.focused.id == "scan"
 
@@ -122,11 +122,11 @@ async def test_the_program_screen_is_in_the_help_and_the_command_palette(
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot)
         keys = [str(label.render()) for label in app.screen.query(".key").results(Label)]
         assert "Ctrl+R" in keys
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Program rules" in commands
         commands["Program rules"].callback()
@@ -143,7 +143,7 @@ async def test_add_a_tier_by_typing_it_is_stored_and_listed(app: LoyaltyApp, ctx
         await go_to(pilot, screen, TIERS)
         assert "No tiers yet" in str(screen.query_one("#tiers-empty", Static).content)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, FormDialog)
         await typed(pilot, "Gold")
         await pilot.press("enter")
@@ -154,7 +154,7 @@ async def test_add_a_tier_by_typing_it_is_stored_and_listed(app: LoyaltyApp, ctx
         await typed(pilot, "10")
         # Enter in the last field saves.
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         assert message(screen) == "Tier saved: Gold"
         assert table_rows(screen, "#tiers") == [["Gold", "€300.00", "x2", "10 %"]]
@@ -168,7 +168,7 @@ async def test_a_tier_is_changed_with_enter(app: LoyaltyApp, ctx: Context) -> No
         await go_to(pilot, screen, TIERS)
         assert table_rows(screen, "#tiers") == [["Silver", "€100.00", "x1.5", "–"]]
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)
         # The name stays; the focus starts on the spend, filled in.
@@ -178,7 +178,7 @@ async def test_a_tier_is_changed_with_enter(app: LoyaltyApp, ctx: Context) -> No
         await pilot.press("enter")
         await clear_and_type(pilot, "1.75")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert table_rows(screen, "#tiers") == [["Silver", "€100.00", "x1.75", "–"]]
     assert list_tiers(ctx) == (Tier("Silver", 10_000, 175, 0),)
 
@@ -190,7 +190,7 @@ async def test_invalid_tier_input_is_shown_next_to_the_field_and_nothing_is_stor
         screen = await open_program(pilot)
         await go_to(pilot, screen, TIERS)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         await typed(pilot, "Gold")
         await pilot.press("enter")
@@ -198,7 +198,7 @@ async def test_invalid_tier_input_is_shown_next_to_the_field_and_nothing_is_stor
         await pilot.press("enter")
         await typed(pilot, "abc")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is dialog
         assert field_error(dialog, "error-min_spend") == "The amount cannot be negative"
         assert field_error(dialog, "error-multiplier") == "“abc” is not a multiplier like 2 or 1.5"
@@ -211,11 +211,11 @@ async def test_invalid_tier_input_is_shown_next_to_the_field_and_nothing_is_stor
         await pilot.press("enter")
         await clear_and_type(pilot, "0.5")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "from 1 to 100" in field_error(dialog, "error-multiplier")
         # A tier on the same spend as another is the service's refusal, shown in the dialog.
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
     assert list_tiers(ctx) == ()
     assert setting_changes(ctx) == []
@@ -229,17 +229,17 @@ async def test_remove_a_tier_after_confirming(app: LoyaltyApp, ctx: Context) -> 
         await go_to(pilot, screen, TIERS)
         await pilot.press("down")  # Gold
         await pilot.press("delete")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         assert "Remove tier Gold?" in str(app.screen.query_one(".title", Label).render())
         # Esc keeps it.
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert [t.name for t in list_tiers(ctx)] == ["Silver", "Gold"]
         await pilot.press("delete")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         assert message(screen) == "Removed: Gold"
         assert table_rows(screen, "#tiers") == [["Silver", "€100.00", "x1.5", "–"]]
@@ -253,7 +253,7 @@ async def test_the_tier_period_is_saved_when_chosen(app: LoyaltyApp, ctx: Contex
         period = screen.query_one("#set-tier-period", Select)
         period.focus()
         await pilot.press("enter", "down", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Saved: tiers count the spend of lifetime"
     assert stored(ctx, "program.tier_period") == "lifetime"
     assert ctx.program().tier_period == "lifetime"
@@ -269,7 +269,7 @@ async def test_a_stored_lifetime_period_is_shown_and_not_overwritten(
         await go_to(pilot, screen, TIERS)
         assert screen.query_one("#set-tier-period", Select).value == "lifetime"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CounterScreen)
     assert stored(ctx, "program.tier_period") == "lifetime"
     assert setting_changes(ctx) == ["program.tier_period"]
@@ -285,11 +285,11 @@ async def test_a_new_earning_rate_is_used_at_the_till(
         screen = await open_program(pilot)
         await clear_and_type(pilot, "2")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Saved: 1 setting changed"
         assert stored(ctx, "program.earn_points_per_unit") == 2
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CounterScreen)
         await scan(pilot, member.card)
         await typed(pilot, "12.50")
@@ -314,7 +314,7 @@ async def test_switches_and_the_redeem_rate_are_saved_together(
         await pilot.press("enter")
         assert app.focused is not None and app.focused.id == "set-earn-on-discount"
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Saved: 2 settings changed"
         assert screen.query_one("#set-earn-on-points-paid", Checkbox).value
     assert stored(ctx, "program.redeem_points_per_unit") == 50
@@ -333,7 +333,7 @@ async def test_invalid_earning_input_saves_nothing_and_says_why(
         await pilot.press("enter")
         await clear_and_type(pilot, "50")  # valid, but not saved with an invalid neighbour
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert (
             field_error(screen, "error-set-earn-points-per-unit")
             == "“abc”: give a whole number from 1 to 1,000"
@@ -343,11 +343,11 @@ async def test_invalid_earning_input_saves_nothing_and_says_why(
         assert app.focused is not None and app.focused.id == "set-earn-points-per-unit"
         # Esc warns once about the unsaved changes, the second Esc leaves without them.
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ProgramScreen)
         assert "Unsaved changes" in message(screen)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CounterScreen)
     assert stored(ctx, "program.earn_points_per_unit") == 1
     assert stored(ctx, "program.redeem_points_per_unit") == 100
@@ -358,7 +358,7 @@ async def test_saving_unchanged_settings_writes_nothing(app: LoyaltyApp, ctx: Co
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_program(pilot)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Nothing to save: no setting was changed"
     assert setting_changes(ctx) == []
 
@@ -386,7 +386,7 @@ async def test_bonuses_and_expiry_are_saved_with_f9(app: LoyaltyApp, ctx: Contex
         await pilot.press("tab")
         await clear_and_type(pilot, "24")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Saved: 7 settings changed"
     setup = ctx.program()
     assert (setup.birthday_points, setup.birthday_period) == (50, "month")
@@ -404,7 +404,7 @@ async def test_a_wrong_bonus_on_another_tab_is_shown_there(app: LoyaltyApp, ctx:
         await go_to(pilot, screen, EARNING)
         await clear_and_type(pilot, "3")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         # The screen goes to the tab of the wrong field.
         assert screen.tab == EXPIRY
         assert (
@@ -423,12 +423,12 @@ async def test_add_and_remove_a_campaign(app: LoyaltyApp, ctx: Context) -> None:
         screen = await open_program(pilot)
         await go_to(pilot, screen, CAMPAIGNS)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         for text in ("Double Tuesday", "2", "2026-12-01", "2026-11-01", "tue", "14-17"):
             await typed(pilot, text)
             await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         # Until before from: the service's refusal, in the dialog; nothing stored.
         assert app.screen is dialog
         assert "The campaign ends before it starts" in str(
@@ -438,7 +438,7 @@ async def test_add_and_remove_a_campaign(app: LoyaltyApp, ctx: Context) -> None:
         dialog.query_one("#field-until", Input).focus()
         await clear_and_type(pilot, "2026-12-31")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         assert message(screen) == "Campaign saved: Double Tuesday"
         [row] = table_rows(screen, "#campaigns")
@@ -454,9 +454,9 @@ async def test_add_and_remove_a_campaign(app: LoyaltyApp, ctx: Context) -> None:
             ),
         )
         await pilot.press("delete")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert table_rows(screen, "#campaigns") == []
     assert list_campaigns(ctx) == ()
 
@@ -467,12 +467,12 @@ async def test_a_campaign_with_a_wrong_weekday_is_refused(app: LoyaltyApp, ctx: 
         screen = await open_program(pilot)
         await go_to(pilot, screen, CAMPAIGNS)
         await pilot.press("enter")  # change Weekend
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         dialog.query_one("#field-weekdays", Input).focus()
         await clear_and_type(pilot, "funday")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert "is not a weekday" in field_error(dialog, "error-weekdays")
     assert list_campaigns(ctx)[0].weekdays == (5, 6)
 
@@ -484,21 +484,21 @@ async def test_the_shop_time_zone_is_saved_with_enter(app: LoyaltyApp, ctx: Cont
         screen.query_one("#set-timezone", Input).focus()
         await typed(pilot, "Mars/Base")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == (
             "“Mars/Base”: give a time zone like Europe/Berlin (empty: the till computer's)"
         )
         assert stored(ctx, "shop.timezone") == ""
         # Not saved yet: Esc warns first.
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert "Unsaved changes" in message(screen)
         await clear_and_type(pilot, "Europe/Berlin")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Saved: the shop's time zone is Europe/Berlin"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CounterScreen)
     assert stored(ctx, "shop.timezone") == "Europe/Berlin"
     assert ctx.program().timezone == "Europe/Berlin"
@@ -515,7 +515,7 @@ async def test_a_coupon_created_here_is_scanned_at_the_till(
         await go_to(pilot, screen, COUPONS)
         assert "F4 New code" in str(screen.query_one("KeyBar", Static).content)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         await typed(pilot, "summer10")
         await pilot.press("enter")  # to the kind: percent off stays
         await pilot.press("tab")
@@ -526,7 +526,7 @@ async def test_a_coupon_created_here_is_scanned_at_the_till(
         assert message(screen) == "Coupon created: SUMMER10"
         assert table_rows(screen, "#coupons") == [["SUMMER10", "-10%", "–", "always", "0"]]
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         await scan(pilot, member.card)
         await scan(pilot, "SUMMER10")
         assert text_of(app, "#message") == "Coupon applied: -10% SUMMER10"
@@ -547,11 +547,11 @@ async def test_an_amount_coupon_with_limits_and_its_mistakes(app: LoyaltyApp, ct
         screen = await open_program(pilot)
         await go_to(pilot, screen, COUPONS)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         await typed(pilot, "WELCOME5")
         await pilot.press("enter", "enter", "down", "enter")  # kind: amount off
-        await pilot.pause()
+        await settle(pilot)
         assert str(dialog.query_one("#label-value", Label).render()) == "Amount off"
         await pilot.press("tab")
         await typed(pilot, "five")
@@ -562,7 +562,7 @@ async def test_an_amount_coupon_with_limits_and_its_mistakes(app: LoyaltyApp, ct
         await pilot.press("enter")
         await typed(pilot, "x")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert field_error(dialog, "error-value") == "“five” is not an amount"
         assert field_error(dialog, "error-max_uses") == "“x” is not a whole number"
         assert list_coupons(ctx) == []
@@ -588,7 +588,7 @@ async def batch_of_three(pilot: Pilot[None], screen: ProgramScreen) -> Screen[ob
     """The batch dialog filled in: 3 codes XMAS-… for 50 extra points; printing not chosen yet."""
     await go_to(pilot, screen, COUPONS)
     await pilot.press("f5")
-    await pilot.pause()
+    await settle(pilot)
     dialog = pilot.app.screen
     await typed(pilot, "3")
     await pilot.press("enter")
@@ -647,7 +647,7 @@ async def test_a_batch_count_out_of_range_is_refused(app: LoyaltyApp, ctx: Conte
         screen = await open_program(pilot)
         await go_to(pilot, screen, COUPONS)
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         await typed(pilot, "0")
         await pilot.press("tab", "tab", "tab")
@@ -671,10 +671,10 @@ async def test_add_and_remove_a_stamp_program(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_program(pilot)
         await pilot.press("f3")  # back from the first tab to the last: stamp cards
-        await pilot.pause()
+        await settle(pilot)
         assert screen.tab == STAMPS
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         await typed(pilot, "Coffee")
         await pilot.press("enter")
@@ -682,28 +682,28 @@ async def test_add_and_remove_a_stamp_program(
         await pilot.press("enter")
         await typed(pilot, "a free coffee")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "from 2 to 100 stamps" in str(dialog.query_one("#dialog-error", Static).render())
         dialog.query_one("#field-stamps", Input).focus()
         await clear_and_type(pilot, "10")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "Stamp card added: Coffee"
         assert table_rows(screen, "#stamps") == [["Coffee", "10", "a free coffee"]]
         # At the till, F10 stamps the new card.
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         await scan(pilot, member.card)
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#message") == "Stamp added: Coffee 1/10"
         await open_program(pilot)
         screen = app.screen  # type: ignore[assignment]
         await pilot.press("f3")
         await pilot.press("delete")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert table_rows(screen, "#stamps") == []
     assert list_programs(ctx) == []
 
@@ -714,7 +714,7 @@ async def test_every_change_is_a_sync_event(app: LoyaltyApp, ctx: Context) -> No
         await open_program(pilot)
         await clear_and_type(pilot, "3")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
     with ctx.db.reading() as session:
         payloads = [
             json.loads(p)
@@ -738,7 +738,7 @@ async def test_enter_on_a_coupon_shows_its_uses(
         await settle(pilot)
         assert "Enter Show" in str(screen.query_one("KeyBar", Static).content)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         details = app.screen
         assert isinstance(details, CouponDetails)
         rule = str(details.query_one("#coupon-rule", Static).content)
@@ -749,7 +749,7 @@ async def test_enter_on_a_coupon_shows_its_uses(
         ]
         assert use[1:] == ["1", str(member.member_id), "€2.00", "–", "001/1"]
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
 
 

@@ -17,6 +17,7 @@ from app.services.refunds import refund_sale
 from app.services.views import MemberView, RefundResult
 from app.store.models import LedgerEntry, Refund, Sale
 from app.tui.screens import RefundScreen
+from tests.tui.conftest import settle
 
 # The counter's stylesheet applies to every screen of the app, so the dialogs are tested with it.
 APP_CSS = Path(screens_package.__file__).parent.parent / "app.tcss"
@@ -73,7 +74,7 @@ async def test_full_refund_of_the_newest_sale_with_two_keys(
         await pilot.press("enter")  # pick the sale under the cursor
         assert app.focused is screen.query_one("#amount", Input)
         await pilot.press("enter")  # confirm the full amount
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, RefundScreen)
     [result] = app.results
     assert isinstance(result, RefundResult)
@@ -101,7 +102,7 @@ async def test_partial_refund_of_an_older_sale_typed_with_a_comma(
         await pilot.press("1", "2", "comma", "5", "0")
         assert screen.query_one("#amount", Input).value == "12,50"
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
     [result] = app.results
     assert (result.sale_id, result.amount_cents, result.money_back_cents) == (
         older.sale_id,
@@ -123,14 +124,14 @@ async def test_refund_beyond_the_sale_is_refused_and_nothing_changes(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("enter", "2", "5", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, RefundScreen)
         assert message(screen) == ("At most €20.00 of this sale can still be refunded, not €25.00")
         await pilot.press("backspace", "backspace", "a", "b", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "“ab” is not an amount"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
     assert app.results == [None]
     assert sale_row(ctx, sale.sale_id).refunded_cents == 0
     assert refunds(ctx) == []
@@ -144,7 +145,7 @@ async def test_second_partial_refund_beyond_what_is_left_is_refused(
     app = Host(ctx, member)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", *"60", "enter")
-        await pilot.pause()
+        await settle(pilot)
     assert app.results[0].amount_cents == 6000
     # The counter reopens the dialog with the member as it is now.
     member = lookup_card(ctx, member.card)
@@ -153,7 +154,7 @@ async def test_second_partial_refund_beyond_what_is_left_is_refused(
         screen = app.screen
         assert screen.query_one("#amount", Input).value == "40.00"
         await pilot.press("enter", *"60", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == ("At most €40.00 of this sale can still be refunded, not €60.00")
     assert sale_row(ctx, sale.sale_id).refunded_cents == 6000
     assert len(refunds(ctx)) == 1
@@ -165,7 +166,7 @@ async def test_member_without_sales_gets_a_message(ctx: Context, member: MemberV
         screen = app.screen
         assert message(screen) == "This member has no recent sales to refund"
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, RefundScreen)
         assert message(screen) == "This member has no recent sales to refund"
     assert refunds(ctx) == []
@@ -191,7 +192,7 @@ async def test_a_fully_refunded_sale_is_skipped_and_refused_if_chosen(
         await pilot.press("up")
         assert screen.query_one("#amount", Input).value == ""
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot)
         assert message(screen) == "This sale has already been refunded in full"
     assert app.results == []
     assert [r.sale_id for r in refunds(ctx)] == [newest.sale_id]
@@ -210,7 +211,7 @@ async def test_a_sale_above_todays_maximum_can_still_be_refunded(
     app = Host(ctx, member)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", "f9")
-        await pilot.pause()
+        await settle(pilot)
     [result] = app.results
     assert isinstance(result, RefundResult)
     assert result.amount_cents == 90000

@@ -125,7 +125,7 @@ async def test_an_earning_rate_from_another_shop_is_used_at_the_till_after_sync_
         await settle(pilot)
         await scan(pilot, anna.card)
         await pilot.press("1", "0")
-        await pilot.pause()
+        await settle(pilot)
         # The live totals quote with the chain's new rate, like the checkout service.
         assert "+30" in text_of(app, "#totals")
 

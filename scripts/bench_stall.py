@@ -106,14 +106,14 @@ def _till(path: str, cards: list[str], out: str, stop: str) -> None:
 
 
 def _wal_watch(path: Path, stop: str, out: str) -> None:
-    """The -wal file's largest size, sampled every 20 ms, in MB."""
+    """The -wal file's size in MB every 20 ms, as (time, size) pairs in ``out``."""
     wal = Path(str(path) + "-wal")
-    biggest = 0
+    samples = []
     while not os.path.exists(stop):
         with contextlib.suppress(FileNotFoundError):
-            biggest = max(biggest, wal.stat().st_size)
+            samples.append((time.time(), wal.stat().st_size / 1e6))
         time.sleep(0.02)
-    Path(out).write_text(json.dumps(biggest / 1e6))
+    Path(out).write_text(json.dumps(samples))
 
 
 def main() -> None:
@@ -172,7 +172,7 @@ def main() -> None:
         watch.join()
         b.db.dispose()
         samples = json.loads(Path(samples_out).read_text())
-        wal_mb = json.loads(Path(wal_out).read_text())
+        wal = json.loads(Path(wal_out).read_text())
 
     phases = list(marks)
     by_phase: dict[str, list[float]] = {name: [] for name in phases[:-1]}
@@ -187,6 +187,9 @@ def main() -> None:
         results[f"checkout_p99_ms_{name}"] = round(percentile(values, 99), 1) if values else None
     job_samples = by_phase["member_import"] + by_phase["sync_import"]
     results["checkout_max_ms"] = round(max(job_samples), 1) if job_samples else None
+    for name, following in itertools.pairwise(phases):
+        sizes = [mb for at, mb in wal if marks[name] <= at < marks[following]]
+        results[f"wal_max_mb_{name}"] = round(max(sizes), 1) if sizes else None
     for name, values in by_phase.items():
         results[f"checkout_max_ms_{name}"] = round(max(values), 1) if values else None
         results[f"checkouts_{name}"] = len(values)
@@ -196,7 +199,6 @@ def main() -> None:
         members_imported=members.imported,
         sync_import_s=round(marks["end"] - marks["sync_import"], 1),
         events_applied=synced.events_applied,
-        wal_max_mb=round(wal_mb, 1),
         load_avg=round(os.getloadavg()[0], 2),
     )
     if args.json:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.cli.common import EXIT_CHECK_FAILED, Subcommands, add_command, emit, open_context
-from app.i18n import _
+from app.domain.errors import LoyaltyError
+from app.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from app.services.bulk_jobs import TidyReport
+    from app.services.context import Context
 
 
 def register(subcommands: Subcommands) -> None:
@@ -18,11 +24,23 @@ def register(subcommands: Subcommands) -> None:
     )
 
 
+def _tidy_jobs(ctx: Context) -> TidyReport | None:
+    """Finish or remove long jobs left by a killed process, once the file is known sound."""
+    from app.services.bulk_jobs import tidy_jobs
+
+    try:
+        return tidy_jobs(ctx)
+    except LoyaltyError:
+        return None  # an older schema (check does not migrate), or the file is busy
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from app.services.health import check_database
 
     # As the file is: a damaged or outdated one is examined, never migrated (written) first.
-    report = check_database(open_context(args, migrate=False))
+    ctx = open_context(args, migrate=False)
+    report = check_database(ctx)
+    tidied = _tidy_jobs(ctx) if report.ok else None
     lines = [
         _("Members: {n}, ledger entries: {e}").format(n=report.members, e=report.ledger_entries),
         _("Database integrity: {result}").format(result=report.integrity),
@@ -33,6 +51,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         for m in report.mismatches
     ]
+    if tidied is not None and tidied.discarded:
+        lines.append(
+            ngettext(
+                "Removed {n} interrupted member import (none of it was visible)",
+                "Removed {n} interrupted member imports (none of them was visible)",
+                tidied.discarded,
+            ).format(n=tidied.discarded)
+        )
     lines.append(_("Everything is consistent") if report.ok else _("PROBLEMS FOUND"))
-    emit(args, report.to_json(), lines)
+    data = report.to_json()
+    if tidied is not None:
+        data.update(jobs_discarded=tidied.discarded, jobs_settled=tidied.settled)
+    emit(args, data, lines)
     return 0 if report.ok else EXIT_CHECK_FAILED

@@ -35,8 +35,8 @@ SLICE_S = 0.03
 PAUSE_S = 0.025
 FIRST_ROWS = 100
 MIN_ROWS, MAX_ROWS = 50, 2_000
-# Rows per settle or discard slice (an update or delete of a few small rows each).
-TIDY_ROWS = 1_000
+# Rows of the first settle or discard slice (then sized like the job's slices).
+TIDY_ROWS = 200
 # An unpublished job whose owner cannot be asked (another machine) counts as dead after this.
 STALE = timedelta(minutes=10)
 
@@ -138,23 +138,21 @@ class SlicedJob:
         """Remove what the slices wrote (after a failure); left to :func:`tidy_jobs` if the
         database refuses now (the rows stay hidden meanwhile)."""
         with contextlib.suppress(DatabaseError):
-            _take_apart(self.ctx, self.id, jobs.discard_slice, self.pacer)
+            _take_apart(self.ctx, self.id, jobs.discard_slice)
 
     def settle(self) -> None:
         """Clear the published job's marks in slices, then its row (finished by
         :func:`tidy_jobs` if interrupted: the rows are visible either way)."""
         with contextlib.suppress(DatabaseError):
-            _take_apart(self.ctx, self.id, jobs.settle_slice, self.pacer)
+            _take_apart(self.ctx, self.id, jobs.settle_slice)
 
 
-def _take_apart(
-    ctx: Context, job_id: int, step: Callable[..., int], pacer: Pacer | None = None
-) -> None:
+def _take_apart(ctx: Context, job_id: int, step: Callable[..., int]) -> None:
     node = ctx.node()
-    pacer = pacer or Pacer(ctx)
+    pacer = Pacer(ctx, TIDY_ROWS)
     while True:
         with pacer.slice(), ctx.db.transaction() as session:
-            if step(session.connection(), job_id, node, TIDY_ROWS):
+            if step(session.connection(), job_id, node, pacer.rows):
                 continue
             session.connection().execute(delete(BULK_JOB).where(BULK_JOB.c.id == job_id))
             return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
 from app.services.audit import record
+from app.services.bulk_jobs import PAUSE_S
 from app.services.context import Context
 from app.services.program import MemberFacts, expiry_for
 from app.store.queries import DriverReads
@@ -115,7 +117,8 @@ def expire_points(ctx: Context) -> ExpiryReport:
             events.points_changed(session, ctx, written)  # the other shops write them off too
             if rows:
                 after = rows[-1].id
-            if len(rows) < CHUNK:
+            last = len(rows) < CHUNK
+            if last:
                 record(
                     session,
                     ctx,
@@ -125,5 +128,8 @@ def expire_points(ctx: Context) -> ExpiryReport:
                     members=members,
                     points=total,
                 )
-                break
+        if last:
+            break
+        if ctx.db.is_sqlite:
+            time.sleep(PAUSE_S)  # a till waiting for the write lock gets its turn
     return ExpiryReport(members, total, program.expiry_mode)

@@ -38,10 +38,34 @@ def remove_stale_temporaries(path: Path) -> None:
                     os.unlink(entry.path)
 
 
+_AT_FDCWD, _AT_EMPTY_PATH = -100, 0x1000
+
+
+def _give_name(fd: int, name: Path) -> None:
+    """Link the unnamed file ``fd`` as ``name``, or raise OSError.
+
+    Through /proc (any user, the way open(2) documents), else ``linkat(AT_EMPTY_PATH)``, which
+    needs CAP_DAC_READ_SEARCH but works where /proc refuses the link (some sandboxes say EXDEV).
+    """
+    try:
+        os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
+        return
+    except OSError as exc:
+        first = exc
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        done = libc.linkat(fd, b"", _AT_FDCWD, os.fsencode(name), _AT_EMPTY_PATH)
+    except (OSError, AttributeError):
+        raise first from None
+    if done != 0:
+        raise first
+
+
 @functools.cache
 def _can_name_unnamed(folder: Path) -> bool:
-    """Whether an unnamed file in ``folder`` can be given a name (some kernels and sandboxes
-    make the file but refuse the link through /proc)."""
+    """Whether an unnamed file in ``folder`` can be given a name, probed once per folder."""
     flag = getattr(os, "O_TMPFILE", None)
     if flag is None or not os.path.isdir("/proc/self/fd"):
         return False
@@ -51,7 +75,7 @@ def _can_name_unnamed(folder: Path) -> bool:
         return False  # e.g. a file system without O_TMPFILE support
     probe = folder / f".loyalty-probe.{secrets.token_hex(4)}.tmp"
     try:
-        os.link(f"/proc/self/fd/{fd}", probe, follow_symlinks=True)
+        _give_name(fd, probe)
     except OSError:
         return False
     else:
@@ -95,7 +119,7 @@ def open_atomically(path: Path, *, mode: int = 0o644, durable: bool = False) -> 
                 os.fsync(fh.fileno())
             if tmp is None:
                 tmp = _temp_name(path)
-                os.link(f"/proc/self/fd/{fh.fileno()}", tmp, follow_symlinks=True)
+                _give_name(fh.fileno(), tmp)
         os.replace(tmp, path)
     except BaseException:
         if tmp is not None:

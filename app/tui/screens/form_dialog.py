@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
-from app.domain.errors import InvalidInput, LoyaltyError, ValidationFailed
+from app.domain.errors import LoyaltyError, ValidationFailed
 from app.i18n import _
 from app.services.context import Context
 from app.tui.screens.dialog import Dialog
@@ -38,10 +38,10 @@ class Field:
 
 def whole_number(text: str) -> int:
     """A typed whole number (stamps, uses, a count)."""
-    raw = text.strip()
-    if not (raw.isascii() and raw.isdigit()):
-        raise InvalidInput(_("“{text}” is not a whole number").format(text=raw))
-    return int(raw)
+    from app.domain.numbers import MAX_COUNT, parse_whole_number
+
+    # Bounded like every figure: a 27-digit count gets a line, not an overflow in the driver.
+    return parse_whole_number(text, low=0, high=MAX_COUNT)
 
 
 def optional(parse: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from app.domain.text import quote_input
 from app.i18n import _, format_points
 from app.services.views import MemberSummary
 from app.tui.widgets.scan_keys import CaughtKeys
@@ -63,7 +64,7 @@ class PickList(OptionList):
     def show_results(self, text: str, found: list[MemberSummary]) -> None:
         """Fill the list with the members found for ``text``, the first one highlighted."""
         self.border_title = _("{count} found for “{text}” · ↑↓ Enter to pick · Esc").format(
-            count=len(found), text=text
+            count=len(found), text=quote_input(text)
         )
         self.set_options(_option(m) for m in found)
         self.highlighted = 0 if found else None

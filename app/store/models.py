@@ -223,7 +223,7 @@ class LedgerEntry(SQLModel, table=True):
             sqlite_where=text(BONUS_ROWS),
             postgresql_where=text(BONUS_ROWS),
         ),
-        # The reports' points of a period per kind (migration 0009).
+        # The reports' points of a period per kind (migration 0010).
         Index("ix_ledger_created", "created_at", "kind", "points"),
     )
 

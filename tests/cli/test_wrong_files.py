@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,14 @@ def _damaged_shop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     con = sqlite3.connect(shop.db)
     # The commands ran in this process: fold their WAL into the file before damaging it, so
     # no later checkpoint copies an old page over the damage.
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # A checkpoint that meets a reader (another till's, or a checkpointer thread's) stops
+    # short: again until the whole WAL is in the file and the WAL is empty.
+    for _attempt in range(200):
+        busy, _log, _done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            break
+        time.sleep(0.05)
+    assert not busy
     page_size = con.execute("PRAGMA page_size").fetchone()[0]
     pages = con.execute("PRAGMA page_count").fetchone()[0]
     (root,) = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'setting'").fetchone()

@@ -33,6 +33,7 @@ from app.services.member_list import MemberPage, list_members
 from app.services.views import MemberSummary
 from app.store.errors import DatabaseError
 from app.tui.widgets.key_bar import KeyBar
+from app.tui.widgets.ordered_input import OrderedInput
 
 # Typing pauses shorter than this are one filter: no query per keystroke.
 DEBOUNCE_SECONDS = 0.15
@@ -125,7 +126,7 @@ class MembersScreen(Screen[None]):
         yield Header()
         with Horizontal(id="desk-filter-row"):
             yield Label(_("Filter"), id="desk-filter-label")
-            yield Input(
+            yield OrderedInput(
                 placeholder=_("name, email, phone or card number"),
                 compact=True,
                 # Keys typed in the table go on with the filter: focusing it must not select it.

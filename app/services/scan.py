@@ -69,15 +69,16 @@ def is_valid_card(text: str) -> bool:
 def is_scan_in_figures(ctx: Context, text: str, *, burst: bool) -> bool:
     """Whether text ended by Enter in a figure field (amount, points) is a scan, not a figure.
 
-    A whole card number (13 digits) never is a figure, however it was typed. Text typed faster
-    than a person types (``burst``: a scanner) is a scan when it could be a card or a coupon
-    code; :func:`classify_scan` then says which, or why it is neither.
+    A whole card number (13 digits) never is a figure, however it was typed. Digits typed
+    faster than a person types (``burst``: a scanner) that could be a card are a scan too (a
+    misread card gets its message from :func:`classify_scan`). A coupon code has letters or
+    dashes, which no figure has: the field hands it on at its first letter.
     """
     value = text.strip()
     prefix = ctx.layout().prefix
     if len(value) == CARD_LENGTH and looks_like_card(value, prefix):
         return True
-    return burst and (looks_like_card(value, prefix) or looks_like_coupon(value))
+    return burst and looks_like_card(value, prefix)
 
 
 def classify_scan(ctx: Context, text: str, *, member_at_till: bool = False) -> ScanResult:

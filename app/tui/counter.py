@@ -92,7 +92,6 @@ class CounterScreen(Screen[None]):
         self.db = DbWork(self, self.say)
         self.scans = ScanQueue(self.scan, waiting=lambda: self.saving)
         """Scans in the order they were made; they wait while a sale is being written."""
-        self._said = ""
 
     def compose(self) -> ComposeResult:
         rules = self.ctx.rules()
@@ -112,9 +111,11 @@ class CounterScreen(Screen[None]):
             yield MemberPanel(
                 currency=rules.currency, demo_cards=self.demo_cards, id="member-panel"
             ).data_bind(CounterScreen.member, CounterScreen.offers)
-            yield CheckoutPanel(rules=rules, id="checkout-panel", is_scan=self._is_scan).data_bind(
-                CounterScreen.member, CounterScreen.offers
-            )
+            yield CheckoutPanel(
+                rules=rules,
+                id="checkout-panel",
+                is_scan=lambda text, burst: is_scan_in_figures(self.ctx, text, burst=burst),
+            ).data_bind(CounterScreen.member, CounterScreen.offers)
         yield KeyBar()
 
     # --- parts -------------------------------------------------------------------------
@@ -129,7 +130,6 @@ class CounterScreen(Screen[None]):
 
     def say(self, text: str, kind: str = "error") -> None:
         """Show one line in the message bar: ``error``, ``success`` or ``info``."""
-        self._said = text
         message = self.query_one("#message", Static)
         message.update(Content(text))
         for name in ("error", "success", "info"):
@@ -167,12 +167,8 @@ class CounterScreen(Screen[None]):
         scan.value = event.text
         scan.cursor_position = len(event.text)
 
-    def _is_scan(self, text: str, burst: bool) -> bool:
-        return is_scan_in_figures(self.ctx, text, burst=burst)
-
     def scan(self, text: str) -> None:
-        """Handle one scan (from the queue): a card is looked up, a coupon applied, other text
-        searched."""
+        """Handle one scan from the queue: look up a card, apply a coupon, search other text."""
         text = text.strip()
         if not text:
             # A second Enter after a sale keeps the receipt's message in view.
@@ -383,10 +379,9 @@ class CounterScreen(Screen[None]):
             amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
         )
         self.say(saved, "success")
-        # Scans made while the sale was written are handled now, in order; when one brought
-        # the next member, the sale's line stays in view for the money still to take.
+        # Scans made meanwhile now, in order; the sale's line stays when a member was loaded.
         self.scans.resume()
-        if not self._said:
+        if not str(self.query_one("#message", Static).content):
             self.say(saved, "success")
 
     # --- stamp cards ---------------------------------------------------------------------

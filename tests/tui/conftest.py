@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
+from textual import events
+from textual.keys import key_to_character
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -49,6 +52,23 @@ async def scan(pilot: Pilot[None], card: str) -> None:
     """Type like a barcode scanner: the digits, then Enter."""
     await pilot.press(*card, "enter")
     await pilot.pause()
+
+
+async def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Send keys the way a terminal delivers a scanner's burst: all at once, then settle.
+
+    ``pilot.press`` waits for the app to go idle after every key (20 ms or more), which a
+    scanner never does; the bugs a cashier meets show only when the keys behind the first are
+    already waiting while it is handled (a scan joined to the next, F9 ahead of the digits).
+    """
+    for key in keys:
+        if len(key) == 1:
+            character: str | None = key
+            name = key if key.isalnum() else unicodedata.name(key).lower().replace(" ", "_")
+        else:
+            name, character = key, "\r" if key == "enter" else key_to_character(key)
+        pilot.app.post_message(events.Key(name, character))
+    await settle(pilot)
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -18,6 +18,7 @@ from app.services.context import Context
 from app.services.views import AdjustResult, MemberView
 from app.tui.member_text import member_line
 from app.tui.screens.dialog import Dialog
+from app.tui.widgets.ordered_input import OrderedInput
 
 
 class AdjustScreen(Dialog[AdjustResult | None]):
@@ -41,11 +42,11 @@ class AdjustScreen(Dialog[AdjustResult | None]):
         yield Static(member_line(self.member), id="who", markup=False)
         with Horizontal(classes="row"):
             yield Label(_("Points"))
-            yield Input(placeholder=_("e.g. 50 or -50"), compact=True, id="points")
+            yield OrderedInput(placeholder=_("e.g. 50 or -50"), compact=True, id="points")
         yield Static(id="preview", markup=False)
         with Horizontal(classes="row"):
             yield Label(_("Reason"))
-            yield Input(
+            yield OrderedInput(
                 placeholder=_("required, e.g. receipt lost"),
                 max_length=200,
                 compact=True,

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from app.i18n import _
 from app.tui.screens.dialog import Dialog
+from app.tui.widgets.ordered_input import OrderedInput
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -38,7 +39,7 @@ class ConfirmScreen(Dialog[bool]):
         if self.word:
             with Horizontal(id="confirm-word-row", classes="row"):
                 yield Label(_("Type {word} to confirm:").format(word=self.word), markup=False)
-                yield Input(compact=True, id="confirm-word")
+                yield OrderedInput(compact=True, id="confirm-word")
 
     def on_mount(self) -> None:
         if self.word:

@@ -23,6 +23,7 @@ from app.tui.member_text import salutation_choices
 from app.tui.screens.dialog import Dialog
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
 from app.tui.widgets.member_panel import member_display_name
+from app.tui.widgets.ordered_input import OrderedInput
 
 # The text fields of the form, in the order the cashier fills them.
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode")
@@ -86,7 +87,7 @@ class EnrollScreen(Dialog[MemberView | None]):
             for name in FORM_FIELDS:
                 with Horizontal(classes="row"):
                     yield Label(labels[name])
-                    yield Input(placeholder=placeholders[name], compact=True, id=name)
+                    yield OrderedInput(placeholder=placeholders[name], compact=True, id=name)
                 yield Label(id=f"error-{name}", classes="field-error", markup=False)
             yield ConsentCheckbox(
                 _("Agrees to receive offers (marketing consent)"), compact=True, id="consent"

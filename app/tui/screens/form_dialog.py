@@ -21,6 +21,7 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.i18n import _
 from app.services.context import Context
 from app.tui.screens.dialog import Dialog
+from app.tui.widgets.ordered_input import OrderedInput
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class FormDialog(Dialog[Any]):
                             id=f"field-{field.name}",
                         )
                     else:
-                        yield Input(
+                        yield OrderedInput(
                             value=field.value,
                             placeholder=field.placeholder,
                             compact=True,

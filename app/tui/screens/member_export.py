@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from app.i18n import _
 from app.tui.screens.dialog import Dialog
+from app.tui.widgets.ordered_input import OrderedInput
 
 
 class ExportScreen(Dialog[str | None]):
@@ -39,7 +40,7 @@ class ExportScreen(Dialog[str | None]):
         )
         with Horizontal(classes="row"):
             yield Label(_("File"))
-            yield Input(str(self.default), compact=True, id="desk-export-path")
+            yield OrderedInput(str(self.default), compact=True, id="desk-export-path")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -53,6 +53,7 @@ from app.tui.screens.member_export import ExportScreen
 from app.tui.screens.merge import MergeScreen
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
 from app.tui.widgets.key_bar import KeyBar
+from app.tui.widgets.ordered_input import OrderedInput
 
 # The text fields of the profile, in form order (the service's field names).
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcode", "tier")
@@ -151,7 +152,7 @@ class MemberViewScreen(Screen[None]):
                 for name in TEXT_FIELDS:
                     with Horizontal(classes="desk-row"):
                         yield Label(labels[name])
-                        yield Input(
+                        yield OrderedInput(
                             placeholder=placeholders.get(name, ""),
                             compact=True,
                             id=f"desk-{name}",

@@ -35,6 +35,7 @@ from app.services.views import MemberSummary
 from app.store.errors import DatabaseError
 from app.tui.db_work import unexpected_text
 from app.tui.widgets.key_bar import KeyBar
+from app.tui.widgets.ordered_input import OrderedInput
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ class MembersScreen(Screen[None]):
         yield Header()
         with Horizontal(id="desk-filter-row"):
             yield Label(_("Filter"), id="desk-filter-label")
-            yield Input(
+            yield OrderedInput(
                 placeholder=_("name, email, phone or card number"),
                 compact=True,
                 # Keys typed in the table go on with the filter: focusing it must not select it.

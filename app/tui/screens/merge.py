@@ -21,6 +21,7 @@ from app.store.errors import DatabaseError
 from app.tui.member_text import profile_name
 from app.tui.screens.dialog import Dialog
 from app.tui.widgets.member_panel import member_display_name
+from app.tui.widgets.ordered_input import OrderedInput
 
 
 class MergeScreen(Dialog[MergeResult | None]):
@@ -52,7 +53,7 @@ class MergeScreen(Dialog[MergeResult | None]):
         )
         with Horizontal(classes="row"):
             yield Label(_("Other card"))
-            yield Input(
+            yield OrderedInput(
                 placeholder=_("scan or type the other member's card"),
                 compact=True,
                 id="desk-merge-card",

@@ -24,6 +24,7 @@ from app.services.views import MemberView, RefundResult, SaleLine
 from app.store.errors import DatabaseError
 from app.tui.member_text import member_line
 from app.tui.screens.dialog import Dialog
+from app.tui.widgets.ordered_input import OrderedInput
 
 
 def amount_text(cents: int) -> str:
@@ -57,7 +58,7 @@ class RefundScreen(Dialog[RefundResult | None]):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="sales")
         with Horizontal(classes="row"):
             yield Label(_("Amount to refund"))
-            yield Input(compact=True, id="amount")
+            yield OrderedInput(compact=True, id="amount")
         yield Static(id="preview", markup=False)
 
     def on_mount(self) -> None:

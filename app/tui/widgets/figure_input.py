@@ -7,8 +7,8 @@ A scanner types into whichever field has the cursor. A figure field hands a scan
   caught for the scan field (``scan_keys.CaughtKeys``), with the figures of the same burst that
   came before it; or
 - Enter ends text that the counter's ``is_scan`` (``services/scan.is_scan_in_figures``) calls
-  a scan: a whole card number however it was typed, or card- or coupon-like text typed faster
-  than a person types (a *burst*: keys less than ``BURST_GAP`` apart); or
+  a scan: a whole card number however it was typed, or card-like digits typed faster than a
+  person types (a *burst*: keys less than ``BURST_GAP`` apart); or
 - keys arrive while the field is disabled or has lost the focus (the sale is being written,
   F9 has moved the cursor on): they are the next scan, never figures.
 
@@ -25,9 +25,11 @@ from textual import events
 from app.tui.widgets.ordered_input import OrderedInput
 from app.tui.widgets.scan_keys import CaughtKeys, ScanEntered
 
-BURST_GAP = 0.03
-"""Seconds between two keys of one burst: a scanner sends them a few ms apart, a person types
-~40 ms or more apart (a terminal delivers a scan's keys in one read, with the same time)."""
+BURST_GAP = 0.012
+"""Seconds between two keys of one burst: a scanner sends them a few ms apart (a terminal
+delivers a scan's keys in one read, with the same time), a person types ~40 ms or more apart.
+A scanner set to a slower pace is typing to this field: a whole card number and letters are
+still recognised by what they are."""
 
 FIGURE_CHARACTERS = frozenset("0123456789 .,'+-€$£")
 """Everything an amount or a number of points can be typed with (``domain/money``)."""
@@ -124,16 +126,18 @@ class FigureInput(OrderedInput):
         if self.is_scan is None:
             return False
         found = None
-        burst = self._typed_since(self._burst_start) if in_burst else None
-        if burst is not None and self.is_scan(burst[1], True):
-            found = burst
-        else:
-            # Typed at a person's pace (or the burst began earlier): the longest whole card.
-            for start in range(len(self._typed)):
-                typed = self._typed_since(start)
-                if typed is not None and self.is_scan(typed[1], False):
-                    found = typed
-                    break
+        # A whole card number, however fast it was typed (after figures typed by hand).
+        for start in range(len(self._typed)):
+            typed = self._typed_since(start)
+            if typed is not None and self.is_scan(typed[1], False):
+                found = typed
+                break
+        if found is None and in_burst:
+            # Faster than a person types: the burst is a scan if it could be one (a misread
+            # card).
+            found = self._typed_since(self._burst_start)
+            if found is not None and not self.is_scan(found[1], True):
+                found = None
         if found is None:
             return False
         before, text = found

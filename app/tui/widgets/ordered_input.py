@@ -34,6 +34,10 @@ class OrderedInput(Input):
         # Priority bindings ran before the key was sent here; a disabled one is left to the app.
         if active is None or active.binding.priority or not active.enabled:
             return False
+        if active.node is self and active.binding.action.startswith("scroll_"):
+            # Up and Down scroll nothing in a one-line field: they go their usual way, past
+            # the screen's key handler (the member desk's Down moves into the table).
+            return False
         event.stop()
         event.prevent_default()
         await self.app.run_action(active.binding.action, active.node)

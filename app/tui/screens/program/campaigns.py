@@ -17,6 +17,7 @@ from app.services.program_rules import list_campaigns, remove_campaign
 from app.tui.screens.program.forms import save_settings
 from app.tui.screens.program.lists import Row, RuleListTab
 from app.tui.screens.program.rule_dialogs import CampaignDialog
+from app.tui.widgets.ordered_input import OrderedInput
 
 CAMPAIGNS = "program-campaigns"
 
@@ -39,7 +40,7 @@ class CampaignsTab(RuleListTab):
     def compose_settings(self) -> ComposeResult:
         with Horizontal(id="timezone-row"):
             yield Label(_("Weekdays and hours in the time zone:"))
-            yield Input(
+            yield OrderedInput(
                 value=str(self.ctx.settings()["shop.timezone"]),
                 placeholder=_("this computer's"),
                 compact=True,

@@ -77,7 +77,7 @@ async def settle(pilot: Pilot[None]) -> None:
     for _attempt in range(20):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
+        if all(worker.is_finished for worker in pilot.app.workers):
             return
 
 

@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DataError
+
 from app.i18n import _
 from app.sync.apply import coupons, members, merges, references, sales, settings, stamps
 from app.sync.apply.state import ApplyState, Conflict, Event, Outcome
@@ -76,8 +78,11 @@ class Applier(ApplyState):
         try:
             for step in APPLY_ORDER:
                 step.run(self, every if step.kind is None else by_kind[step.kind])
-        except OverflowError:
-            # A figure beyond 64 bits (SQLite's driver refuses to bind it): no program writes
-            # one, so the file was made by hand; the caller's transaction is rolled back.
+        except (OverflowError, DataError) as exc:
+            # A figure beyond 64 bits: SQLite's driver refuses to bind it, PostgreSQL answers
+            # "numeric value out of range" (SQLSTATE 22003). No program writes one, so the file
+            # was made by hand; the caller's transaction is rolled back.
+            if isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != "22003":
+                raise
             raise SyncFileRejected(_("a figure in the file is too large for a database")) from None
         return self.out

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_sync import _events
+from bench_sync import _events, print_results
 
 from app.bench.measure import percentile
 from app.domain.csv_formats import GENERIC_COLUMNS
@@ -201,11 +201,7 @@ def main() -> None:
         events_applied=synced.events_applied,
         load_avg=round(os.getloadavg()[0], 2),
     )
-    if args.json:
-        print(json.dumps(results))
-    else:
-        for key, value in results.items():
-            print(f"{key}: {value}")
+    print_results(results, as_json=args.json)
 
 
 if __name__ == "__main__":

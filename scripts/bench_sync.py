@@ -239,6 +239,15 @@ def _floor(empty: Path, filled: Path) -> float:
     return seconds
 
 
+def print_results(results: dict[str, object], *, as_json: bool) -> None:
+    """The figures on stdout: one JSON object, or a "key: value" line each."""
+    if as_json:
+        print(json.dumps(results))
+    else:
+        for key, value in results.items():
+            print(f"{key}: {value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", type=int, nargs="?", default=100_000)
@@ -315,11 +324,7 @@ def main() -> None:
             "load_avg": round(os.getloadavg()[0], 2),
         }
         b.db.dispose()
-    if args.json:
-        print(json.dumps(results))
-    else:
-        for key, value in results.items():
-            print(f"{key}: {value}")
+    print_results(results, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stall import _wal_watch, _write_csv
+from bench_sync import print_results
 
 from app.services.context import Context
 from app.services.member_io import import_members_csv
@@ -89,11 +90,7 @@ def main() -> None:
         "wal_max_mb": round(max(size for _at, size in wal), 1) if wal else 0.0,
         "load_avg": round(os.getloadavg()[0], 2),
     }
-    if args.json:
-        print(json.dumps(results))
-    else:
-        for key, value in results.items():
-            print(f"{key}: {value}")
+    print_results(results, as_json=args.json)
 
 
 if __name__ == "__main__":

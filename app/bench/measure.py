@@ -67,6 +67,19 @@ def _search_texts(rng: random.Random, members: int) -> list[str]:
     return texts
 
 
+def timed_lookups(ctx: Context, cards: list[str]) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of a card lookup through the service, for each card."""
+    from app.services.lookup import lookup_card
+
+    wall, cpu = [], []
+    for card in cards:
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        lookup_card(ctx, card)
+        cpu.append(time.process_time() - cpu0)
+        wall.append(time.perf_counter() - t0)
+    return wall, cpu
+
+
 def measure_services(ctx: Context, path: str, members: int, rng: random.Random) -> dict:
     from app.services.checkout import checkout
     from app.services.lookup import lookup_card
@@ -76,12 +89,7 @@ def measure_services(ctx: Context, path: str, members: int, rng: random.Random) 
     cards = [make_card_number(layout, rng.randint(1, members)) for _i in range(LOOKUPS)]
     for card in cards[:200]:  # warm the caches and the connection
         lookup_card(ctx, card)
-    lookups, lookups_cpu = [], []
-    for card in cards:
-        t0, cpu0 = time.perf_counter(), time.process_time()
-        lookup_card(ctx, card)
-        lookups_cpu.append(time.process_time() - cpu0)
-        lookups.append(time.perf_counter() - t0)
+    lookups, lookups_cpu = timed_lookups(ctx, cards)
 
     raw = sqlite3.connect(path)
     for card in cards[:200]:
@@ -167,12 +175,7 @@ def measure_program(ctx: Context, members: int, rng: random.Random) -> dict:
     cards = [make_card_number(layout, rng.randint(1, members)) for _i in range(LOOKUPS // 2)]
     for card in cards[:100]:
         lookup_card(ctx, card)
-    lookups, lookups_cpu = [], []
-    for card in cards:
-        t0, cpu0 = time.perf_counter(), time.process_time()
-        lookup_card(ctx, card)
-        lookups_cpu.append(time.process_time() - cpu0)
-        lookups.append(time.perf_counter() - t0)
+    lookups, lookups_cpu = timed_lookups(ctx, cards)
     picked = rng.sample(range(1, members + 1), min(CHECKOUTS, members))
     sales = [(make_card_number(layout, m), rng.randrange(150, 25_000)) for m in picked]
     checkouts = _timed(partial(checkout, ctx, c, a) for c, a in sales)

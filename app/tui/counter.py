@@ -261,6 +261,11 @@ class CounterScreen(Screen[None]):
         panel = self.checkout_panel
         panel.reset()
         self.say("")
+        if self.scan_input.value:
+            # The next scan has begun in the scan field while this one was looked up: the
+            # cursor stays there, or the rest of that card would land in the amount (and its
+            # Enter confirm a sale). Its own Enter brings the cursor to the amount.
+            return
         panel.amount_input.focus()
 
     def _offers_of(self, member_id: int) -> MemberOffers | None:

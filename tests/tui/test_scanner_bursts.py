@@ -219,3 +219,21 @@ async def test_a_card_scanned_over_the_pick_list_loads_that_member(
         assert app.screen.member is not None
         assert app.screen.member.member_id == target.member_id
         assert not pick_list.display
+
+
+async def test_a_card_begun_while_the_previous_one_is_looked_up_stays_in_the_scan_field(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView, other_member: MemberView
+) -> None:
+    # A slow scanner: the first digits of the next card arrive while the previous card is
+    # being looked up, the rest after the member is on screen. The cursor must not jump to the
+    # amount in between, or the rest of the card and its Enter would book a sale.
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, *rich_member.card, "enter", *other_member.card[:6])
+        assert app.focused is not None and app.focused.id == "scan"
+        await burst(pilot, *other_member.card[6:], "enter")
+        screen = app.screen
+        assert screen.member is not None
+        assert screen.member.member_id == other_member.member_id
+        assert screen.query_one("#amount", Input).value == ""
+    assert sales_of(ctx, rich_member) == [] and sales_of(ctx, other_member) == []

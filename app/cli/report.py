@@ -9,7 +9,14 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import CliError, Subcommands, add_command, add_group, open_context
+from app.cli.common import (
+    CliError,
+    Subcommands,
+    add_command,
+    add_group,
+    open_context,
+    whole_number,
+)
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -32,6 +39,16 @@ def register(subcommands: Subcommands) -> None:
         "--by", choices=("store", "till", "staff"), help=_("one row per shop, till or staff")
     )
     p.add_argument("--csv", action="store_true", help=_("print CSV, one row per group"))
+    d = add_command(
+        rsub,
+        "day",
+        cmd_report_day,
+        _("the day's close: sales, points, coupons, refunds per till and cashier"),
+    )
+    d.add_argument("--date", metavar="YYYY-MM-DD", help=_("the day (default: today)"))
+    d.add_argument("--till", type=whole_number(1, 999), metavar="N", help=_("only this till"))
+    d.add_argument("--csv", action="store_true", help=_("print CSV, one row per group"))
+    d.add_argument("--print", action="store_true", help=_("print it on the receipt printer"))
 
 
 def cmd_report_summary(args: argparse.Namespace) -> int:
@@ -58,6 +75,29 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
         from app.services.report_text import report_lines
 
         for line in report_lines(report):
+            print(line)
+    return 0
+
+
+def cmd_report_day(args: argparse.Namespace) -> int:
+    from app.domain.report import parse_day
+    from app.services.day_close import day_close
+    from app.services.day_close_text import day_close_csv, day_close_lines, print_day_close
+
+    if sum((args.json, args.csv, args.print)) > 1:
+        raise CliError(_("Choose one of --json, --csv and --print"))
+    day = parse_day(args.date) if args.date is not None else None
+    ctx = open_context(args)
+    close = day_close(ctx, day, args.till)
+    if args.json:
+        print(json.dumps(close.to_json(), ensure_ascii=False))
+    elif args.csv:
+        sys.stdout.write(day_close_csv(close))
+    elif args.print:
+        where = print_day_close(ctx, close)
+        print(_("Printed the day's close on {printer}").format(printer=where))
+    else:
+        for line in day_close_lines(close):
             print(line)
     return 0
 

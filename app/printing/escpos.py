@@ -47,7 +47,7 @@ class PrinterConfig:
     qr: str = "native"
 
 
-def _printer_profile(config: PrinterConfig) -> Dummy:
+def printer_profile(config: PrinterConfig) -> Dummy:
     try:
         return Dummy(profile=config.profile or None)
     except (EscposError, KeyError):
@@ -116,7 +116,7 @@ def paper_width(printer: Dummy) -> int:
 
 def build_job(faces: Sequence[f.CardFace], config: PrinterConfig) -> bytes:
     """The ESC/POS bytes that print these cards, one after the other, each cut off."""
-    printer = _printer_profile(config)
+    printer = printer_profile(config)
     native = config.qr == "native" and bool(printer.profile.supports("qrCode"))
     width = paper_width(printer)
     for face in faces:

@@ -127,7 +127,7 @@ def _printer_kind(ctx: Context) -> str:
     return str(ctx.settings().get("printer.kind") or "none")
 
 
-def _printer_config(ctx: Context) -> PrinterConfig:
+def printer_config(ctx: Context) -> PrinterConfig:
     from app.printing.escpos import PrinterConfig
 
     s = ctx.settings()
@@ -144,7 +144,7 @@ def _render(ctx: Context, faces: Sequence[CardFace], fmt: str) -> bytes:
     if fmt == "escpos":
         from app.printing.escpos import build_job
 
-        return build_job(faces, _printer_config(ctx))
+        return build_job(faces, printer_config(ctx))
     if fmt == "pdf":
         from app.printing.pdf import render_pdf, render_sheet
 
@@ -179,7 +179,7 @@ def _deliver(ctx: Context, data: bytes, fmt: str, out: str | Path | None) -> str
         raise InvalidInput(_("Give the file to write the card to (--out FILE)"))
     from app.printing.escpos import send
 
-    config = _printer_config(ctx)
+    config = printer_config(ctx)
     send(data, config)
     return f"{config.kind}:{config.target}"
 

@@ -163,6 +163,12 @@ class LoyaltyApp(App[None]):
             if isinstance(screen, CounterScreen):
                 screen.checkout_panel.use_rules(self.ctx.rules())
 
+    def action_day_close(self) -> None:
+        """Open the day's close."""
+        from app.tui.screens.day_close import DayCloseScreen
+
+        self.push_screen(DayCloseScreen(self.ctx))
+
     def action_conflicts(self) -> None:
         """Open the owner's list of sync conflicts."""
         self.push_screen(ConflictsScreen(self.ctx))
@@ -178,6 +184,11 @@ class LoyaltyApp(App[None]):
                 _("What chain sync could not settle: look at it, note how it was resolved"),
                 self.action_conflicts,
             )
+        yield SystemCommand(
+            _("Day's close"),
+            _("Today's sales, points, coupons and refunds per till and cashier; print it"),
+            self.action_day_close,
+        )
         yield SystemCommand(
             _("Sync now"),
             _("Send this shop's changes and apply the other shops' files"),

@@ -31,6 +31,7 @@ from app.services.scan import (
     classify_scan,
     is_scan_in_figures,
 )
+from app.services.slip import print_slip, slip_mode
 from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.db_work import DbWork
@@ -72,6 +73,8 @@ class CounterScreen(Screen[None]):
         # The owner's program screen (F11 is the terminal's; every other F-key is the cashier's).
         Binding("ctrl+r", "program", _("Program"), key_display=_("Ctrl+R"), show=False),
         Binding("ctrl+o", "reports", _("Reports"), key_display=_("Ctrl+O"), show=False),
+        # The customer's slip of the sale on screen (printer.slip: off, ask or always).
+        Binding("ctrl+b", "print_slip", _("Slip"), key_display=_("Ctrl+B"), show=False),
         Binding("escape", "back", _("Clear"), key_display="Esc"),
     ]
 
@@ -383,7 +386,12 @@ class CounterScreen(Screen[None]):
         saved = _("Sale saved: to pay {amount}. Scan the next card.").format(
             amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
         )
+        mode = slip_mode(self.ctx)
+        if mode == "ask":
+            saved += " " + _("Ctrl+B prints the customer's slip.")
         self.say(saved, "success")
+        if mode == "always":
+            self.action_print_slip()
         # Scans made meanwhile now, in order; the sale's line stays when a member was loaded.
         self.scans.resume()
         if not str(self.query_one("#message", Static).content):
@@ -484,6 +492,21 @@ class CounterScreen(Screen[None]):
             ),
         ):
             self.say(_("Printing card {card}…").format(card=card), "info")
+
+    def action_print_slip(self) -> None:
+        """Ctrl+B: the customer's slip of the sale on screen; a failure is a notification."""
+        sale = self.checkout_panel.receipt
+        if sale is None:
+            self.say(_("Confirm a sale first: the slip shows what it earned"))
+            return
+        # A notification, not the message line: the sale's line (and the next scan) stay.
+        self.db.run(
+            "slip",
+            lambda: print_slip(self.ctx, sale),
+            lambda _where: self.app.notify(_("Slip printed"), timeout=3),
+            lambda exc: self.app.notify(exc.message, severity="warning", markup=False),
+            notice=False,
+        )
 
     # --- navigation --------------------------------------------------------------------
 
@@ -649,6 +672,11 @@ class CounterScreen(Screen[None]):
                 _("Give the stamp card reward"),
                 _("With this sale, for a full stamp card (F12)"),
                 self.action_reward,
+            ),
+            (
+                _("Print the customer's slip"),
+                _("Points earned, balance, coupons of the sale on screen (Ctrl+B)"),
+                self.action_print_slip,
             ),
             (_("Show the keys"), _("The help screen (F1)"), self.action_help),
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,52 @@ def test_json_and_csv_together_are_refused(cli: Cli) -> None:  # noqa: F811
     code, out, err = cli.run("report", "summary", "--json", "--csv")
     assert (code, out) == (1, "")
     assert "--json or --csv" in err
+
+
+def test_report_day_json_text_and_csv(cli: Cli, sold: str) -> None:  # noqa: F811
+    data = cli.json("report", "day")
+    assert (data["store"], data["till"], data["currency"]) == ("001", None, "EUR")
+    assert (data["total"]["sales"], data["total"]["sales_cents"]) == (2, 60_00)
+    assert data["total"]["points_issued"] == 60
+    assert [t["till"] for t in data["tills"]] == [1]
+    assert len(data["staff"]) == 1 and data["staff"][0]["sales"] == 2
+    out = cli.ok("report", "day", "--till", "1")
+    assert "Day's close" in out and "· till 1" in out
+    assert any(
+        line.startswith("  Sales with members") and "€60.00" in line for line in out.splitlines()
+    )
+    rows = list(csv.DictReader(io.StringIO(cli.ok("report", "day", "--csv"))))
+    assert [r["group"] for r in rows] == ["total", "till", "staff"]
+    assert rows[0]["sales_cents"] == "6000"
+    assert cli.json("report", "day", "--date", "2001-01-01")["total"]["sales"] == 0
+
+
+def test_report_day_prints_an_escpos_receipt(cli: Cli, sold: str, tmp_path: Path) -> None:  # noqa: F811
+    printer = tmp_path / "printer.bin"
+    cli.ok("settings", "set", "printer.kind", "file")
+    cli.ok("settings", "set", "printer.target", str(printer))
+    out = cli.ok("report", "day", "--print")
+    assert f"file:{printer}" in out
+    job = printer.read_bytes()
+    assert job.startswith(b"\x1b@")  # initialise: no bold or code page left from the last job
+    assert b"Day's close" in job and b"Sales with members" in job
+    assert job.endswith(b"\x1dV\x00")  # and the paper is cut
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (("--date", "2026-02-30"), "2026-02-30"),
+        (("--till", "0"), "till"),
+        (("--json", "--csv"), "--json, --csv and --print"),
+        (("--print",), "No receipt printer is set up"),
+    ],
+)
+def test_report_day_refuses_bad_input_in_one_line(
+    cli: Cli,  # noqa: F811
+    argv: tuple[str, ...],
+    match: str,
+) -> None:
+    code, out, err = cli.run("report", "day", *argv)
+    assert code != 0 and out == ""
+    assert match in err and "Traceback" not in err

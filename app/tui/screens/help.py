@@ -28,6 +28,8 @@ def counter_keys() -> list[tuple[str, str]]:
         ("F10", _("Add a stamp to the member's stamp card")),
         ("F12", _("Give a full stamp card's reward with this sale")),
         (_("Ctrl+R"), _("Program rules: tiers, coupons, stamp cards…")),
+        (_("Ctrl+O"), _("Reports; F6 there: the day's close")),
+        (_("Ctrl+B"), _("Print the customer's slip of the sale on screen")),
         (_("Esc"), _("Back / clear")),
         (_("Tab / Shift+Tab"), _("Next / previous field")),
         ("↑ ↓", _("Choose in a list")),

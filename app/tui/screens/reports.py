@@ -97,6 +97,7 @@ class ReportsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Back"), key_display="Esc"),
         Binding("f5", "recompute", _("Refresh"), key_display="F5"),
+        Binding("f6", "day_close", _("Day's close"), key_display="F6"),
     ]
 
     CSS_PATH = "reports.tcss"
@@ -285,6 +286,12 @@ class ReportsScreen(Screen[None]):
         console = Console(width=table.size.width or 40, record=True, file=io.StringIO())
         console.print(table.content)
         return console.export_text()
+
+    def action_day_close(self) -> None:
+        """F6: the day's close per till and cashier."""
+        from app.tui.screens.day_close import DayCloseScreen
+
+        self.app.push_screen(DayCloseScreen(self.ctx))
 
     def action_back(self) -> None:
         self.dismiss(None)

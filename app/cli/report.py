@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sys
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
@@ -17,7 +18,7 @@ from app.cli.common import (
     open_context,
     whole_number,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from app.services.reports import Report
@@ -39,6 +40,14 @@ def register(subcommands: Subcommands) -> None:
         "--by", choices=("store", "till", "staff"), help=_("one row per shop, till or staff")
     )
     p.add_argument("--csv", action="store_true", help=_("print CSV, one row per group"))
+    f = add_command(
+        rsub,
+        "feedback",
+        cmd_report_feedback,
+        _("NPS of a period and its detractors (0–6) to call back (default: last month)"),
+    )
+    f.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help=_("first day"))
+    f.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help=_("last day"))
     d = add_command(
         rsub,
         "day",
@@ -75,6 +84,61 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
         from app.services.report_text import report_lines
 
         for line in report_lines(report):
+            print(line)
+    return 0
+
+
+def cmd_report_feedback(args: argparse.Namespace) -> int:
+    from app.domain.report import day_start, parse_day
+    from app.i18n import format_day
+    from app.services.feedback import detractors, nps_figures
+    from app.services.reports import resolve_period
+
+    for text in (args.start, args.end):
+        if text is not None:
+            parse_day(text)
+    ctx = open_context(args)
+    period = resolve_period(ctx, args.start, args.end)
+    zone = ctx.program().timezone
+    with ctx.db.reading() as session:
+        figures = nps_figures(
+            session.connection(),
+            day_start(period.start, zone),
+            day_start(period.end + timedelta(days=1), zone),
+        )
+    found = detractors(ctx, period)
+    data = {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        **figures,
+        "detractors": [d.to_json() for d in found],
+    }
+    nps = figures["nps"]
+    lines = [
+        ngettext(
+            "Feedback {start} – {end}: NPS {nps} from {count} answer",
+            "Feedback {start} – {end}: NPS {nps} from {count} answers",
+            figures["nps_responses"] or 0,
+        ).format(
+            start=period.start.isoformat(),
+            end=period.end.isoformat(),
+            nps="—" if nps is None else f"{nps:+d}",
+            count=figures["nps_responses"],
+        )
+    ]
+    if found:
+        lines += ["", _("To call back (score 0–6):")]
+        for d in found:
+            line = f"  {format_day(d.created_at)}  {d.score:>2}  {d.card}  {d.name}  {d.phone}"
+            lines.append(line.rstrip())
+            if d.comment:
+                lines.append(f"      “{d.comment}”")
+    else:
+        lines.append(_("No detractors in this period."))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        for line in lines:
             print(line)
     return 0
 

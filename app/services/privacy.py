@@ -18,6 +18,7 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import load_member, member_id_for_card
+from app.store.feedback import anonymise_feedback
 from app.store.models import AuditEntry, Card, LedgerEntry, Member, Refund, Sale
 from app.sync import events
 
@@ -191,6 +192,9 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
                 session.add(row)
         ids = [member_id, *(m.id for m in merged if m.id is not None)]
         _scrub_audit(session, ids)
+        for person in (member, *merged):
+            assert person.id is not None
+            anonymise_feedback(session.connection(), person.id, person.uuid)
         sales = len(session.exec(select(Sale.id).where(Sale.member_id == member_id)).all())
         entries = len(
             session.exec(select(LedgerEntry.id).where(LedgerEntry.member_id == member_id)).all()

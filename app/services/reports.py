@@ -32,6 +32,7 @@ from app.domain.errors import InvalidInput
 from app.domain.report import Period
 from app.i18n import _
 from app.services.context import Context
+from app.services.feedback import nps_figures
 from app.store.tables import COUPON_REDEMPTION, LEDGER, MEMBER, REFUND, SALE
 
 GROUPINGS = ("store", "till", "staff")
@@ -442,9 +443,7 @@ def report_summary(
                 **_members(conn, bounds, store),
                 "coupons": _coupons(conn, bounds, store),
                 "tiers": _tiers(conn, [t.name for t in program.tiers]),
-                # No feedback is collected yet (issue 14, item 3): no score, no responses.
-                "nps": None,
-                "nps_responses": 0,
+                **nps_figures(conn, bounds.start, bounds.end, store),
             }
         )
         groups: tuple[tuple[str, Summary], ...] = ()

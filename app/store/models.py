@@ -392,3 +392,24 @@ class Stamp(SQLModel, table=True):
     store_code: str = Field(max_length=3)
     till: int = 1
     created_at: datetime = _ts()
+
+
+class Feedback(SQLModel, table=True):
+    """A customer's answer to "How likely are you to recommend us?" (0–10), with a comment.
+
+    ``member_id`` and ``comment`` are cleared when the member is erased: the score stays, with
+    no link to a person (Net Promoter Score counts it anonymously).
+    """
+
+    __table_args__ = (Index("ix_feedback_created", "created_at", "score"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    sale_id: int | None = Field(default=None, foreign_key="sale.id")
+    score: int
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    store_code: str = Field(max_length=3)
+    till: int = 1
+    actor: str = Field(default="", max_length=80)
+    created_at: datetime = _ts()

@@ -210,6 +210,7 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "printer.profile": ("default", _printer_profile),
     "printer.qr": ("native", _choice("native", "image")),
     "printer.slip": ("off", _choice("off", "ask", "always")),
+    "feedback.every_n_sales": (0, _int_range(0, 1000)),
     "shop.till": (1, _int_range(1, 999)),
     "sync.dir": ("", _optional_text),
     "sync.secret_file": ("", _optional_text),

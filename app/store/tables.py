@@ -18,6 +18,7 @@ from app.store.models import (
     Card,
     Coupon,
     CouponRedemption,
+    Feedback,
     LedgerEntry,
     Member,
     Refund,
@@ -51,3 +52,4 @@ COUPON_REDEMPTION = table_of(CouponRedemption)
 STAMP_PROGRAM = table_of(StampProgram)
 STAMP = table_of(Stamp)
 BULK_JOB = table_of(BulkJob)
+FEEDBACK = table_of(Feedback)

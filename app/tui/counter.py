@@ -14,13 +14,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
-from app.domain.coupons import CouponRefused, coupon_label
+from app.domain.coupons import CouponRefused, coupon_label, looks_like_coupon
 from app.domain.errors import LoyaltyError, MemberNotFound
 from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.coupons import check_for_member
+from app.services.feedback import add_comment, record_feedback
 from app.services.lookup import get_member
 from app.services.member_offers import MemberOffers, member_offers
 from app.services.scan import (
@@ -37,6 +38,7 @@ from app.services.views import AdjustResult, MemberView, RefundResult, SaleResul
 from app.tui.db_work import DbWork
 from app.tui.scan_queue import ScanQueue
 from app.tui.widgets.checkout_panel import CheckoutPanel
+from app.tui.widgets.feedback_prompt import Asked, FeedbackPrompt
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
@@ -94,6 +96,8 @@ class CounterScreen(Screen[None]):
         # Sale, stamp, print and reloads run off the event loop (app/tui/db_work.py).
         self.db = DbWork(self, self.say)
         self.scans = ScanQueue(self.scan, waiting=lambda: self.saving)
+        self.sales_done = 0
+        """Sales confirmed at this till since the counter opened (for feedback.every_n_sales)."""
         """Scans in the order they were made; they wait while a sale is being written."""
 
     def compose(self) -> ComposeResult:
@@ -109,6 +113,7 @@ class CounterScreen(Screen[None]):
                 select_on_focus=False,
             )
         yield Static(id="message")
+        yield FeedbackPrompt(id="feedback")
         with Horizontal(id="body"):
             yield PickList(id="pick-list")
             yield MemberPanel(
@@ -173,6 +178,8 @@ class CounterScreen(Screen[None]):
     def scan(self, text: str) -> None:
         """Handle one scan from the queue: look up a card, apply a coupon, search other text."""
         text = text.strip()
+        if text and self.feedback_prompt.stage is not None and self._answer_feedback(text):
+            return
         if not text:
             # A second Enter after a sale keeps the receipt's message in view.
             if self.checkout_panel.receipt is None:
@@ -258,6 +265,7 @@ class CounterScreen(Screen[None]):
     def start_customer(self, member: MemberView) -> None:
         """Put a member on the counter with a fresh checkout, ready for the amount."""
         self.picking = False
+        self.feedback_prompt.close()  # the next customer: the question is over
         self.offers = None
         self.member = member
         self._load_offers()
@@ -392,10 +400,58 @@ class CounterScreen(Screen[None]):
         self.say(saved, "success")
         if mode == "always":
             self.action_print_slip()
+        self._ask_feedback(result)
         # Scans made meanwhile now, in order; the sale's line stays when a member was loaded.
         self.scans.resume()
         if not str(self.query_one("#message", Static).content):
             self.say(saved, "success")
+
+    # --- feedback after a sale -------------------------------------------------------------
+
+    @property
+    def feedback_prompt(self) -> FeedbackPrompt:
+        return self.query_one(FeedbackPrompt)
+
+    def _ask_feedback(self, result: SaleResult) -> None:
+        """Every ``feedback.every_n_sales``-th sale at this till asks for a score."""
+        every = int(self.ctx.settings().get("feedback.every_n_sales") or 0)
+        self.sales_done += 1
+        member = self.member
+        if every <= 0 or self.sales_done % every or member is None:
+            return
+        self.feedback_prompt.ask(Asked(result.card, result.sale_id, member.first_name))
+
+    def _answer_feedback(self, text: str) -> bool:
+        """Record ``text`` as the open question's answer; False: it is a scan, go on."""
+        prompt = self.feedback_prompt
+        asked = prompt.asked
+        assert asked is not None
+        card_or_coupon = (text.isdigit() and len(text) > 2) or looks_like_coupon(text)
+        if not prompt.takes(text, is_card_or_coupon=card_or_coupon):
+            prompt.close()  # the next customer: the question is over
+            return False
+        answer = prompt.answer
+        if answer is None:
+            self.db.run(
+                "feedback",
+                lambda: record_feedback(self.ctx, asked.card, text, sale_id=asked.sale_id),
+                prompt.ask_comment,
+                self._feedback_failed,
+            )
+        else:
+            prompt.close()
+            self.db.run(
+                "feedback",
+                lambda: add_comment(self.ctx, answer, text),
+                lambda _view: self.say(_("Thank you for the feedback"), "success"),
+                self._feedback_failed,
+            )
+        self.scan_input.value = ""
+        return True
+
+    def _feedback_failed(self, exc: LoyaltyError) -> None:
+        self.feedback_prompt.close()
+        self.say(exc.message)
 
     # --- stamp cards ---------------------------------------------------------------------
 
@@ -518,6 +574,11 @@ class CounterScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Esc: close the pick list, else clear the member, else clear the scan field."""
+        if self.feedback_prompt.stage is not None:
+            # Esc skips the feedback question; the sale's receipt stays.
+            self.feedback_prompt.close()
+            self.scan_input.focus()
+            return
         if self.picking:
             self.picking = False
         elif self.checkout_panel.coupon is not None:

@@ -184,3 +184,41 @@ def test_report_day_refuses_bad_input_in_one_line(
     code, out, err = cli.run("report", "day", *argv)
     assert code != 0 and out == ""
     assert match in err and "Traceback" not in err
+
+
+def test_feedback_and_the_feedback_report(cli: Cli, sold: str) -> None:  # noqa: F811
+    out = cli.ok("feedback", sold, "--score", "3", "--comment", "Zu lange gewartet")
+    assert f"Feedback recorded: 3 for card {sold}" in out
+    data = cli.json("feedback", sold, "--score", "10")
+    assert (data["score"], data["card"], data["comment"]) == (10, sold, "")
+    report = cli.json("report", "feedback", *WIDE)
+    assert (report["nps"], report["nps_responses"]) == (0, 2)
+    [detractor] = report["detractors"]
+    assert (detractor["card"], detractor["score"], detractor["comment"]) == (
+        sold,
+        3,
+        "Zu lange gewartet",
+    )
+    text = cli.ok("report", "feedback", *WIDE)
+    assert "NPS +0 from 2 answers" in text and "“Zu lange gewartet”" in text
+    assert cli.json("report", "summary", *WIDE)["nps_responses"] == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (("--score", "11"), "no score"),
+        (("--score", "x"), "no score"),
+        (("--score", "5", "--comment", "a" * 501), "at most 500"),
+        (("--score", "5", "--sale", "999"), "not this member's"),
+    ],
+)
+def test_bad_feedback_is_one_line_and_records_nothing(
+    cli: Cli,  # noqa: F811
+    sold: str,
+    argv: tuple[str, ...],
+    match: str,
+) -> None:
+    code, _out, err = cli.run("feedback", sold, *argv)
+    assert code != 0 and match in err and "Traceback" not in err
+    assert cli.json("report", "feedback", *WIDE)["nps_responses"] == 0

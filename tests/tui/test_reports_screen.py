@@ -110,3 +110,25 @@ async def test_the_screen_is_in_the_command_palette(ctx: Context) -> None:
         assert isinstance(counter, CounterScreen)
         titles = [title for title, _help, _callback in counter.palette_commands()]
         assert "Reports" in titles
+
+
+async def test_the_call_back_tab_lists_the_periods_detractors(
+    ctx: Context, clock: Clock, member: MemberView
+) -> None:
+    from app.services.feedback import add_comment, record_feedback
+
+    now = clock.now
+    clock.now = datetime(2026, 10, 7, 12, tzinfo=UTC)
+    view = record_feedback(ctx, member.card, 2)
+    add_comment(ctx, view, "Zu lange gewartet")
+    record_feedback(ctx, member.card, 10)
+    clock.now = now
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        screen.query_one(TabbedContent).active = "chart-feedback"
+        await settle(pilot)
+        text = screen.feedback_text()
+        assert "NPS +0 from 2 answers" in text
+        assert f"2/10  {member.card}" in text and "Anna Müller" in text
+        assert "“Zu lange gewartet”" in text

@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DataError
 
 from app.i18n import _
-from app.sync.apply import coupons, members, merges, references, sales, settings, stamps
+from app.sync.apply import (
+    coupons,
+    feedback,
+    members,
+    merges,
+    references,
+    sales,
+    settings,
+    stamps,
+)
 from app.sync.apply.state import ApplyState, Conflict, Event, Outcome
 from app.sync.fileformat import SyncFileRejected
 
@@ -54,6 +63,8 @@ APPLY_ORDER: tuple[Step, ...] = (
     Step("points", sales.take_points),
     Step("stamp", stamps.apply_stamps),
     Step(None, sales.write_ledger),  # the rows of the sales, refunds and points taken
+    Step("feedback", feedback.apply_feedback),
+    Step("feedback_comment", feedback.apply_comments),
     Step("setting", settings.apply_settings),
 )
 """Every step, in order; a kind without a step here is deferred (a newer version wrote it)."""

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from app.domain.profile import Profile, search_keys
 from app.domain.text import clean_text, unsafe_character
 from app.store.bulk import execute_many, insert_records
+from app.store.feedback import anonymise_feedback
 from app.store.tables import CARD, MEMBER
 from app.sync.apply.state import (
     ApplyState,
@@ -155,6 +156,9 @@ def _update_profile(state: ApplyState, event: Event) -> None:
         state.conn.execute(update(MEMBER).where(m.id == local.id).values(values))
         local.updated_at, local.updated_store = values["updated_at"], values["updated_store"]
         local.status = values["status"]
+        if local.status == "erased":
+            # The person's feedback loses its comment and link here too (the score stays).
+            anonymise_feedback(state.conn, local.id, data["uuid"])
     if concurrent and data.get("status") != "erased":
         theirs = {k: data.get(k) for k in _PROFILE_FIELDS if k not in ("updated_at",)}
         ours = {k: before[k] for k in theirs}

@@ -32,8 +32,9 @@ from textual_plotext import PlotextPlot
 
 from app.domain import report as rep
 from app.domain.errors import LoyaltyError
-from app.i18n import _, ngettext
+from app.i18n import _, format_day, ngettext
 from app.services.context import Context
+from app.services.feedback import Detractor, detractors
 from app.services.report_series import WeeklySeries, report_series
 from app.services.report_text import figure_rows
 from app.services.reports import Report, report_summary, today
@@ -56,6 +57,27 @@ KEY_FIGURES = (
     "redemption_rate",
     "liability_cents",
 )
+
+
+def feedback_lines(report: Report, found: tuple[Detractor, ...]) -> list[str]:
+    """NPS of the period, then each detractor to call back: date, score, card, name, phone."""
+    summary = report.summary
+    score = "—" if summary.nps is None else f"{summary.nps:+d}"
+    lines = [
+        ngettext(
+            "NPS {nps} from {count} answer", "NPS {nps} from {count} answers", summary.nps_responses
+        ).format(nps=score, count=summary.nps_responses),
+        "",
+    ]
+    if not found:
+        return [*lines, _("No detractors (0–6) to call back in this period.")]
+    lines.append(_("To call back (score 0–6):"))
+    for d in found:
+        lines.append(f"{format_day(d.created_at)}  {d.score}/10  {d.card}")
+        lines.append(f"  {d.name}  {d.phone}".rstrip())
+        if d.comment:
+            lines.append(f"  “{d.comment}”")
+    return lines
 
 
 def period_choices() -> list[tuple[str, str]]:
@@ -89,6 +111,7 @@ class _Computed:
     request: int
     report: Report
     series: WeeklySeries
+    detractors: tuple[Detractor, ...] = ()
 
 
 class ReportsScreen(Screen[None]):
@@ -128,6 +151,8 @@ class ReportsScreen(Screen[None]):
                     yield PlotextPlot(id="plot-members")
                 with TabPane(_("Points"), id="chart-points"):
                     yield PlotextPlot(id="plot-points")
+                with TabPane(_("Call back"), id="chart-feedback"), VerticalScroll():
+                    yield Static(id="feedback-list", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -199,7 +224,12 @@ class ReportsScreen(Screen[None]):
 
     def _compute(self, request: int, period: rep.Period) -> _Computed:
         # In the worker thread: the database work, no widgets.
-        return _Computed(request, report_summary(self.ctx, period), report_series(self.ctx, period))
+        return _Computed(
+            request,
+            report_summary(self.ctx, period),
+            report_series(self.ctx, period),
+            tuple(detractors(self.ctx, period)),
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -243,6 +273,9 @@ class ReportsScreen(Screen[None]):
             table.add_row(*rows[key])
         self.query_one("#report-table", Static).update(table)
         self.draw(computed.series, report.currency)
+        self.query_one("#feedback-list", Static).update(
+            "\n".join(feedback_lines(report, computed.detractors))
+        )
 
     def draw(self, series: WeeklySeries, currency: str) -> None:
         """The three weekly charts (weeks labelled by their first day)."""
@@ -279,6 +312,10 @@ class ReportsScreen(Screen[None]):
         plt.xticks(*ticks)
         plt.title(_("Points issued and redeemed per week"))
         points.refresh()
+
+    def feedback_text(self) -> str:
+        """The call-back list as shown (for tests)."""
+        return str(self.query_one("#feedback-list", Static).content)
 
     def figure_text(self) -> str:
         """The figures as the screen shows them, as plain text (for tests)."""

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from app.domain.feedback import is_detractor
 from app.domain.profile import salutation_label
 from app.i18n import _, format_day, format_money, format_points
 from app.services.member_offers import MemberOffers
@@ -160,6 +161,18 @@ class MemberPanel(Vertical):
             if parts:
                 parts.append("\n")
             parts.append(_("Coupons: {coupons}").format(coupons=" · ".join(offers.coupon_labels)))
+        if offers.feedback is not None:
+            if parts:
+                parts.append("\n")
+            score = offers.feedback.score
+            parts.append(
+                (
+                    _("Last feedback: {score}/10 on {day}").format(
+                        score=score, day=local_day(offers.feedback.created_at)
+                    ),
+                    "$text-error" if is_detractor(score) else "",
+                )
+            )
         line.display = bool(parts)
         line.update(Content.assemble(*parts) if parts else Content(""))
 

@@ -222,3 +222,23 @@ def test_bad_feedback_is_one_line_and_records_nothing(
     code, _out, err = cli.run("feedback", sold, *argv)
     assert code != 0 and match in err and "Traceback" not in err
     assert cli.json("report", "feedback", *WIDE)["nps_responses"] == 0
+
+
+def test_sales_import_cli(cli: Cli, sold: str, tmp_path: Path) -> None:  # noqa: F811
+    good = tmp_path / "history.csv"
+    good.write_text(f"card,date,amount,receipt\n{sold},2025-05-01,30.00,X1\n", encoding="utf-8")
+    dry = cli.ok("sales", "import", str(good), "--dry-run")
+    assert "Dry run: would import 1 sale of 1 members" in dry
+    data = cli.json("sales", "import", str(good))
+    assert (data["imported"], data["applied"], data["amount_cents"]) == (1, True, 30_00)
+    again = cli.ok("sales", "import", str(good))
+    assert "Line 2: skipped: receipt X1 was imported before" in again
+    year = cli.json("report", "summary", "--from", "2025-01-01", "--to", "2025-12-31")
+    assert (year["purchases"], year["revenue_cents"]) == (1, 30_00)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"card,date,amount\n{sold},2025-13-01,5\n", encoding="utf-8")
+    code, out, err = cli.run("sales", "import", str(bad))
+    assert code == 1 and "Line 2: invalid:" in out
+    assert "1 invalid row: nothing imported" in err
+    code, _out, err = cli.run("sales", "import", str(tmp_path / "missing.csv"))
+    assert code == 1 and "No such file" in err

@@ -115,8 +115,12 @@ def paper_width(printer: Dummy) -> int:
 
 
 def build_job(faces: Sequence[f.CardFace], config: PrinterConfig) -> bytes:
-    """The ESC/POS bytes that print these cards, one after the other, each cut off."""
+    """The ESC/POS bytes that print these cards, one after the other, each cut off.
+
+    The job starts with the printer's initialise command (ESC @): a printer left in bold or
+    another code page by the last job prints the card right."""
     printer = printer_profile(config)
+    printer.hw("INIT")
     native = config.qr == "native" and bool(printer.profile.supports("qrCode"))
     width = paper_width(printer)
     for face in faces:

@@ -158,10 +158,13 @@ class LoyaltyApp(App[None]):
         self.refresh_sync_status()
 
     def _rules_changed(self) -> None:
-        """Program rules came from another shop: the counter quotes with them from now on."""
+        """Other shops' changes arrived: the counter quotes with their rules from now on and
+        shows the member as saved."""
         for screen in self.screen_stack:
             if isinstance(screen, CounterScreen):
                 screen.checkout_panel.use_rules(self.ctx.rules())
+                # Another shop's sale, refund or adjustment may have changed the balance.
+                screen.reload_member()
 
     def action_day_close(self) -> None:
         """Open the day's close."""

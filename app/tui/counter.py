@@ -286,7 +286,7 @@ class CounterScreen(Screen[None]):
         except LoyaltyError:
             return None
 
-    def _reload_member(self, then: Callable[[], object] | None = None) -> None:
+    def reload_member(self, then: Callable[[], object] | None = None) -> None:
         """Show the member's current state after a change (balance, last visit, sales), then
         run ``then``; read off the event loop, the newest reload wins."""
         if self.member is None:
@@ -374,7 +374,7 @@ class CounterScreen(Screen[None]):
             # Used up at another till meanwhile (or expired at midnight): drop it.
             self.checkout_panel.coupon = None
         # Another till may have changed the balance since the member was scanned.
-        self._reload_member()
+        self.reload_member()
         self.say(exc.message)
         # This customer's sale comes first: a card scanned during the save waits in the scan
         # field (Enter there loads it), so it never hides that the sale failed.
@@ -390,7 +390,7 @@ class CounterScreen(Screen[None]):
         panel.coupon = None
         panel.rewards = ()
         panel.receipt = result
-        self._reload_member()
+        self.reload_member()
         saved = _("Sale saved: to pay {amount}. Scan the next card.").format(
             amount=format_money(result.to_pay_cents, self.ctx.rules().currency)
         )
@@ -491,6 +491,7 @@ class CounterScreen(Screen[None]):
         card, offers = stamped
         if offers is not None and self.member and offers.member_id == self.member.member_id:
             self.offers = offers
+        self.reload_member()
         if card.full:
             self.say(
                 _("Stamp added: {card}. The card is full: F12 gives {reward}").format(
@@ -633,7 +634,9 @@ class CounterScreen(Screen[None]):
     def _refunded(self, result: RefundResult | None) -> None:
         if result is None:
             return
-        self._reload_member()
+        # The receipt of a refunded sale is history: the panel shows the member as saved.
+        self.checkout_panel.receipt = None
+        self.reload_member()
         self.say(
             _("Refund of sale {sale} saved: {money} back, new balance {points} pts").format(
                 sale=result.sale_id,
@@ -654,7 +657,8 @@ class CounterScreen(Screen[None]):
     def _adjusted(self, result: AdjustResult | None) -> None:
         if result is None:
             return
-        self._reload_member()
+        self.checkout_panel.receipt = None
+        self.reload_member()
         self.say(
             _("Points adjusted by {points}; new balance {balance} pts").format(
                 points=f"{result.points:+d}", balance=format_points(result.points_balance)
@@ -671,7 +675,7 @@ class CounterScreen(Screen[None]):
 
     def _desk_closed(self, _result: object = None) -> None:
         # The member may have been edited, merged or erased at the desk.
-        self._reload_member(then=self._still_a_customer)
+        self.reload_member(then=self._still_a_customer)
         self.scan_input.focus()
 
     def _still_a_customer(self) -> None:
@@ -689,7 +693,7 @@ class CounterScreen(Screen[None]):
     def _program_closed(self, _result: object = None) -> None:
         # New rules quote the checkout from now on; the member's tier may have changed.
         self.checkout_panel.use_rules(self.ctx.rules())
-        self._reload_member()
+        self.reload_member()
         self.scan_input.focus()
 
     def action_reports(self) -> None:

@@ -87,6 +87,12 @@ def test_several_cards_make_one_job_with_one_cut_each() -> None:
     assert data.count(b"\x1dV") == 2  # GS V: cut
 
 
+def test_a_card_job_starts_with_the_printers_initialise_command() -> None:
+    # ESC @: a printer left in bold or another code page by the last job prints the card right.
+    for config in (PrinterConfig(profile="TM-T88V"), PrinterConfig(qr="image")):
+        assert build_job([FACE], config).startswith(b"\x1b@")
+
+
 def test_the_shipped_font_has_every_letter_of_the_names() -> None:
     cmap = TTFont(f.FONT_REGULAR)["cmap"].getBestCmap()
     for ch in "Jürgen Müller-Lüdenscheidt Zoë García Weiß ÄÖÜ äöü éèçñ":

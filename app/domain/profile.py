@@ -91,6 +91,10 @@ def profile_values(profile: Profile) -> dict[str, Any]:
     return {name: getattr(profile, name) for name in PROFILE_FIELDS}
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4}")
+"""A date written in one of the accepted formats, whether or not the calendar has it."""
+
+
 def parse_birthday(text: str, today: date) -> date:
     """Accept ``1980-05-17`` and ``17.05.1980``; refuse future dates and impossible ages."""
     raw = text.strip()
@@ -101,6 +105,11 @@ def parse_birthday(text: str, today: date) -> date:
         except ValueError:
             continue
     else:
+        if _DATE_SHAPE.fullmatch(raw):
+            # The format is right; the day is not in the calendar (31.02., 29.02. of 1990).
+            raise ValueError(
+                _("{date} does not exist: check the day and the month").format(date=raw)
+            )
         raise ValueError(_("Birthday as YYYY-MM-DD or DD.MM.YYYY, e.g. 1980-05-17"))
     if value > today:
         raise ValueError(_("The birthday cannot be in the future"))

@@ -121,6 +121,11 @@ def lookup_card(ctx: Context, text: str, *, recent: int = RECENT_SALES) -> Membe
     """The member behind a typed or scanned card number, with the recent sales."""
     number = validate_card_number(text)
     row = queries.fetch_one(ctx.db, queries.CARD_WITH_MEMBER, (number,))
+    if row is None and not number.startswith(ctx.layout().prefix):
+        # An article's EAN-13 scanned instead of the card: no member card has another prefix.
+        raise CardNotFound(
+            _("{number} is a product barcode, not a member card").format(number=number)
+        )
     check_card(row, number)
     assert row is not None
     return _view(ctx, row, recent)

@@ -4,7 +4,9 @@ A scanner and a cashier type into the same field, so one rule decides (README, "
 counter"): a valid card number (13 digits with the right EAN-13 check digit) is always a card;
 anything else shaped like a coupon code that names an existing coupon is a coupon; other
 card-like digits are looked up as a card, so a misread card gets its own message; everything
-else searches members by name, email or phone.
+else searches members by name, email or phone. Two things a scanner reads are named rather
+than looked up as members: a staff badge (``STF`` and digits) and a product's barcode (a valid
+EAN-13 outside the shop's card prefix that no card has).
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ class ScanRefused:
 
 ScanResult = CardScan | CouponScan | SearchScan | ScanRefused
 
+BADGE_PREFIX = "STF"
+"""How a staff badge's code begins (``STF`` + digits); never a member, never a search."""
+
+
+def is_staff_badge(text: str) -> bool:
+    """Whether scanned text is a staff badge's code (``STF`` followed by digits)."""
+    value = text.strip().upper()
+    return value.startswith(BADGE_PREFIX) and value[len(BADGE_PREFIX) :].isdigit()
+
 
 def is_valid_card(text: str) -> bool:
     """Whether the text is a well-formed card number (length, digits, check digit)."""
@@ -89,6 +100,8 @@ def classify_scan(ctx: Context, text: str, *, member_at_till: bool = False) -> S
     :class:`~app.store.errors.DatabaseError` (the scan itself is not refused).
     """
     text = text.strip()
+    if is_staff_badge(text):
+        return ScanRefused(_("That is a staff badge, not a member card"))
     if not is_valid_card(text) and looks_like_coupon(text) and find_coupon(ctx, text):
         return CouponScan(text)
     try:

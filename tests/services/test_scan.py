@@ -127,3 +127,23 @@ def test_valid_and_scanned_cards(ctx: Context, member: MemberView) -> None:
     assert is_scan_in_figures(ctx, member.card[:12], burst=True)
     assert not is_scan_in_figures(ctx, "12.50", burst=True)
     assert not is_scan_in_figures(ctx, "125", burst=True)
+
+
+def test_a_product_barcode_is_named_not_looked_up_as_a_card(ctx: Context) -> None:
+    result = classify_scan(ctx, "4006381333931")
+    assert isinstance(result, ScanRefused)
+    assert result.message == "4006381333931 is a product barcode, not a member card"
+
+
+def test_a_valid_number_with_the_card_prefix_is_still_an_unknown_card(ctx: Context) -> None:
+    result = classify_scan(ctx, "2900100999991")
+    assert isinstance(result, ScanRefused)
+    assert "Unknown card 2900100999991" in result.message
+
+
+@pytest.mark.parametrize("badge", ["STF000000123", "stf00000012"])
+def test_a_staff_badge_is_never_a_member_nor_a_search(ctx: Context, badge: str) -> None:
+    enroll_member(ctx, MemberDraft(first_name="Stf", last_name="Badge", email="stf@example.org"))
+    create_coupon(ctx, Coupon(badge.upper(), "percent", 10))
+    result = classify_scan(ctx, badge, member_at_till=True)
+    assert result == ScanRefused("That is a staff badge, not a member card")

@@ -214,7 +214,7 @@ async def test_invalid_tier_input_is_shown_next_to_the_field_and_nothing_is_stor
         await settle(pilot)
         assert "from 1 to 100" in field_error(dialog, "error-multiplier")
         # A tier on the same spend as another is the service's refusal, shown in the dialog.
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # the first warns of what was typed
         await settle(pilot)
         assert app.screen is screen
     assert list_tiers(ctx) == ()

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
 from app.i18n import _
@@ -35,7 +35,9 @@ class Dialog(ModalScreen[ResultT]):
     fields from :meth:`compose_body`, binds F9 to ``confirm`` with its own label and implements
     :meth:`action_confirm`. ``#dialog-error`` is the message line (:meth:`show_message`).
     Its database calls go through ``self.db`` (app/tui/db_work.py); while one is under way,
-    Esc does not close the dialog (what it saves would be lost to the screen below).
+    Esc does not close the dialog (what it saves would be lost to the screen below). When what
+    can be typed or chosen (:meth:`form_values`) changed since the dialog opened, a first Esc
+    only warns; a second one discards it.
     """
 
     CSS_PATH = DIALOG_CSS
@@ -53,6 +55,29 @@ class Dialog(ModalScreen[ResultT]):
     def __init__(self) -> None:
         super().__init__()
         self.db = DbWork(self, self.show_message)
+        self._opened_with: tuple[object, ...] | None = None
+        self._warned = False
+
+    def on_mount(self) -> None:
+        # After the first refresh: the fields have their first values (the subclass's mount).
+        self.call_after_refresh(self._remember_values)
+
+    def _remember_values(self) -> None:
+        self._opened_with = self.form_values()
+
+    def form_values(self) -> tuple[object, ...]:
+        """What the person can type or choose here; Esc warns before discarding a change."""
+        values: list[object] = []
+        for widget in self.query("Input, Select, Checkbox, TextArea"):
+            if isinstance(widget, TextArea):
+                values.append(widget.text)
+            elif isinstance(widget, Input | Select | Checkbox):
+                values.append(widget.value)
+        return tuple(values)
+
+    def unsaved(self) -> bool:
+        """Whether something was typed or chosen since the dialog opened."""
+        return self._opened_with is not None and self.form_values() != self._opened_with
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -89,8 +114,13 @@ class Dialog(ModalScreen[ResultT]):
         """F9 and the confirm button; a dialog with buttons implements it."""
 
     def action_cancel(self) -> None:
-        if not self.db.busy:
-            self.dismiss(None)
+        if self.db.busy:
+            return
+        if self.unsaved() and not self._warned:
+            self._warned = True
+            self.show_message(_("Unsaved changes: F9 saves them, Esc again discards them"))
+            return
+        self.dismiss(None)
 
     @on(Button.Pressed, "#confirm")
     def _confirm_pressed(self) -> None:

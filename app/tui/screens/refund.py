@@ -89,6 +89,12 @@ class RefundScreen(Dialog[RefundResult | None]):
             table.move_cursor(row=table.get_row_index(str(first.sale_id)))
         self.sale = first or self.member.recent_sales[0]
 
+    def unsaved(self) -> bool:
+        """Only an amount typed over the one the chosen sale filled in is worth a warning."""
+        sale = self.sale
+        filled = amount_text(sale.refundable_cents) if sale and sale.refundable_cents > 0 else ""
+        return self.query_one("#amount", Input).value != filled
+
     def money(self, cents: int) -> str:
         return format_money(cents, self.ctx.rules().currency)
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import ClassVar
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from app.domain.errors import LoyaltyError
@@ -15,44 +21,58 @@ from app.services.chain.status import SyncStatus, sync_status
 from app.services.context import Context
 from app.tui.counter import CounterScreen
 from app.tui.db_work import DbWork
+from app.tui.message_log import MessageLog, remember
 from app.tui.screens.conflicts import ConflictsScreen
 
 STATUS_SECONDS = 30.0
 """How often the header's sync indicator is refreshed (changes waiting, conflicts)."""
 
 
-def header_line(status: SyncStatus) -> str:
-    """The header's sub-title: the shop and till, and the chain sync when it is set up."""
-    parts = [_("Store {store} · Till {till}").format(store=status.store, till=status.till)]
+HEADER_SIDES = 8 + 10 + len(" — ")
+"""The header's columns beside the title and sub-title: Textual's icon and clock space, and
+the dash between title and sub-title."""
+
+
+def header_line(status: SyncStatus, room: int | None = None) -> str:
+    """The header's sub-title: the shop and till, and the chain sync when it is set up.
+
+    ``room``: the columns it may take. What matters most stays: the store and till and a sync
+    conflict; the changes waiting, then the time of the last sync give way first."""
+    place = _("Store {store} · Till {till}").format(store=status.store, till=status.till)
+    synced = ""
     if status.sync_dir:
         if status.last_import:
-            parts.append(
-                _("Synced {time}").format(
-                    time=format_timestamp(datetime.fromisoformat(status.last_import))
-                )
+            synced = _("Synced {time}").format(
+                time=format_timestamp(datetime.fromisoformat(status.last_import))
             )
         else:
-            parts.append(_("Not synced yet"))
-        if status.pending:
-            parts.append(
-                ngettext(
-                    "{count} change to send", "{count} changes to send", status.pending
-                ).format(count=status.pending)
-            )
+            synced = _("Not synced yet")
+    pending = ""
+    if status.sync_dir and status.pending:
+        pending = ngettext(
+            "{count} change to send", "{count} changes to send", status.pending
+        ).format(count=status.pending)
+    conflicts = ""
     if status.open_conflicts:
-        parts.append(
-            "⚠ "
-            + ngettext(
-                "{count} sync conflict", "{count} sync conflicts", status.open_conflicts
-            ).format(count=status.open_conflicts)
-        )
-    return " · ".join(parts)
+        conflicts = "⚠ " + ngettext(
+            "{count} sync conflict", "{count} sync conflicts", status.open_conflicts
+        ).format(count=status.open_conflicts)
+    # From the whole line down to the parts that must stay, the first that fits.
+    for parts in ((place, synced, pending, conflicts), (place, synced, conflicts)):
+        line = " · ".join(part for part in parts if part)
+        if room is None or cell_len(line) <= room:
+            return line
+    return " · ".join(part for part in (place, conflicts) if part)
 
 
 class LoyaltyApp(App[None]):
     """The loyalty counter at a till. ``demo_cards`` adds a hint with cards to try."""
 
     CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Every screen: the last messages in full (a line may be cut on a narrow terminal).
+        Binding("ctrl+n", "messages", _("Messages"), key_display=_("Ctrl+N"), show=False),
+    ]
 
     def __init__(self, ctx: Context, *, demo_cards: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
@@ -63,6 +83,8 @@ class LoyaltyApp(App[None]):
             store=ctx.store_code, till=ctx.till
         )
         self.sync_status: SyncStatus | None = None
+        self.message_log = MessageLog()
+        """What the screens said, for Ctrl+N."""
         self._conflicts_told = 0
         # What the last failed status read said (told once, not every 30 seconds).
         self._status_told = ""
@@ -104,7 +126,7 @@ class LoyaltyApp(App[None]):
     def _show_sync_status(self, status: SyncStatus) -> None:
         self._status_told = ""
         self.sync_status = status
-        self.sub_title = header_line(status)
+        self._show_header()
         if status.open_conflicts > self._conflicts_told:
             self.notify(
                 ngettext(
@@ -117,6 +139,38 @@ class LoyaltyApp(App[None]):
                 timeout=10,
             )
         self._conflicts_told = status.open_conflicts
+
+    def _show_header(self, width: int | None = None) -> None:
+        """The sub-title for the terminal's width: the store, the till and a conflict stay."""
+        if self.sync_status is None:
+            return
+        room = (width or self.size.width) - HEADER_SIDES - cell_len(self.title)
+        self.sub_title = header_line(self.sync_status, room)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_header(event.size.width)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification and keep it in the message log (Ctrl+N)."""
+        text = Content.from_markup(message).plain if markup else message
+        kind = {"information": "info"}.get(severity, severity)
+        remember(self, f"{title}: {text}" if title else text, kind)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_messages(self) -> None:
+        """Ctrl+N: the last messages in full, newest first."""
+        from app.tui.screens.message_log import MessageLogScreen
+
+        if not isinstance(self.screen, MessageLogScreen):
+            self.push_screen(MessageLogScreen(self.message_log.newest_first()))
 
     def action_sync_now(self) -> None:
         """Export this shop's changes and import the other shops' files, off the event loop;

@@ -36,6 +36,7 @@ from app.services.slip import print_slip, slip_mode
 from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.db_work import DbWork
+from app.tui.message_log import remember
 from app.tui.scan_queue import ScanQueue
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.feedback_prompt import Asked, FeedbackPrompt
@@ -45,7 +46,7 @@ from app.tui.widgets.pick_list import PickList
 from app.tui.widgets.scan_input import ScanInput
 from app.tui.widgets.scan_keys import ScanEntered, ScanTyped
 
-# Actions that need a member on the counter; the footer shows them dimmed without one.
+# Actions that need a member on the counter; the key bar leaves them out without one.
 MEMBER_ACTIONS = frozenset(
     {"max_points", "confirm", "refund", "adjust", "print_card", "stamp", "reward"}
 )
@@ -57,6 +58,8 @@ class CounterScreen(Screen[None]):
     """The till's one screen: everything a cashier needs, reachable by function keys."""
 
     AUTO_FOCUS = "#scan"
+    # A short terminal (60x20) drops the blank lines between the checkout's rows (app.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (22, "-tall")]  # noqa: RUF012 (Textual declares it so)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", _("Help"), key_display="F1"),
         Binding("f2", "enroll", _("Enroll"), key_display="F2"),
@@ -142,6 +145,7 @@ class CounterScreen(Screen[None]):
         message.update(Content(text))
         for name in ("error", "success", "info"):
             message.set_class(bool(text) and name == kind, f"-{name}")
+        remember(self.app, text, kind)
 
     def watch_picking(self, picking: bool) -> None:
         # The pick list takes the panels' place (display flags: no restyle of the screen).
@@ -154,7 +158,7 @@ class CounterScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MEMBER_ACTIONS and self.member is None:
-            return None
+            return False
         if action in WAIT_FOR_SALE and self.saving:
             return None
         return True

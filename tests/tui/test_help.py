@@ -51,6 +51,10 @@ async def test_help_lists_every_working_key_and_closes_with_escape() -> None:
         assert keys["F10"] == "Add a stamp to the member's stamp card"
         assert keys["F12"] == "Give a full stamp card's reward with this sale"
         assert keys["Ctrl+R"].startswith("Program rules")
+        # The palette, the message log and quitting are keys too (issue 15).
+        assert keys["Ctrl+P"].startswith("Every action by name")
+        assert keys["Ctrl+N"] == "The last messages in full"
+        assert keys["Ctrl+Q"] == "Quit"
         for later in ("F11",):
             assert not any(later in key for key in keys)
         # Every line fits the 80x24 terminal: nothing is cut or scrolled away.
@@ -80,7 +84,7 @@ async def test_help_speaks_german() -> None:
         assert isinstance(screen, HelpScreen)
         keys = shown_keys(screen)
     assert keys["F2"] == "Neues Mitglied aufnehmen"
-    assert keys["Tab / Umschalt+Tab"] == "Nächstes / voriges Feld"
+    assert keys["F3"] == "Zum Scanfeld"
 
 
 def test_snapshot_of_the_help(snap_compare: Any) -> None:

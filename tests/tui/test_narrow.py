@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.services.views import MemberView
 from app.tui.app import LoyaltyApp
 from app.tui.widgets.key_bar import KeyBar
 from tests.tui.conftest import scan, settle, text_of
@@ -15,8 +16,11 @@ async def test_a_long_message_wraps_onto_a_second_line(app: LoyaltyApp) -> None:
         assert app.screen.query_one("#message").size.height == 2
 
 
-async def test_every_key_stays_visible_when_the_bar_needs_two_lines(app: LoyaltyApp) -> None:
+async def test_every_key_stays_visible_when_the_bar_needs_two_lines(
+    app: LoyaltyApp, member: MemberView
+) -> None:
     async with app.run_test(size=(60, 24)) as pilot:
+        await scan(pilot, member.card)  # the checkout's keys are offered with a member
         await settle(pilot)
         bar = app.screen.query_one(KeyBar)
         lines = str(bar.render()).splitlines()

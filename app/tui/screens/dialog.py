@@ -20,6 +20,7 @@ from textual.widgets.button import ButtonVariant
 
 from app.i18n import _
 from app.tui.db_work import DbWork
+from app.tui.message_log import remember
 
 DIALOG_CSS = Path(__file__).with_name("dialog.tcss")
 """The dialogs' style sheet; a dialog with a style sheet of its own lists both in CSS_PATH."""
@@ -109,6 +110,8 @@ class Dialog(ModalScreen[ResultT]):
         box.update(text)
         box.set_class(bool(text), "-shown")
         box.set_class(kind == "info", "-busy")
+        if kind != "info":
+            remember(self.app, text, kind)
 
     def action_confirm(self) -> None:
         """F9 and the confirm button; a dialog with buttons implements it."""

@@ -30,9 +30,11 @@ def counter_keys() -> list[tuple[str, str]]:
         (_("Ctrl+R"), _("Program rules: tiers, coupons, stamp cards…")),
         (_("Ctrl+O"), _("Reports; F6 there: the day's close")),
         (_("Ctrl+B"), _("Print the customer's slip of the sale on screen")),
+        (_("Ctrl+P"), _("Every action by name (sync, day's close, conflicts…)")),
+        (_("Ctrl+N"), _("The last messages in full")),
         (_("Esc"), _("Back / clear")),
-        (_("Tab / Shift+Tab"), _("Next / previous field")),
-        ("↑ ↓", _("Choose in a list")),
+        (_("Tab ↑ ↓"), _("Next field; choose in a list")),
+        (_("Ctrl+Q"), _("Quit")),
     ]
 
 
@@ -46,8 +48,8 @@ class HelpScreen(Dialog[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        # No hint line: with the palette, the log and quitting listed, the keys fill 80x24.
         self.title_text = _("Keys at the counter")
-        self.hint_text = _("Scan a card or type its 13 digits, then Enter.")
 
     def compose_body(self) -> ComposeResult:
         with Grid(id="keys"):

@@ -48,6 +48,7 @@ from app.services.merge import MergeResult
 from app.services.privacy import EraseResult, erase_member, export_member_data
 from app.tui.db_work import DbWork
 from app.tui.member_text import profile_name, salutation_choices
+from app.tui.message_log import remember
 from app.tui.screens.confirm import ConfirmScreen
 from app.tui.screens.member_export import ExportScreen
 from app.tui.screens.merge import MergeScreen
@@ -201,6 +202,7 @@ class MemberViewScreen(Screen[None]):
         message.update(Content(text))
         for name in ("error", "success"):
             message.set_class(bool(text) and name == kind, f"-{name}")
+        remember(self.app, text, kind)
 
     def reload(self) -> None:
         """Read the member, their ledger, sales and cards again."""

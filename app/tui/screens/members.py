@@ -34,6 +34,7 @@ from app.services.member_list import MemberPage, list_members
 from app.services.views import MemberSummary
 from app.store.errors import DatabaseError
 from app.tui.db_work import unexpected_text
+from app.tui.message_log import remember
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.ordered_input import OrderedInput
 
@@ -145,9 +146,10 @@ class MembersScreen(Screen[None]):
         table = self.table
         table.add_column(_("Card"), key="card", width=13)
         table.add_column(_("Name"), key="name", width=26)
+        # Points before the contact details: on a narrow terminal (60 columns) they stay in view.
+        table.add_column(Text(_("Points"), justify="right"), key="points", width=7)
         table.add_column(_("Phone"), key="phone", width=16)
         table.add_column(_("Postcode"), key="postcode", width=8)
-        table.add_column(_("Points"), key="points", width=7)
         # After the first layout the table knows its height, and so the page size.
         self.call_after_refresh(self.load)
         if self.open_member is not None:
@@ -181,6 +183,8 @@ class MembersScreen(Screen[None]):
         status = self.query_one("#desk-status", Static)
         status.update(Content(text))
         status.set_class(error, "-error")
+        if error:
+            remember(self.app, text, "error")
 
     # --- loading pages -----------------------------------------------------------------
 
@@ -275,9 +279,9 @@ class MembersScreen(Screen[None]):
             table.add_row(
                 Text(m.card or "—"),
                 Text(", ".join(n for n in (m.last_name, m.first_name) if n) or "—"),
+                Text(format_points(m.points), justify="right"),
                 Text(display_phone(m.phone) if m.phone else ""),
                 Text(m.postcode or ""),
-                Text(format_points(m.points), justify="right"),
                 key=str(m.member_id),
             )
         if page.members:

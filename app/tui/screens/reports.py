@@ -38,6 +38,7 @@ from app.services.feedback import Detractor, detractors
 from app.services.report_series import WeeklySeries, report_series
 from app.services.report_text import figure_rows
 from app.services.reports import Report, report_summary, today
+from app.tui.message_log import remember
 from app.tui.widgets.key_bar import KeyBar
 
 # The figures shown first (the rest follow in the README's order).
@@ -168,6 +169,7 @@ class ReportsScreen(Screen[None]):
         message = self.query_one("#report-message", Static)
         message.update(text)
         message.set_class(kind == "error", "-error")
+        remember(self.app, text, kind)
 
     @on(Select.Changed, "#report-period")
     def period_changed(self, event: Select.Changed) -> None:

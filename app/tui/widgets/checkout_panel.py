@@ -334,13 +334,12 @@ class CheckoutPanel(Vertical):
         rows = []
         if quote.discount_cents:
             rows.append((_("Discount"), f"−{format_money(quote.discount_cents, money)}", ""))
+        rows.append((_("Due"), format_money(quote.due_before_points_cents, money), ""))
+        if quote.redeem_value_cents:
+            rows.append(
+                (_("Paid with points"), f"−{format_money(quote.redeem_value_cents, money)}", "")
+            )
         rows += [
-            (_("Due"), format_money(quote.due_before_points_cents, money), ""),
-            (
-                _("Paid with points"),
-                f"−{format_money(quote.redeem_value_cents, money)}",
-                "",
-            ),
             (_("To pay"), format_money(quote.to_pay_cents, money), "bold"),
             (_("Points earned"), f"+{format_points(quote.points_earned)}", ""),
             (_("New balance"), format_points(quote.balance_after), "bold $success"),

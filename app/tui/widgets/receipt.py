@@ -29,9 +29,12 @@ class Receipt(Static):
         rows = [(_("Amount"), format_money(result.amount_cents, money))]
         if result.discount_cents:
             rows.append((_("Discount"), f"−{format_money(result.discount_cents, money)}"))
+        if result.points_redeemed:
+            rows += [
+                (_("Paid with points"), format_money(result.redeem_value_cents, money)),
+                (_("Points redeemed"), format_points(result.points_redeemed)),
+            ]
         rows += [
-            (_("Paid with points"), format_money(result.redeem_value_cents, money)),
-            (_("Points redeemed"), format_points(result.points_redeemed)),
             (_("To pay"), format_money(result.to_pay_cents, money)),
             (_("Points earned"), format_points(result.points_earned)),
             (_("New balance"), format_points(result.points_balance)),

@@ -22,6 +22,7 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.i18n import _, ngettext
 from app.services.context import Context
 from app.tui.db_work import DbWork
+from app.tui.message_log import remember
 from app.tui.screens.program.bonuses import BONUSES, BonusesTab
 from app.tui.screens.program.campaigns import CAMPAIGNS, CampaignsTab
 from app.tui.screens.program.coupons import COUPONS, CouponsTab
@@ -173,6 +174,7 @@ class ProgramScreen(Screen[None]):
         message.update(Content(text))
         for name in ("error", "success"):
             message.set_class(bool(text) and name == kind, f"-{name}")
+        remember(self.app, text, kind)
 
     @property
     def forms(self) -> list[FormTab]:

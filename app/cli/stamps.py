@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def register(subcommands: Subcommands) -> None:
-    """`loyalty stamps add|list|remove|give|card`."""
+    """`loyalty stamps add|list|remove|give|reward|card`."""
     stsub = add_group(subcommands, "stamps", _("stamp card programs (buy 9, the 10th is free)"))
     p = add_command(stsub, "add", cmd_stamps_add, _("start a stamp program"))
     p.add_argument("name", metavar="NAME", help=_("e.g. Coffee"))
@@ -26,6 +26,11 @@ def register(subcommands: Subcommands) -> None:
     p = add_command(stsub, "give", cmd_stamps_give, _("one stamp on a member's card"))
     p.add_argument("card", metavar="CARD")
     p.add_argument("--program", metavar="NAME", help=_("needed when there are several programs"))
+    p = add_command(
+        stsub, "reward", cmd_stamps_reward, _("give a full card's reward without a purchase")
+    )
+    p.add_argument("card", metavar="CARD")
+    p.add_argument("--program", metavar="NAME", help=_("needed when several cards are full"))
     p = add_command(stsub, "card", cmd_stamps_card, _("a member's stamp cards"))
     p.add_argument("card", metavar="CARD")
 
@@ -71,6 +76,15 @@ def cmd_stamps_give(args: argparse.Namespace) -> int:
     card = stamp_by_card(open_context(args), args.card, args.program)
     line = _("Stamp added: {card}").format(card=card.label)
     emit(args, _stamp_card_json(card), [line])
+    return 0
+
+
+def cmd_stamps_reward(args: argparse.Namespace) -> int:
+    from app.services.stamps import reward_by_card
+
+    cards = reward_by_card(open_context(args), args.card, args.program)
+    rewards = [{"program": card.name, "reward": card.reward} for card in cards]
+    emit(args, {"rewards": rewards}, [card.reward_given for card in cards])
     return 0
 
 

@@ -43,6 +43,13 @@ class StampCard:
         return self.stamps >= self.stamps_needed
 
     @property
+    def reward_given(self) -> str:
+        """What the till and the CLI say once the reward was given (the card starts again)."""
+        return _("Reward given: {reward} ({name} card); the card starts again").format(
+            reward=self.reward, name=self.name
+        )
+
+    @property
     def label(self) -> str:
         """``Coffee 7/10``; a full card names its reward."""
         shown = min(self.stamps, self.stamps_needed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -201,6 +202,51 @@ def member_stamp_cards(ctx: Context, card: str) -> list[StampCard]:
     from app.services.member_desk import member_id_for_card
 
     return stamp_cards(ctx, member_id_for_card(ctx, card, usable=False))
+
+
+def give_reward_alone(
+    ctx: Context, member_id: int, program_ids: Sequence[int] | None = None
+) -> list[StampCard]:
+    """The rewards of full cards given without a purchase (recorded with no sale); each card
+    starts again. ``program_ids`` None: the one full card (several: the cashier chooses)."""
+    with ctx.db.transaction() as session:
+        conn = session.connection()
+        # Under the member's lock, like a stamp: two tills must not both give the reward.
+        conn.execute(select(MEMBER.c.id).where(MEMBER.c.id == member_id).with_for_update()).first()
+        full = [card for card in _cards(conn, member_id, _programs(conn)) if card.full]
+        if program_ids is None:
+            if not full:
+                raise StampRefused(_("No stamp card is full yet"))
+            if len(full) > 1:
+                raise StampRefused(_("Choose the stamp program"))
+            chosen = full
+        else:
+            chosen = [card for card in full if card.program_id in set(program_ids)]
+            if len(chosen) != len(set(program_ids)):
+                raise StampRefused(_("That stamp card is not full (or its program was removed)"))
+        ids = [
+            inserted_id(
+                conn.execute(insert(_STAMP), _row(ctx, member_id, card.program_id, "reward", None))
+            )
+            for card in chosen
+        ]
+        for card in chosen:
+            record(session, ctx, "stamp.reward", "member", member_id, program=card.name)
+        events.stamps_given(session, ctx, ids)
+    return chosen
+
+
+def reward_by_card(ctx: Context, card: str, program: str | None = None) -> list[StampCard]:
+    """The full card's reward for the member of ``card``, without a purchase (CLI, scripts)."""
+    from app.services.member_desk import member_id_for_card
+
+    member_id = member_id_for_card(ctx, card)
+    if program is None:
+        return give_reward_alone(ctx, member_id)
+    found = _find(list_programs(ctx), program)
+    if found is None:
+        raise StampRefused(_("There is no stamp program {name}").format(name=program))
+    return give_reward_alone(ctx, member_id, [found.program_id])
 
 
 def give_rewards(

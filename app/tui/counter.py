@@ -33,7 +33,7 @@ from app.services.scan import (
     is_scan_in_figures,
 )
 from app.services.slip import print_slip, slip_mode
-from app.services.stamps import add_stamp
+from app.services.stamps import add_stamp, give_reward_alone
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.db_work import DbWork
 from app.tui.message_log import remember
@@ -347,6 +347,13 @@ class CounterScreen(Screen[None]):
             self.say(_("This member has no active card: issue a new card first"))
             return
         panel = self.checkout_panel
+        amount_field = panel.amount_input
+        typed = submitted.value if submitted and submitted.input is amount_field else None
+        typed = (amount_field.value if typed is None else typed).strip()
+        if panel.rewards and not typed and not panel.points_input.value.strip():
+            # F12 then F9 with no amount: the reward on its own, no purchase.
+            self._give_rewards_alone(member.member_id, [c.program_id for c in panel.rewards])
+            return
         if panel.receipt is not None and not panel.amount_input.value.strip():
             # F9 pressed again on the receipt: the sale is done; nothing to confirm.
             return
@@ -521,9 +528,23 @@ class CounterScreen(Screen[None]):
             return
         panel.rewards = tuple(full)
         self.say(
-            _("The reward is given with this sale: F9 confirms it"),
+            _("The reward is given with this sale: F9 confirms it (no amount: the reward alone)"),
             "info",
         )
+
+    def _give_rewards_alone(self, member_id: int, program_ids: list[int]) -> None:
+        def give() -> tuple[list[StampCard], MemberOffers | None]:
+            return give_reward_alone(self.ctx, member_id, program_ids), self._offers_of(member_id)
+
+        def given(result: tuple[list[StampCard], MemberOffers | None]) -> None:
+            cards, offers = result
+            self.checkout_panel.rewards = ()
+            if offers is not None and self.member and offers.member_id == self.member.member_id:
+                self.offers = offers
+            self.reload_member()
+            self.say(" ".join(card.reward_given for card in cards), "success")
+
+        self.db.run("stamp", give, given)
 
     # --- printing the card -------------------------------------------------------------
 

@@ -79,3 +79,20 @@ def test_give_stamps_and_show_a_members_cards(cli: Cli) -> None:
         "Coffee 3/3: reward due (a free coffee)",
     ]
     assert [c["full"] for c in cli.json("stamps", "card", card)["cards"]] == [False, True]
+
+
+def test_a_full_cards_reward_without_a_purchase(cli: Cli) -> None:
+    card = cli.json("member", "add", "--first-name", "Anna", "--last-name", "Müller")["card"]
+    cli.ok("stamps", "add", "Coffee", "--stamps", "2", "--reward", "a free coffee")
+    cli.ok("stamps", "give", card)
+    cli.refused("stamps", "reward", card, match="No stamp card is full yet")
+    cli.ok("stamps", "give", card)
+    out = cli.ok("stamps", "reward", card)
+    assert out.strip() == "Reward given: a free coffee (Coffee card); the card starts again"
+    assert cli.json("stamps", "card", card)["cards"][0]["stamps"] == 0
+    # Recorded as a reward with no sale; the member bought nothing.
+    cli.ok("stamps", "give", card)
+    cli.ok("stamps", "give", card)
+    given = cli.json("stamps", "reward", card, "--program", "coffee")
+    assert given == {"rewards": [{"program": "Coffee", "reward": "a free coffee"}]}
+    cli.refused("stamps", "reward", card, "--program", "Tea", match="no stamp program Tea")

@@ -245,7 +245,9 @@ async def test_f10_stamps_and_a_full_card_gives_its_reward_with_the_sale(
         await type_text(pilot, "4")
         await pilot.press("f12")
         await settle(pilot)
-        assert message(app) == "The reward is given with this sale: F9 confirms it"
+        assert message(app) == (
+            "The reward is given with this sale: F9 confirms it (no amount: the reward alone)"
+        )
         assert "Reward with this sale: a free coffee (Coffee card)" in text_of(app, "#program-line")
         await confirm(pilot)
         assert "a free coffee (Coffee card)" in text_of(app, "#receipt")
@@ -361,3 +363,26 @@ async def test_the_demo_has_a_coupon_and_a_nearly_full_stamp_card_to_try(ctx: Co
         ("WELCOME10", 18_00)
     ]
     assert "WELCOME10" in demo_coupon_hint(ctx) and "€10.00" in demo_coupon_hint(ctx)
+
+
+async def test_f12_then_f9_with_no_amount_gives_the_reward_on_its_own(
+    app: LoyaltyApp, ctx: Context, rich_member: MemberView
+) -> None:
+    add_program(ctx, "Coffee", 2, "a free coffee")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, rich_member.card)
+        await pilot.press("f10", "f10")
+        await settle(pilot)
+        await pilot.press("f12")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert message(app) == "Reward given: a free coffee (Coffee card); the card starts again"
+        assert "Stamps: Coffee 0/2" in text_of(app, "#member-coupons")
+        assert not app.screen.query_one("#receipt").display
+        assert "500 points" in text_of(app, "#member-details")
+    assert rows(ctx, "SELECT kind, sale_id FROM stamp ORDER BY id") == [
+        ("stamp", None),
+        ("stamp", None),
+        ("reward", None),
+    ]
+    assert rows(ctx, "SELECT count(*) FROM sale") == [(0,)]

@@ -212,7 +212,17 @@ def demo_coupon_hint(ctx: Context) -> str:
 
 def _demo_program(ctx: Context) -> None:
     """A coupon every member can use and a coffee stamp card, the first member's nearly full."""
-    create_coupon(ctx, Coupon(code=DEMO_COUPON, kind="percent", value=10, min_spend_cents=10_00))
+    # Once per member, like a real welcome coupon.
+    create_coupon(
+        ctx,
+        Coupon(
+            code=DEMO_COUPON,
+            kind="percent",
+            value=DEMO_COUPON_PERCENT,
+            min_spend_cents=DEMO_COUPON_MIN_CENTS,
+            per_member=1,
+        ),
+    )
     program = add_program(ctx, _("Coffee"), 10, _("a free coffee"))
     first = demo_cards(ctx, limit=1)
     if first:

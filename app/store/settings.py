@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
+from babel.numbers import is_currency
 from sqlalchemy import Connection, insert, select, update
 
 from app.domain.cards import CardLayout
@@ -53,9 +54,15 @@ def _text(value: Any) -> str:
 
 def _currency(value: Any) -> str:
     text = str(value).strip().upper()
-    if len(text) != 3 or not text.isalpha():
+    # Babel knows the ISO 4217 codes (and how to write their amounts): "QQQ" is none.
+    if len(text) != 3 or not text.isalpha() or not is_currency(text):
         raise ValueError
     return text
+
+
+_currency.hint = lambda: _(  # type: ignore[attr-defined]
+    "an ISO 4217 currency code like EUR, CHF or USD"
+)
 
 
 def _region(value: Any) -> str:
@@ -246,6 +253,12 @@ def parse_setting(key: str, value: Any) -> Any:
     except UnsafeText as exc:
         raise UnsafeText(f"{key}: {exc.message}") from None
     except (ValueError, TypeError):
+        hint = getattr(parse, "hint", None)
+        if hint is not None:
+            # What the setting takes ("an ISO 4217 currency code like EUR…"), not only "no".
+            raise InvalidInput(
+                _("“{value}”: give {hint}").format(value=quote_input(value), hint=hint())
+            ) from None
         raise InvalidInput(
             _("“{value}” is not a valid value for {key}").format(value=quote_input(value), key=key)
         ) from None

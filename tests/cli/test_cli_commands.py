@@ -440,7 +440,12 @@ def test_search_and_settings_errors(cli: Cli, anna: dict[str, Any]) -> None:
     cli.refused("settings", "set", "no.such.key", "1", match="Unknown setting")
     cli.refused("settings", "set", "program.earn_points_per_unit", "-3", match="not a valid")
     cli.refused("settings", "set", "card.prefix", "31", match="prefix must be two digits")
-    cli.refused("settings", "set", "shop.currency", "EURO", match="not a valid")
+    cli.refused("settings", "set", "shop.currency", "EURO", match="ISO 4217 currency code")
+    # Values are checked against what they mean: Babel knows the currencies, tzdata the zones.
+    cli.refused("settings", "set", "shop.currency", "QQQ", match="“QQQ”: give an ISO 4217")
+    cli.refused("settings", "set", "shop.timezone", "Europe/Atlantis", match="a time zone like")
+    assert cli.ok("settings", "set", "shop.currency", "chf")
+    assert cli.ok("settings", "set", "shop.timezone", "Europe/Zurich")
 
 
 def test_unknown_command(cli: Cli, anna: dict[str, Any]) -> None:

@@ -238,6 +238,8 @@ def test_unknown_setting(ctx: Context, db_path: Path) -> None:
         ("shop.name", "   "),
         ("shop.currency", "EURO"),
         ("shop.currency", "E1R"),
+        ("shop.currency", "QQQ"),  # three letters, but no currency Babel knows (ISO 4217)
+        ("shop.timezone", "Europe/Atlantis"),
         ("shop.phone_region", "XX"),
         ("shop.store_code", "12"),
         ("shop.store_code", "abc"),
@@ -249,8 +251,13 @@ def test_bad_setting_values(ctx: Context, db_path: Path, key: str, value: object
     before = snapshot(db_path)
     with pytest.raises(InvalidInput) as caught:
         write_setting(ctx.db, key, value)
-    # Either "not a valid value for <key>" or the card layout's own sentence.
-    expected = {"shop.store_code": "store code must be", "card.prefix": "prefix must be"}
+    # Either "not a valid value for <key>", what the setting takes, or the layout's sentence.
+    expected = {
+        "shop.store_code": "store code must be",
+        "card.prefix": "prefix must be",
+        "shop.currency": "give an ISO 4217 currency code like EUR",
+        "shop.timezone": "give a time zone like Europe/Berlin",
+    }
     assert expected.get(key, f"not a valid value for {key}") in caught.value.message
     assert snapshot(db_path) == before
 
@@ -303,3 +310,20 @@ def test_seed_demo_follows_the_shops_redeem_rules(ctx: Context, db_path: Path) -
     assert seed_demo(ctx, members=24)
     assert scalar(db_path, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'redeem'") > 0
     assert check_database(ctx).ok
+
+
+def test_the_demo_coupon_is_once_per_member(ctx: Context) -> None:
+    from app.domain.coupons import CouponRefused
+
+    cards = seed_demo(ctx, members=6)
+    first, second = cards[0][0], cards[1][0]
+    assert checkout(ctx, first, 20_00, coupon="WELCOME10").discount_cents == 2_00
+    with pytest.raises(CouponRefused):
+        checkout(ctx, first, 20_00, coupon="WELCOME10")
+    assert checkout(ctx, second, 20_00, coupon="WELCOME10").discount_cents == 2_00
+
+
+def test_a_currency_babel_does_not_know_is_refused(ctx: Context) -> None:
+    with pytest.raises(InvalidInput, match="ISO 4217"):
+        write_setting(ctx.db, "shop.currency", "QQQ")
+    assert load_settings(ctx.db)["shop.currency"] == "EUR"

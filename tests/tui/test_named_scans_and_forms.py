@@ -3,7 +3,7 @@ and 5): typed like a scanner (digits then Enter) and like a cashier (keys)."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from app.services.context import Context
 from app.services.views import MemberView
@@ -11,6 +11,7 @@ from app.tui.app import LoyaltyApp
 from app.tui.screens import AdjustScreen, EnrollScreen
 from tests.tui.conftest import scan, settle, text_of
 from tests.tui.test_enroll import Host, error_text, members, type_text
+from tests.tui.test_member_view import open_view
 
 
 def dialog_message(screen: object) -> str:
@@ -116,3 +117,37 @@ async def test_esc_in_the_refund_dialog_closes_at_once_when_nothing_was_typed(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is not screen
+
+
+async def test_enter_on_the_salutation_dropdown_moves_on_instead_of_opening_it(
+    ctx: Context,
+) -> None:
+    host = Host(ctx)
+    async with host.run_test(size=(80, 24)) as pilot:
+        screen = host.screen
+        salutation = screen.query_one("#salutation", Select)
+        salutation.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not salutation.expanded
+        assert host.focused is not None and host.focused.id == "first_name"
+        # Space (or an arrow) still opens the list.
+        salutation.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert salutation.expanded
+
+
+async def test_an_erased_members_profile_shows_no_example_data(
+    ctx: Context, member: MemberView
+) -> None:
+    async with LoyaltyApp(ctx).run_test(size=(80, 24)) as pilot:
+        screen = await open_view(pilot, member.card)
+        assert screen.query_one("#desk-email", Input).placeholder == "name@example.org"
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press(*"ERASE", "enter")
+        await settle(pilot)
+        for name in ("email", "phone", "birthday"):
+            field = screen.query_one(f"#desk-{name}", Input)
+            assert (field.value, field.placeholder) == ("", "")

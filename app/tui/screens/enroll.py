@@ -22,6 +22,7 @@ from app.tui.db_work import UnexpectedError
 from app.tui.member_text import salutation_choices
 from app.tui.screens.dialog import Dialog
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
+from app.tui.widgets.field_select import FieldSelect
 from app.tui.widgets.member_panel import member_display_name
 from app.tui.widgets.ordered_input import OrderedInput
 
@@ -76,7 +77,7 @@ class EnrollScreen(Dialog[MemberView | None]):
         with VerticalScroll(id="form"):
             with Horizontal(classes="row"):
                 yield Label(_("Salutation"))
-                yield Select(
+                yield FieldSelect(
                     salutation_choices(),
                     value="",
                     allow_blank=False,

@@ -21,6 +21,7 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.i18n import _
 from app.services.context import Context
 from app.tui.screens.dialog import Dialog
+from app.tui.widgets.field_select import FieldSelect
 from app.tui.widgets.ordered_input import OrderedInput
 
 
@@ -85,7 +86,7 @@ class FormDialog(Dialog[Any]):
                 with Horizontal(classes="row"):
                     yield Label(field.label, id=f"label-{field.name}", markup=False)
                     if field.choices:
-                        yield Select(
+                        yield FieldSelect(
                             field.choices,
                             value=field.value or field.choices[0][1],
                             allow_blank=False,

@@ -53,6 +53,7 @@ from app.tui.screens.confirm import ConfirmScreen
 from app.tui.screens.member_export import ExportScreen
 from app.tui.screens.merge import MergeScreen
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
+from app.tui.widgets.field_select import FieldSelect
 from app.tui.widgets.key_bar import KeyBar
 from app.tui.widgets.ordered_input import OrderedInput
 
@@ -89,6 +90,15 @@ def card_status_label(status: str) -> str:
 def default_export_path(member_id: int) -> Path:
     """Where a member's data export goes unless the owner types another path."""
     return data_dir() / "exports" / f"member-{member_id}.json"
+
+
+def field_placeholders() -> dict[str, str]:
+    """The examples shown in the profile's empty fields (of a member who can be edited)."""
+    return {
+        "email": _("name@example.org"),
+        "phone": _("+49 171 2345678"),
+        "birthday": _("YYYY-MM-DD"),
+    }
 
 
 class MemberViewScreen(Screen[None]):
@@ -129,11 +139,7 @@ class MemberViewScreen(Screen[None]):
             "postcode": _("Postcode"),
             "tier": _("Tier"),
         }
-        placeholders = {
-            "email": _("name@example.org"),
-            "phone": _("+49 171 2345678"),
-            "birthday": _("YYYY-MM-DD"),
-        }
+        placeholders = field_placeholders()
         salutations = salutation_choices()
         yield Header()
         yield Static(id="desk-who", markup=False)
@@ -142,7 +148,7 @@ class MemberViewScreen(Screen[None]):
             with TabPane(_("Profile"), id=TABS[0]), VerticalScroll(id="desk-form"):
                 with Horizontal(classes="desk-row"):
                     yield Label(_("Salutation"))
-                    yield Select(
+                    yield FieldSelect(
                         salutations,
                         value="",
                         allow_blank=False,
@@ -285,9 +291,14 @@ class MemberViewScreen(Screen[None]):
             "postcode": profile.postcode or "",
             "tier": profile.tier or "",
         }
+        # An erased or merged member's empty fields stay empty: an example address in the
+        # greyed-out form would read like the member's data.
+        placeholders = field_placeholders() if profile.status == "active" else {}
         with self.prevent(Input.Changed, Select.Changed):
             for name, value in values.items():
-                self.query_one(f"#desk-{name}", Input).value = value
+                field = self.query_one(f"#desk-{name}", Input)
+                field.value = value
+                field.placeholder = placeholders.get(name, "")
             self.query_one("#desk-salutation", Select).value = profile.salutation
             self.query_one("#desk-consent", Checkbox).value = profile.marketing_consent
         self.query_one("#desk-notes", TextArea).text = profile.notes

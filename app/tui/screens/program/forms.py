@@ -18,6 +18,7 @@ from app.services.context import Context
 from app.services.settings import setting_bounds, write_settings
 from app.tui.db_work import DbWork
 from app.tui.screens.program.tab import ProgramTab
+from app.tui.widgets.field_select import FieldSelect
 from app.tui.widgets.ordered_input import OrderedInput
 
 CHECKBOXES = ("program.earn_on_points_paid", "program.earn_on_discount")
@@ -119,7 +120,9 @@ class FormTab(ProgramTab):
             else:
                 yield Label(label, markup=False)
                 if choices(key):
-                    yield Select(choices(key), allow_blank=False, compact=True, id=widget_id(key))
+                    yield FieldSelect(
+                        choices(key), allow_blank=False, compact=True, id=widget_id(key)
+                    )
                 else:
                     yield OrderedInput(compact=True, id=widget_id(key))
                     yield Label(bounds_hint(key), classes="set-hint", markup=False)

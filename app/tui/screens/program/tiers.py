@@ -17,6 +17,7 @@ from app.services.program_rules import list_tiers, remove_tier
 from app.tui.screens.program.forms import choices, save_settings
 from app.tui.screens.program.lists import Row, RuleListTab
 from app.tui.screens.program.rule_dialogs import TierDialog
+from app.tui.widgets.field_select import FieldSelect
 
 TIERS = "program-tiers"
 
@@ -36,7 +37,7 @@ class TiersTab(RuleListTab):
         with Horizontal(id="tier-period-row"):
             yield Label(_("Qualifying spend:"))
             # Built with the stored value: a first "change" would save it.
-            yield Select(
+            yield FieldSelect(
                 choices("program.tier_period"),
                 value=str(self.ctx.settings()["program.tier_period"]),
                 allow_blank=False,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from app.i18n import set_language
 from app.services.chain.status import SyncStatus
 from app.services.context import Context
 from app.services.views import MemberView
 from app.tui.app import LoyaltyApp, header_line
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.message_log import MessageLogScreen
+from app.tui.widgets.figure_rows import figure_rows
 from app.tui.widgets.key_bar import KeyBar
 from tests.tui.conftest import confirm, scan, settle, text_of
 
@@ -150,3 +152,29 @@ async def test_help_fits_80x24_with_the_new_keys(app: LoyaltyApp) -> None:
         last = list(app.screen.query(".key"))[-1]
         assert str(last.render()) == "Ctrl+Q"
         assert last.region.bottom <= dialog.region.bottom - 1
+
+
+def test_figure_rows_shorten_labels_never_figures() -> None:
+    rows = [("Mit Punkten bezahlt", "−0,47 €", ""), ("Neuer Stand", "24", "bold")]
+    wide = [line.plain for line in figure_rows(rows)]
+    assert wide == ["Mit Punkten bezahlt  −0,47 €", "Neuer Stand          24"]
+    narrow = [line.plain for line in figure_rows(rows, 26)]
+    assert narrow == ["Mit Punkten bezah… −0,47 €", "Neuer Stand        24"]
+    assert all(len(line) <= 26 for line in narrow)
+
+
+async def test_60x20_in_german_keeps_every_figure_whole(
+    ctx: Context, rich_member: MemberView
+) -> None:
+    set_language("de")
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await scan(pilot, rich_member.card)
+        await pilot.press("2", "5", "f4")
+        await settle(pilot)
+        lines = text_of(app, "#totals").splitlines()
+        assert lines[1].endswith("−5,00\xa0€")  # paid with points: the figure on its line
+        assert lines[-1].startswith("Neuer Stand") and lines[-1].rstrip().endswith(" 20")
+        await confirm(pilot)
+        receipt = text_of(app, "#receipt").splitlines()
+        assert receipt[-1].startswith("Neuer Stand") and receipt[-1].rstrip().endswith(" 20")

@@ -26,6 +26,7 @@ from app.i18n import _, format_money, format_points
 from app.services.member_offers import MemberOffers
 from app.services.views import MemberView, SaleResult
 from app.tui.widgets.figure_input import FigureInput
+from app.tui.widgets.figure_rows import figure_rows
 from app.tui.widgets.receipt import Receipt
 
 
@@ -304,6 +305,10 @@ class CheckoutPanel(Vertical):
             return
         self.quote, self.error = quote, ""
 
+    def on_resize(self) -> None:
+        # The labels are fitted to the panel's width (figure_rows): fit them again.
+        self.call_after_refresh(lambda: self.watch_quote(self.quote))
+
     def watch_error(self, error: str) -> None:
         self.query_one("#checkout-error", Static).update(Content(error))
 
@@ -344,12 +349,11 @@ class CheckoutPanel(Vertical):
             (_("Points earned"), f"+{format_points(quote.points_earned)}", ""),
             (_("New balance"), format_points(quote.balance_after), "bold $success"),
         ]
-        width = max(len(label) for label, _value, _style in rows) + 2
         parts: list[Content | str | tuple[str, str]] = []
-        for label, value, style in rows:
+        for line in figure_rows(rows, self.query_one("#totals").content_size.width):
             if parts:
                 parts.append("\n")
-            parts += [label.ljust(width), (value, style)]
+            parts.append(line)
         if shows_rules(quote.applied):
             parts += ["\n", (applied_summary(quote.applied, money), "$accent")]
         return Content.assemble(*parts)

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from app.domain.rules import applied_summary
 from app.i18n import _, format_money, format_points
 from app.services.views import SaleResult
+from app.tui.widgets.figure_rows import figure_rows
 
 
 class Receipt(Static):
@@ -19,6 +20,11 @@ class Receipt(Static):
     def __init__(self, *, currency: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self.currency = currency
+
+    def on_resize(self) -> None:
+        # The labels are fitted to the width (figure_rows): fit them again.
+        if self.result is not None:
+            self.update(self._render_result(self.result))
 
     def watch_result(self, result: SaleResult | None) -> None:
         self.display = result is not None
@@ -39,13 +45,13 @@ class Receipt(Static):
             (_("Points earned"), format_points(result.points_earned)),
             (_("New balance"), format_points(result.points_balance)),
         ]
-        width = max(len(label) for label, _value in rows) + 2
         parts: list[Content | str | tuple[str, str]] = [
             (_("Sale {id} saved").format(id=result.sale_id), "bold $success")
         ]
-        for label, value in rows:
-            style = "bold" if label in (_("To pay"), _("New balance")) else ""
-            parts += ["\n", label.ljust(width), (value, style)]
+        bold = (_("To pay"), _("New balance"))
+        styled = [(label, value, "bold" if label in bold else "") for label, value in rows]
+        for line in figure_rows(styled, self.content_size.width):
+            parts += ["\n", line]
         if any(rule.code != "base" for rule in result.applied):
             parts += ["\n", (applied_summary(result.applied, money), "$accent")]
         if result.points_expired:

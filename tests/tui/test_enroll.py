@@ -104,7 +104,8 @@ async def test_salutation_consent_and_f9(ctx: Context) -> None:
         # Shift+Tab twice from the last name reaches the salutation.
         await pilot.press("shift+tab", "shift+tab")
         assert app.focused is not None and app.focused.id == "salutation"
-        await pilot.press("enter", "down", "enter")
+        # Space opens the dropdown (Enter moves on to the next field), Enter chooses.
+        await pilot.press("space", "down", "enter")
         await settle(pilot)
         # Enter never ticks the consent box; Space does.
         screen.query_one("#consent").focus()

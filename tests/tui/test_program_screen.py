@@ -252,7 +252,7 @@ async def test_the_tier_period_is_saved_when_chosen(app: LoyaltyApp, ctx: Contex
         await go_to(pilot, screen, TIERS)
         period = screen.query_one("#set-tier-period", Select)
         period.focus()
-        await pilot.press("enter", "down", "enter")
+        await pilot.press("space", "down", "enter")
         await settle(pilot)
         assert message(screen) == "Saved: tiers count the spend of lifetime"
     assert stored(ctx, "program.tier_period") == "lifetime"
@@ -373,7 +373,7 @@ async def test_bonuses_and_expiry_are_saved_with_f9(app: LoyaltyApp, ctx: Contex
         assert app.focused is not None and app.focused.id == "set-birthday-points"
         await clear_and_type(pilot, "50")
         await pilot.press("enter")  # the birthday period: week -> month
-        await pilot.press("enter", "down", "enter")
+        await pilot.press("space", "down", "enter")
         await pilot.press("tab")
         await clear_and_type(pilot, "100")  # sign-up
         await pilot.press("enter")
@@ -382,7 +382,7 @@ async def test_bonuses_and_expiry_are_saved_with_f9(app: LoyaltyApp, ctx: Contex
         await clear_and_type(pilot, "200")  # referral
         await go_to(pilot, screen, EXPIRY)
         assert app.focused is not None and app.focused.id == "set-expiry"
-        await pilot.press("enter", "down", "enter")  # never -> N months after earning
+        await pilot.press("space", "down", "enter")  # never -> N months after earning
         await pilot.press("tab")
         await clear_and_type(pilot, "24")
         await pilot.press("f9")
@@ -550,7 +550,7 @@ async def test_an_amount_coupon_with_limits_and_its_mistakes(app: LoyaltyApp, ct
         await settle(pilot)
         dialog = app.screen
         await typed(pilot, "WELCOME5")
-        await pilot.press("enter", "enter", "down", "enter")  # kind: amount off
+        await pilot.press("enter", "space", "down", "enter")  # kind: amount off
         await settle(pilot)
         assert str(dialog.query_one("#label-value", Label).render()) == "Amount off"
         await pilot.press("tab")
@@ -593,7 +593,7 @@ async def batch_of_three(pilot: Pilot[None], screen: ProgramScreen) -> Screen[ob
     await typed(pilot, "3")
     await pilot.press("enter")
     await typed(pilot, "xmas")
-    await pilot.press("enter", "enter", "down", "down", "enter")  # extra points
+    await pilot.press("enter", "space", "down", "down", "enter")  # extra points
     await pilot.press("tab")
     await typed(pilot, "50")
     return dialog

@@ -77,7 +77,8 @@ async def test_changes_waiting_and_a_conflict_show_in_the_header(
     overdrawn_in_two_shops(a, b)
     a.enroll("Bert", "Bauer")  # not exported yet
     app = LoyaltyApp(a.ctx)
-    async with app.run_test(size=(100, 24), notifications=True) as pilot:
+    # 160 columns: the whole line (at 80 the store, the till and the conflict stay, issue 15).
+    async with app.run_test(size=(160, 24), notifications=True) as pilot:
         await settle(pilot)
         assert "Store 001 · Till 1 · Synced" in app.sub_title
         assert "3 changes to send" in app.sub_title  # her sale, Bert and his card

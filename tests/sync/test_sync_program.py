@@ -90,6 +90,27 @@ def test_stamp_cards_travel(shops: Callable[[int], list[Shop]]) -> None:
         assert (card.name, card.stamps, card.stamps_needed) == ("Coffee", 2, 3)
 
 
+def test_a_reward_given_without_a_purchase_travels(shops: Callable[[int], list[Shop]]) -> None:
+    from app.services.stamps import give_reward_alone
+
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    add_program(a.ctx, "Coffee", 2, "a free coffee")
+    member = member_id_for_card(a.ctx, anna.card)
+    add_stamp(a.ctx, member)
+    add_stamp(a.ctx, member)
+    (given,) = give_reward_alone(a.ctx, member)
+    assert given.name == "Coffee"
+    a.export()
+    b.import_()
+    for shop in (a, b):
+        (card,) = stamp_cards(shop.ctx, member_id_for_card(shop.ctx, anna.card))
+        assert card.stamps == 0  # the reward was given: the card started again
+        assert shop.query("SELECT kind, sale_id FROM stamp WHERE kind = 'reward'") == [
+            ("reward", None)
+        ]
+
+
 def test_tiers_and_a_referral_made_in_one_shop_pay_out_in_another(
     shops: Callable[[int], list[Shop]],
 ) -> None:

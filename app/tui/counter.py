@@ -296,10 +296,18 @@ class CounterScreen(Screen[None]):
         if self.member is None:
             return
         member_id = self.member.member_id
+        receipt = self.checkout_panel.receipt
 
         def show(fresh: tuple[MemberView, MemberOffers | None]) -> None:
             if self.member is not None and self.member.member_id == member_id:
                 self.member, self.offers = fresh
+                panel = self.checkout_panel
+                # Read after the sale, the balance moved on (a refund, an adjustment, another
+                # till): the receipt's "New balance" would contradict the member panel, so the
+                # checkout shows the member as saved.
+                moved = receipt is not None and fresh[0].points != receipt.points_balance
+                if moved and panel.receipt is receipt:
+                    panel.receipt = None
             if then is not None:
                 then()
 

@@ -231,15 +231,7 @@ class CheckoutPanel(Vertical):
         self._requote()
         return points
 
-    def watch_member(self, member: MemberView | None) -> None:
-        receipt = self.receipt
-        if receipt is not None and (
-            member is None or member.card != receipt.card or member.points != receipt.points_balance
-        ):
-            # A refund, an adjustment or another till changed the balance since the sale: the
-            # receipt's "New balance" would contradict the member panel, so the panel shows
-            # the member as saved.
-            self.receipt = None
+    def watch_member(self) -> None:
         self._enable_fields()
         self._requote()
         # The quote may stay None (no amount yet), which would leave the hint of the last member.

@@ -412,7 +412,9 @@ def test_unknown_sale_and_refund_of_a_refunded_sale(cli: Cli, anna: dict[str, An
     [
         ("--email", "anna@", "not an email address"),
         ("--phone", "12", "phone number"),
-        ("--birthday", "1985-02-30", "Birthday as YYYY-MM-DD"),
+        # The format is right, the day is not in the calendar: it says so (issue 15).
+        ("--birthday", "1985-02-30", "1985-02-30 does not exist"),
+        ("--birthday", "30 Feb 1985", "Birthday as YYYY-MM-DD"),
         ("--birthday", "2099-01-01", "future"),
         ("--postcode", "#1", "not a postcode"),
         ("--salutation", "dr", "invalid choice"),

@@ -83,6 +83,9 @@ def _sqlite_reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # A big sync import grows the WAL to gigabytes while the checkpoint cannot restart it;
     # once it restarts, the file is cut back to this size instead of keeping its peak.
     cur.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
+    # What is deleted or overwritten is overwritten with zeros in the page, not left in free
+    # space: an erased member's name is gone from the file, not only from the rows.
+    cur.execute("PRAGMA secure_delete = ON")
     cur.close()
 
 
@@ -443,6 +446,26 @@ class Database:
         """A read-only session (never takes the write lock)."""
         with driver_errors(), Session(self.read_engine) as session:
             yield session
+
+    def wipe_old_copies(self) -> bool:
+        """Copy the WAL into the file and cut it to zero bytes (after an erasure).
+
+        The WAL still holds the pages as they were before the change; with ``secure_delete``
+        the file itself holds no old copy once they are copied back. Waits up to the busy
+        timeout for readers on older pages; False if one stayed (the next checkpoint that
+        restarts the WAL does it). PostgreSQL keeps old row versions until its VACUUM.
+        """
+        if self.path is None:
+            return True
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            busy, _frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return int(busy) == 0
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
 
     def raw(self) -> Any:
         """This thread's DBAPI connection in autocommit mode, for the hot read path."""

@@ -18,6 +18,7 @@ from app.cli.common import (
     open_context,
     whole_number,
 )
+from app.files import protect_stream
 from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     elif args.csv:
+        protect_stream(sys.stdout)  # redirected to a file: its owner's only
         sys.stdout.write(report_csv(report))
     else:
         from app.services.report_text import report_lines
@@ -156,6 +158,7 @@ def cmd_report_day(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(close.to_json(), ensure_ascii=False))
     elif args.csv:
+        protect_stream(sys.stdout)  # redirected to a file: its owner's only
         sys.stdout.write(day_close_csv(close))
     elif args.print:
         where = print_day_close(ctx, close)

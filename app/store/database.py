@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
+from app.files import create_private_file, private_folder
 from app.i18n import _
 from app.store.errors import (
     DatabaseDamaged,
@@ -273,6 +274,17 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
         )
 
 
+def _private_file(path: Path) -> None:
+    """The database's folder and file readable by their owner only, when this creates them.
+
+    SQLite gives the -wal and -shm files the database file's permissions.
+    """
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    private_folder(path.parent)
+    create_private_file(path)
+
+
 class Database:
     """One opened database: a write engine, a read engine and a fast raw reader per thread.
 
@@ -295,7 +307,7 @@ class Database:
             path = Path(parsed.database)
             _check_sqlite_file(path, create=create)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _private_file(path)
             except OSError as exc:
                 raise DatabaseUnavailable(
                     _("Cannot create the folder for {path}: {reason}").format(

@@ -18,6 +18,7 @@ from app.cli.common import (
     open_context,
     whole_number,
 )
+from app.domain.spreadsheet import escape_row
 from app.files import protect_stream
 from app.i18n import _, ngettext
 
@@ -183,7 +184,7 @@ def report_csv(report: Report) -> str:
             rows.append({**{k: data[k] for k in ("from", "to", "store", "currency")}, **group})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(head)
+    writer.writerow(escape_row(head))
     for row in rows:
-        writer.writerow(["" if row.get(k) is None else row.get(k) for k in head])
+        writer.writerow(escape_row("" if row.get(k) is None else row.get(k) for k in head))
     return out.getvalue()

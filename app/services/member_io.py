@@ -24,6 +24,7 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
+from app.domain.spreadsheet import escape_row
 from app.files import open_text_atomically
 from app.i18n import _
 from app.services.bulk_jobs import tidy_jobs
@@ -218,7 +219,7 @@ _EXPORT_SELECT = (
 )
 
 
-def _export_rows(ctx: Context) -> Iterator[list[str]]:
+def _export_rows(ctx: Context) -> Iterator[list[str | int]]:
     after = 0
     while True:
         rows = queries.fetch_all(ctx.db, _EXPORT_SELECT, (after, 5000))
@@ -239,7 +240,7 @@ def _export_rows(ctx: Context) -> Iterator[list[str]]:
                 r.postcode or "",
                 consent_text(bool(r.marketing_consent)),
                 consent_at.isoformat() if consent_at else "",
-                str(r.points_balance),
+                int(r.points_balance),  # a number: never escaped (see app.domain.spreadsheet)
                 r.tier or "",
                 r.notes or "",
             ]
@@ -260,7 +261,7 @@ def export_members_csv(ctx: Context, path: str | Path) -> int:
             writer = csv.writer(fh)
             writer.writerow(GENERIC_COLUMNS)
             for row in _export_rows(ctx):
-                writer.writerow(row)
+                writer.writerow(escape_row(row))
                 count += 1
     except OSError as exc:
         raise InvalidInput(

@@ -62,8 +62,11 @@ def _sync_files(folder: Path) -> dict[str, os.stat_result]:
     return found
 
 
-def write_receipt(ctx: Context, directory: str | Path | None = None) -> str:
-    """Write this shop's receipt: the sync files in the folder it has applied. Returns its name."""
+def write_receipt(ctx: Context, directory: str | Path | None = None) -> str | None:
+    """Write this shop's receipt: the sync files in the folder it has applied; its name.
+
+    None if the folder cannot be written: the import stands, the files stay a while longer.
+    """
     folder = sync_folder(ctx, directory)
     secret = chain_secret(ctx)
     present = sorted(_sync_files(folder))
@@ -82,7 +85,10 @@ def write_receipt(ctx: Context, directory: str | Path | None = None) -> str:
     node = ctx.node()
     name = receipt_name(node)
     data = encode_receipt(secret, node, ctx.store_code, ctx.now().isoformat(), applied)
-    write_atomically(folder / name, data, durable=True)
+    try:
+        write_atomically(folder / name, data, durable=True)
+    except OSError:
+        return None
     return name
 
 

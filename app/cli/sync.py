@@ -66,6 +66,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     ctx = open_context(args, create=True)
     result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
+    if result.sync_dir:
+        from app.services.chain.exchange import write_receipt
+
+        write_receipt(ctx)  # the shop counts for the folder's retention from now on
     lines = [
         _("Store {store}, till {till}").format(store=result.store, till=result.till),
         _("Sync folder: {path}").format(path=result.sync_dir or _("none")),

@@ -1,7 +1,8 @@
 """Receipts and retention: the sync folder keeps no file longer than every shop needs it.
 
-After each import a shop writes its signed receipt (``receipt-<node>.json``, see
-:mod:`app.sync.receipts`): the sync files in the folder it has applied. ``sync run`` then
+When it joins (``loyalty init --sync-dir``) and after each import a shop writes its signed
+receipt (``receipt-<node>.json``, see :mod:`app.sync.receipts`): the sync files in the folder
+it has applied. ``sync run`` then
 deletes the sync files older than ``sync.retention_days`` that every shop with a receipt has
 applied or written itself. A file whose writer has left no receipt keeps everything: that
 shop may not have applied the others' files yet (an older version of the program).
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.errors import LoyaltyError
 from app.files import write_atomically
 from app.services.chain.setup import chain_secret, sync_folder
 from app.services.context import Context
@@ -67,9 +69,12 @@ def write_receipt(ctx: Context, directory: str | Path | None = None) -> str | No
 
     None if the folder cannot be written: the import stands, the files stay a while longer.
     """
-    folder = sync_folder(ctx, directory)
-    secret = chain_secret(ctx)
-    present = sorted(_sync_files(folder))
+    try:
+        folder = sync_folder(ctx, directory)
+        secret = chain_secret(ctx)
+        present = sorted(_sync_files(folder))
+    except (LoyaltyError, OSError):
+        return None  # not set up (yet): the next import writes it
     with ctx.db.reading() as session:
         conn = session.connection()
         applied = (

@@ -20,7 +20,7 @@ never imports, or an :class:`~app.sync.origin.Origin` built by hand.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -133,14 +133,22 @@ EVENT_COLUMNS = (
 
 
 def event_rows(
-    source: OriginSource, events: Iterable[tuple[str, dict[str, Any]]], stamp: Any
+    source: OriginSource,
+    events: Iterable[tuple[str, dict[str, Any]]],
+    stamp: Any,
+    *,
+    uuids: Iterator[str] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """Rows of :data:`EVENT_COLUMNS` for a bulk insert; ``stamp`` in the driver's form."""
+    """Rows of :data:`EVENT_COLUMNS` for a bulk insert; ``stamp`` in the driver's form.
+
+    ``uuids``: where the events' names come from (a bulk writer's :func:`new_uuids`).
+    """
     origin = source.origin()
+    names = uuids if uuids is not None else iter(new_uuid, None)
     node, store, till = origin.node, origin.store_code, origin.till
     return [
         (
-            new_uuid(),
+            next(names),
             node,
             0,
             store,

@@ -97,3 +97,24 @@ def test_the_days_close_csv_escapes_a_cashiers_name(ctx: Context, member: object
     rows = list(csv.reader(io.StringIO(text)))
     names = [r[4] for r in rows if r[3] == "staff"]
     assert "'=cmd|'/C calc'!A0" in names and "=cmd|'/C calc'!A0" not in names
+
+
+def test_the_newsletter_layouts_escape_formula_looking_names(ctx: Context, tmp_path: Path) -> None:
+    from app.services.newsletter import export_members
+
+    enroll_member(
+        ctx,
+        MemberDraft(
+            first_name=NASTY["first_name"],
+            last_name="-Berg",
+            email="eve@example.org",
+            phone="+49 30 1234567",
+            marketing_consent=True,
+        ),
+    )
+    for layout, delimiter in (("mailchimp", ","), ("brevo", ";")):
+        path = tmp_path / f"{layout}.csv"
+        export_members(ctx, path, layout=layout)
+        [_head, row] = list(csv.reader(io.StringIO(path.read_text("utf-8")), delimiter=delimiter))
+        assert row[1:3] == ["'" + NASTY["first_name"], "'-Berg"]
+        assert not any(cell and cell[0] in "=+-@\t\r" for cell in row)

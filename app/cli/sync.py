@@ -16,7 +16,7 @@ from app.cli.common import (
     open_context,
     record_number,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from app.services.chain.exchange import ImportReport
@@ -66,6 +66,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     ctx = open_context(args, create=True)
     result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
+    if result.sync_dir:
+        from app.services.chain.exchange import write_receipt
+
+        write_receipt(ctx)  # the shop counts for the folder's retention from now on
     lines = [
         _("Store {store}, till {till}").format(store=result.store, till=result.till),
         _("Sync folder: {path}").format(path=result.sync_dir or _("none")),
@@ -113,9 +117,11 @@ def _import_lines(report: ImportReport) -> list[str]:
 
 
 def cmd_sync_import(args: argparse.Namespace) -> int:
-    from app.services.chain.exchange import import_events
+    from app.services.chain.exchange import import_events, write_receipt
 
-    report = import_events(open_context(args), args.dir)
+    ctx = open_context(args)
+    report = import_events(ctx, args.dir)
+    write_receipt(ctx, args.dir)
     emit(args, report.to_json(), _import_lines(report))
     for name, reason in report.rejected:
         print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
@@ -127,7 +133,23 @@ def cmd_sync_run(args: argparse.Namespace) -> int:
 
     result = run_sync(open_context(args), args.dir)
     lines = [_("{count} events exported").format(count=result.exported.events)]
-    emit(args, result.to_json(), lines + _import_lines(result.imported))
+    lines += _import_lines(result.imported)
+    kept = result.retention
+    if kept.deleted:
+        lines.append(
+            ngettext(
+                "{count} old file deleted from the sync folder (every shop applied it)",
+                "{count} old files deleted from the sync folder (every shop applied them)",
+                len(kept.deleted),
+            ).format(count=len(kept.deleted))
+        )
+    if kept.without_receipt:
+        lines.append(
+            _("Old files are kept: no receipt yet from the shop(s) {nodes}").format(
+                nodes=", ".join(kept.without_receipt)
+            )
+        )
+    emit(args, result.to_json(), lines)
     for name, reason in result.imported.rejected:
         print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
     return EXIT_ERROR if result.imported.rejected else 0

@@ -24,6 +24,7 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
+from app.domain.spreadsheet import escape_row
 from app.files import open_text_atomically
 from app.i18n import _
 from app.services.bulk_jobs import tidy_jobs
@@ -242,7 +243,7 @@ def member_row_chunks(
         yield [found[i] for i in part if i in found]
 
 
-def _export_rows(ctx: Context, member_ids: list[int] | None) -> Iterator[list[str]]:
+def _export_rows(ctx: Context, member_ids: list[int] | None) -> Iterator[list[str | int]]:
     for rows in member_row_chunks(ctx, _EXPORT_SELECT, member_ids):
         for r in rows:
             consent_at = parse_sqlite_timestamp(r.consent_at) if ctx.db.is_sqlite else r.consent_at
@@ -259,7 +260,7 @@ def _export_rows(ctx: Context, member_ids: list[int] | None) -> Iterator[list[st
                 r.postcode or "",
                 consent_text(bool(r.marketing_consent)),
                 consent_at.isoformat() if consent_at else "",
-                str(r.points_balance),
+                int(r.points_balance),  # a number: never escaped (see app.domain.spreadsheet)
                 r.tier or "",
                 r.notes or "",
             ]
@@ -280,7 +281,7 @@ def export_members_csv(ctx: Context, path: str | Path, member_ids: list[int] | N
             writer = csv.writer(fh)
             writer.writerow(GENERIC_COLUMNS)
             for row in _export_rows(ctx, member_ids):
-                writer.writerow(row)
+                writer.writerow(escape_row(row))
                 count += 1
     except OSError as exc:
         raise InvalidInput(

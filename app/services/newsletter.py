@@ -14,6 +14,7 @@ from typing import Any
 
 from app.domain.errors import InvalidInput
 from app.domain.segments import Segment
+from app.domain.spreadsheet import escape_row
 from app.files import open_text_atomically
 from app.i18n import _
 from app.services.context import Context
@@ -48,7 +49,9 @@ def _birthday(value: Any) -> str:
 
 def _cells(layout: str, row: Any, segment: Segment | None) -> list[str]:
     if layout == "brevo":
-        return [row.email, row.first_name, row.last_name, row.phone or ""]
+        # The E.164 digits without "+": Brevo reads the country code from them, and a cell
+        # starting with "+" would be written as '+… (app.domain.spreadsheet).
+        return [row.email, row.first_name, row.last_name, (row.phone or "").lstrip("+")]
     tags = [t for t in (segment.label if segment else "", row.tier or "") if t]
     return [row.email, row.first_name, row.last_name, _birthday(row.birthday), ",".join(tags)]
 
@@ -71,13 +74,13 @@ def export_members(
     try:
         with open_text_atomically(path, mode=0o600, newline="") as fh:
             writer = csv.writer(fh, delimiter=";" if layout == "brevo" else ",")
-            writer.writerow(_HEADERS[layout])
+            writer.writerow(escape_row(_HEADERS[layout]))
             for rows in member_row_chunks(ctx, _SELECT, member_ids):
                 for row in rows:
                     if not row.marketing_consent or not row.email:
                         left_out += 1
                         continue
-                    writer.writerow(_cells(layout, row, segment))
+                    writer.writerow(escape_row(_cells(layout, row, segment)))
                     written += 1
     except OSError as exc:
         raise InvalidInput(

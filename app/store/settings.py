@@ -215,6 +215,7 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "sync.dir": ("", _optional_text),
     "sync.secret_file": ("", _optional_text),
     "sync.interval_minutes": (0, _int_range(0, 1440)),
+    "sync.retention_days": (30, _int_range(0, 3650)),
     "program.earn_on_points_paid": (False, _bool),
     "program.earn_on_discount": (False, _bool),
     "program.tiers": ([], _tiers),

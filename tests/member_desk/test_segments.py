@@ -143,7 +143,7 @@ def test_brevo_is_semicolon_separated_with_the_phone_for_sms(
     assert (result.written, result.left_out) == (2, 3)
     assert _read(path, ";") == [
         ["EMAIL", "FIRSTNAME", "LASTNAME", "SMS"],
-        ["anna@example.org", "Anna", "Arndt", "+491711111111"],
+        ["anna@example.org", "Anna", "Arndt", "491711111111"],
         ["ben@example.org", "Ben", "Bauer", ""],
     ]
 

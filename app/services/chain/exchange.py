@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select, update
 
 from app.files import write_atomically
 from app.services.chain.importing import LAST_IMPORT, FileResult, ImportReport, import_events
+from app.services.chain.retention import RetentionReport, prune_folder, write_receipt
 from app.services.chain.setup import chain_secret, sync_folder
 from app.services.context import Context
 from app.store.database import serialize
@@ -36,6 +37,7 @@ __all__ = [
     "export_events",
     "import_events",
     "run_sync",
+    "write_receipt",
 ]
 
 
@@ -120,13 +122,23 @@ def _stamp(conn: Connection, key: str, when: datetime) -> None:
 class SyncRun:
     exported: ExportReport
     imported: ImportReport
+    retention: RetentionReport = field(default_factory=RetentionReport)
 
     def to_json(self) -> dict[str, Any]:
-        return {"export": self.exported.to_json(), "import": self.imported.to_json()}
+        return {
+            "export": self.exported.to_json(),
+            "import": self.imported.to_json(),
+            "retention": self.retention.to_json(),
+        }
 
 
 def run_sync(ctx: Context, directory: str | Path | None = None) -> SyncRun:
-    """Export, then import: what the till's background sync does."""
+    """Export, import, leave this shop's receipt, delete the files every shop has applied.
+
+    What the till's background sync does. Files are deleted only once older than
+    ``sync.retention_days`` (see :mod:`app.services.chain.retention`).
+    """
     exported = export_events(ctx, directory)
     imported = import_events(ctx, directory)
-    return SyncRun(exported, imported)
+    write_receipt(ctx, directory)
+    return SyncRun(exported, imported, prune_folder(ctx, directory))

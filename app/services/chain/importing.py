@@ -63,6 +63,7 @@ class ImportReport:
     retried: int = 0
     still_deferred: int = 0
     conflicts: int = 0
+    erasures: int = 0
 
     @property
     def events_applied(self) -> int:
@@ -76,6 +77,7 @@ class ImportReport:
             "retried": self.retried,
             "still_deferred": self.still_deferred,
             "conflicts": self.conflicts,
+            "erasures": self.erasures,
         }
 
 
@@ -159,6 +161,9 @@ def import_events(
             _retry_deferred(ctx, begin, report, slicer)
         with begin() as session:
             put_setting(session.connection(), LAST_IMPORT, ctx.now().isoformat(), ctx.now())
+    if report.erasures:
+        # The erased data is still in the WAL's older pages: copy back and cut it to zero.
+        ctx.db.wipe_old_copies()
     return report
 
 
@@ -234,6 +239,7 @@ def _apply_file(
         result.skipped += len(events) - len(fresh)
         result.deferred += len(outcome.deferred)
         report.conflicts += sum(c.needs_owner for c in outcome.conflicts)
+        report.erasures += outcome.erasures
         if outcome.settings_changed:
             ctx.forget_settings()
         if after_slice is not None:

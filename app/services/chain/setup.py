@@ -11,6 +11,7 @@ from typing import Any
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.domain.text import quote_input
+from app.files import PRIVATE_FILE, private_folder
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
@@ -104,8 +105,8 @@ def init_shop(
 
 def _create_secret_file(path: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private_folder(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")
     except OSError as exc:

@@ -82,6 +82,7 @@ class Outcome:
     deferred: list[Event] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     settings_changed: bool = False
+    erasures: int = 0  # members erased by these events: their old pages must be wiped
 
 
 class ApplyState:

@@ -165,6 +165,11 @@ class StaffView:
     """The badge number: the store code's three digits, then a five-digit serial."""
 
 
+def staff_name_key(name: str) -> str:
+    """How a typed name finds its account: case and spaces around or between do not matter."""
+    return " ".join(name.split()).casefold()
+
+
 # --- badges -----------------------------------------------------------------------------
 
 BADGE_PREFIX = "STF"

@@ -7,7 +7,15 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from app.domain.errors import InvalidInput
-from app.domain.roles import Action, Role, StaffView, allows, parse_badge, staff_number
+from app.domain.roles import (
+    Action,
+    Role,
+    StaffView,
+    allows,
+    parse_badge,
+    staff_name_key,
+    staff_number,
+)
 from app.domain.text import clean_text, quote_input
 from app.i18n import _
 from app.services.audit import record
@@ -20,11 +28,6 @@ from app.sync.events import staff_changed
 NAME_MAX = 40
 _S = STAFF.c
 _VIEW = (_S.id, _S.uuid, _S.name, _S.role, _S.active, _S.number)
-
-
-def name_key(name: str) -> str:
-    """How a typed name finds its account: case and surrounding spaces do not matter."""
-    return " ".join(name.split()).casefold()
 
 
 def _clean_name(name: str) -> str:
@@ -67,7 +70,9 @@ def list_staff(ctx: Context) -> list[StaffView]:
 def find_row(conn: Connection, name_or_badge: str) -> Any:
     """The account's row (every column) for a name or a badge code, or None."""
     number = parse_badge(name_or_badge)
-    where = _S.number == number if number is not None else _S.name_key == name_key(name_or_badge)
+    where = (
+        _S.number == number if number is not None else _S.name_key == staff_name_key(name_or_badge)
+    )
     return conn.execute(select(STAFF).where(where)).first()
 
 
@@ -112,7 +117,7 @@ def add_staff(ctx: Context, name: str, role: Role, pin: str) -> StaffView:
             insert(STAFF).values(
                 uuid=uuid,
                 name=cleaned,
-                name_key=name_key(cleaned),
+                name_key=staff_name_key(cleaned),
                 role=role.value,
                 pin_hash=pin_hash,
                 active=True,

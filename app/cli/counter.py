@@ -62,9 +62,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     }
     lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]
     lines += [f"  {card}  {name}" for card, name in cards]
-    lines.append(demo_coupon_hint(ctx))
     lines.append(_("Demo staff (name, role, PIN):"))
     lines += [f"  {name}  {role_label(role)}  {pin}" for name, role, pin in staff]
+    lines.append(demo_coupon_hint(ctx))
     data["coupon"] = DEMO_COUPON
     data["staff"] = [{"name": n, "role": r.value, "pin": p} for n, r, p in staff]
     emit(args, data, lines)

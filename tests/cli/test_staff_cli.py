@@ -16,11 +16,9 @@ from typing import Any
 import pytest
 
 from app.cli import build_parser
-from app.cli.permissions import COMMAND_ACTIONS, NOT_SIGNED_IN
-from app.domain.cards import validate_card_number
-from app.domain.errors import InvalidCardNumber
-from app.domain.roles import ROLE_ORDER, Action, Role, badge_code, minimum_role, role_rank
-from tests.cli.test_cli_commands import Cli, cli, scalar
+from app.cli.permissions import COMMAND_ACTIONS
+from app.domain.roles import ROLE_ORDER, Role, badge_code, minimum_role, role_rank
+from tests.cli.test_cli_commands import Cli, cli
 from tests.services.dbstate import connect
 
 pytestmark = pytest.mark.migrated_db
@@ -291,3 +289,156 @@ def test_a_refund_beyond_a_cashiers_limit_needs_a_manager(
         con.close()
     who = [(actor, json.loads(detail).get("approved_by")) for actor, detail in rows]
     assert who == [("Carla", None), ("Carla", "Max"), ("Max", None)]
+
+
+# --- loyalty staff ------------------------------------------------------------------------
+
+
+def test_staff_commands_text_and_json(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for var in ("LOYALTY_STAFF", "LOYALTY_PIN"):
+        monkeypatch.delenv(var, raising=False)
+    assert cli.ok("staff", "list").strip() == "No staff accounts: anyone at the till may do all"
+    refused = cli.run("staff", "add", "--name", "Carla", "--role", "cashier", "--pin", "3333")
+    assert refused[0] == 1 and "first staff account must be an owner" in refused[2]
+    added = cli.json("staff", "add", "--name", "Olivia", "--role", "Owner", "--pin", "1111")
+    assert added == {
+        "name": "Olivia",
+        "role": "owner",
+        "active": True,
+        "badge": badge_code(100_001),
+        "uuid": added["uuid"],
+    }
+    staff = Shop(cli, monkeypatch).as_("Olivia")
+    out = staff.ok("staff", "add", "--name", "Carla", "--role", "cashier", "--pin", "3333")
+    assert out.strip() == f"Staff member added: Carla  cashier  {badge_code(100_002)}"
+    for argv, match in (
+        (["staff", "add", "--name", "Carla", "--role", "cashier", "--pin", "1"], "4 to 8 digits"),
+        (["staff", "add", "--name", "Bo", "--role", "boss", "--pin", "1234"], "Unknown role"),
+        (["staff", "add", "--name", "carla", "--role", "cashier", "--pin", "1234"], "already"),
+        (["staff", "add", "--name", "Bo", "--role", "cashier"], "--pin"),  # no terminal
+        (["staff", "role", "Olivia", "manager"], "one active owner"),
+        (["staff", "pin", "Nobody", "--pin", "1234"], "No staff member"),
+    ):
+        staff.refused(*argv, match=match)
+    assert staff.ok("staff", "pin", "carla", "--pin", "4321").strip() == "New PIN set for Carla"
+    assert staff.ok("staff", "role", "Carla", "manager").startswith("Carla  manager")
+    assert staff.ok("staff", "disable", "Carla").strip().endswith("(disabled)")
+    listed = json.loads(staff.ok("staff", "list", "--json"))["staff"]
+    assert [(s["name"], s["role"], s["active"]) for s in listed] == [
+        ("Carla", "manager", False),
+        ("Olivia", "owner", True),
+    ]
+    every = " ".join(cli.capsys.readouterr())
+    assert "4321" not in every and "$argon2" not in every
+
+
+def test_a_pin_asked_on_a_terminal_is_typed_twice(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+    import sys
+
+    typed = iter(["2468", "2468", "1357", "7531"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    Shop(cli, monkeypatch).as_(None).ok("staff", "add", "--name", "Olivia", "--role", "owner")
+    staff = Shop(cli, monkeypatch).as_("Olivia")
+    monkeypatch.setenv("LOYALTY_PIN", "2468")
+    staff.refused("staff", "pin", "Olivia", match="The two PINs differ")
+
+
+def test_a_badge_decodes_to_its_staff_code_never_a_card(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from app.domain.cards import validate_card_number
+    from app.domain.errors import InvalidCardNumber
+    from tests.printing.conftest import decoded
+
+    Shop(cli, monkeypatch).as_(None)
+    cli.json("staff", "add", "--name", "Olivia", "--role", "owner", "--pin", "1111")
+    staff = Shop(cli, monkeypatch).as_("Olivia")
+    out = tmp_path / "olivia.png"
+    assert staff.ok("staff", "badge", "Olivia", "--out", str(out)).strip().endswith(str(out))
+    code = badge_code(100_001)
+    assert decoded(Image.open(out)) == {"Code 128": [code], "QR Code": [code]}
+    with pytest.raises(InvalidCardNumber):
+        validate_card_number(code)
+    for suffix in ("pdf", "svg"):
+        staff.ok("staff", "badge", "Olivia", "--out", str(tmp_path / f"b.{suffix}"))
+        assert (tmp_path / f"b.{suffix}").stat().st_size > 0
+    staff.refused("staff", "badge", "Olivia", "--out", str(tmp_path / "b.txt"), match=".pdf")
+
+
+def test_wrong_pins_at_the_shell_lock_the_person_across_runs(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Shop(cli, monkeypatch).as_(None)
+    cli.json("staff", "add", "--name", "Olivia", "--role", "owner", "--pin", "1111")
+    staff = Shop(cli, monkeypatch)
+    monkeypatch.setenv("LOYALTY_STAFF", "Olivia")
+    for left in (4, 3, 2, 1):
+        monkeypatch.setenv("LOYALTY_PIN", "9999")
+        err = staff.refused("staff", "list", match="Wrong PIN")
+        assert f"({left} tr" in err
+    staff.refused("staff", "list", match="try again in 60 seconds")
+    # Each `loyalty` run is a new process: the lock is in the database, not in memory.
+    monkeypatch.setenv("LOYALTY_PIN", "1111")
+    staff.refused("staff", "list", match="Olivia is locked")
+    con = connect(cli.db)
+    try:
+        kinds = [
+            r[0]
+            for r in con.execute(
+                "SELECT action FROM audit_entry WHERE action LIKE 'staff.%' ORDER BY id"
+            )
+        ]
+    finally:
+        con.close()
+    assert kinds == ["staff.add", *["staff.sign_in_failed"] * 5, "staff.locked_out"]
+
+
+def test_loyalty_cashier_names_nobody_once_staff_exist(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Shop(cli, monkeypatch).as_(None)
+    card = cli.json("member", "add", "--first-name", "Anna", "--last-name", "Test")["card"]
+    cli.json("staff", "add", "--name", "Olivia", "--role", "owner", "--pin", "1111")
+    monkeypatch.setenv("LOYALTY_CASHIER", "owner")
+    staff = Shop(cli, monkeypatch).as_("Olivia")
+    staff.ok("staff", "add", "--name", "Carla", "--role", "cashier", "--pin", "3333")
+    staff.as_("Carla").ok("sale", "--card", card, "--amount", "10")
+    staff.as_(None).ok("member", "show", card)  # read-only: no sign-in needed
+    con = connect(cli.db)
+    try:
+        actors = [r[0] for r in con.execute("SELECT actor FROM sale ORDER BY id")]
+    finally:
+        con.close()
+    assert actors == ["Carla"]
+
+
+def test_demo_creates_three_staff_and_prints_their_pins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.context import Context
+    from app.services.demo import demo_cashier
+    from app.store.database import Database
+
+    demo = Cli(tmp_path / "demo.db", capsys)
+    data = demo.json("demo", "--no-open", "--members", "3")
+    assert data["staff"] == [
+        {"name": "Olivia", "role": "owner", "pin": "1111"},
+        {"name": "Max", "role": "manager", "pin": "2222"},
+        {"name": "Carla", "role": "cashier", "pin": "3333"},
+    ]
+    out = demo.ok("demo", "--no-open")
+    assert "  Carla  cashier  3333" in out.splitlines()
+    database = Database(str(tmp_path / "demo.db"))
+    try:
+        carla = demo_cashier(Context(database))
+    finally:
+        database.dispose()
+    assert (carla.name, carla.role) == ("Carla", Role.CASHIER)

@@ -17,7 +17,12 @@ _INSERT = insert(AUDIT)
 def record(
     session: Session, ctx: Context, action: str, entity: str, entity_id: object, **detail: Any
 ) -> None:
-    """The audit row of a change, in the change's transaction (``detail`` as JSON)."""
+    """The audit row of a change, in the change's transaction (``detail`` as JSON).
+
+    An action a manager or owner allowed beyond the actor's role names them too.
+    """
+    if ctx.approver is not None:
+        detail.setdefault("approved_by", ctx.approver)
     # A Core INSERT, not an ORM object: every sale writes one, and building the object and
     # flushing it cost more than the insert itself.
     session.connection().execute(

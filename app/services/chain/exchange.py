@@ -23,6 +23,7 @@ from app.store.database import serialize
 from app.store.settings import put_setting
 from app.store.tables import SYNC_EVENT
 from app.sync.fileformat import encode_batch, event_line, file_name
+from app.sync.sealing import seal_payload
 
 FILE_EVENTS = 50_000  # events per file: a day of a busy shop, a few MB
 LAST_EXPORT = "sync.last_export"
@@ -95,7 +96,7 @@ def export_events(
                     r.till,
                     r.kind,
                     r.created_at.isoformat(),
-                    r.payload,
+                    seal_payload(secret, r.kind, r.payload),
                 )
                 for r in rows
             )

@@ -150,7 +150,7 @@ def import_events(
                 try:
                     slices = read_slices(secret, fh, checked, slicer)
                     result = _apply_file(
-                        ctx, begin, name, checked, slices, slicer, report, after_slice
+                        ctx, begin, name, checked, slices, slicer, report, after_slice, secret
                     )
                 except SyncFileRejected as exc:
                     report.rejected.append((name, str(exc)))
@@ -158,7 +158,7 @@ def import_events(
             if result is not None:
                 report.files.append(result)
         if report.files:
-            _retry_deferred(ctx, begin, report, slicer)
+            _retry_deferred(ctx, begin, report, slicer, secret)
         with begin() as session:
             put_setting(session.connection(), LAST_IMPORT, ctx.now().isoformat(), ctx.now())
     if report.erasures:
@@ -216,6 +216,7 @@ def _apply_file(
     slicer: _Slicer,
     report: ImportReport,
     after_slice: Callable[[str, int], None] | None,
+    secret: bytes,
 ) -> FileResult | None:
     """Apply a checked file slice by slice, then mark it imported; None if a till did it."""
     region = str(ctx.settings()["shop.phone_region"])
@@ -231,7 +232,7 @@ def _apply_file(
                 if event["uuid"] not in seen:
                     seen.add(event["uuid"])
                     fresh.append(event)
-            applier = Applier(conn, region=region)
+            applier = Applier(conn, region=region, secret=secret)
             outcome = applier.apply(fresh)
             _record(conn, checked.node, outcome, ctx.now(), applier.values)
         done += len(events)
@@ -312,7 +313,9 @@ def _record(
         )
 
 
-def _retry_deferred(ctx: Context, begin: Begin, report: ImportReport, slicer: _Slicer) -> None:
+def _retry_deferred(
+    ctx: Context, begin: Begin, report: ImportReport, slicer: _Slicer, secret: bytes
+) -> None:
     """Apply deferred events whose references arrived, slice by slice, until none more can be.
 
     Each pass reads the waiting events in slices in the order they arrived; a pass that applied
@@ -334,7 +337,7 @@ def _retry_deferred(ctx: Context, begin: Begin, report: ImportReport, slicer: _S
                     break
                 after = rows[-1].id
                 events = [json.loads(r.payload) for r in rows]
-                outcome = Applier(conn, region=region).apply(events)
+                outcome = Applier(conn, region=region, secret=secret).apply(events)
                 applied = {ev["uuid"] for ev in outcome.applied}
                 if applied:
                     conn.execute(

@@ -18,19 +18,23 @@ and checks the signature again over what it parsed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from app.domain.errors import LoyaltyError
+from app.domain.text import quote_input
 from app.i18n import _
+from app.store.settings import may_arrive
 
 FORMAT = "loyalty-sync"
 VERSION = 1
@@ -156,6 +160,8 @@ def parse_batch(verified: VerifiedFile) -> SyncBatch:
     for event in events:
         if not isinstance(event, dict) or not event.keys() >= _REQUIRED:
             raise SyncFileRejected(_("an event in the file is incomplete"))
+        if event["kind"] == "setting":
+            check_setting(event)
     if not isinstance(header.get("node"), str):
         raise SyncFileRejected(_("the file does not say which shop wrote it"))
     return SyncBatch(header=header, events=events, sha256=verified.sha256)
@@ -163,6 +169,8 @@ def parse_batch(verified: VerifiedFile) -> SyncBatch:
 
 READ_CHUNK = 1 << 20  # bytes hashed at a time: large enough for hashing to let go of the GIL
 _TAIL = 4096  # the end of a file read to find the signature line (about 90 bytes)
+MAX_LINE = 1 << 20  # the longest line a file may hold (an event is a few hundred bytes)
+SLICE_BYTES = 64 << 20  # the most bytes of lines parsed at once, whatever their number
 
 
 @dataclass(frozen=True)
@@ -183,11 +191,103 @@ def _cut_short() -> SyncFileRejected:
     return SyncFileRejected(_("the file is cut short (no signature at its end)"))
 
 
+def _too_long() -> SyncFileRejected:
+    return SyncFileRejected(
+        _("a line of the file is longer than {size} bytes").format(size=MAX_LINE)
+    )
+
+
+def open_file(path: str | Path, max_bytes: int) -> BinaryIO:
+    """Open a sync file to read if it is a regular file of at most ``max_bytes``.
+
+    A symbolic link is never followed (``O_NOFOLLOW``); a FIFO or a device cannot block the
+    open (``O_NONBLOCK``) and is refused once open (``fstat``); a larger file is refused
+    before a byte of it is read. Raises :class:`SyncFileRejected` with the reason.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SyncFileRejected(
+                _("it is a symbolic link: only files in the sync folder itself are read")
+            ) from None
+        raise SyncFileRejected(exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SyncFileRejected(_("it is not a regular file"))
+        if info.st_size > max_bytes:
+            raise SyncFileRejected(
+                _("the file is larger than {size} MB (setting sync.max_file_mb)").format(
+                    size=max_bytes // MB
+                )
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+MB = 1 << 20
+
+
+def check_setting(event: Mapping[str, Any]) -> None:
+    """Refuse a setting event whose key no shop sends (shop, sync, printer, card settings)."""
+    data = event.get("data")
+    key = data.get("key") if isinstance(data, dict) else None
+    if not isinstance(key, str) or not may_arrive(key):
+        raise SyncFileRejected(
+            _(
+                "the file carries the setting {key}, which shops never send each other "
+                "(only program rules travel)"
+            ).format(key=quote_input(str(key)))
+        )
+
+
+def _check_line(line: bytes) -> None:
+    try:
+        event = orjson.loads(line)
+    except ValueError:
+        return  # read_slices rejects it when it parses the line
+    if isinstance(event, dict) and event.get("kind") == "setting":
+        check_setting(event)
+
+
+# Every setting event holds the word (the writers never escape a letter); a line that spells it
+# with ``\u`` escapes holds those.
+_SETTING_HINTS = (b"setting", b"\\u")
+
+
+def _scan(lines: bytes) -> None:
+    """Check whole lines (``lines`` ends with a newline): each at most :data:`MAX_LINE` long,
+    and the settings events among them only of keys that travel.
+
+    Cheap: a few searches per megabyte; only the lines that may be setting events are parsed.
+    """
+    start, size = 0, len(lines)
+    while size - start > MAX_LINE + 1:  # the line from ``start`` may be too long: find its end
+        hit = lines.rfind(b"\n", start, start + MAX_LINE + 1)
+        if hit < 0:
+            raise _too_long()
+        start = hit + 1
+    for hint in _SETTING_HINTS:
+        at = lines.find(hint)
+        while at >= 0:
+            begin = lines.rfind(b"\n", 0, at) + 1
+            end = lines.find(b"\n", at) + 1
+            _check_line(lines[begin:end])
+            at = lines.find(hint, end)
+
+
 def check_file(secret: bytes, fh: BinaryIO) -> CheckedFile:
     """Check an open sync file's signature, header and event count, reading it in chunks.
 
     The same checks as :func:`decode_batch` except the events' JSON, which
-    :func:`read_slices` checks as it parses them; raises :class:`SyncFileRejected`.
+    :func:`read_slices` checks as it parses them; it also refuses a line longer than
+    :data:`MAX_LINE` and a setting no shop sends, so memory stays bounded and such a file is
+    rejected whole before anything of it is applied. Raises :class:`SyncFileRejected`.
     """
     size = os.fstat(fh.fileno()).st_size
     if size == 0:
@@ -206,18 +306,26 @@ def check_file(secret: bytes, fh: BinaryIO) -> CheckedFile:
         raise _cut_short() from None
     mac, whole = hmac.new(secret, digestmod=hashlib.sha256), hashlib.sha256()
     fh.seek(0)
-    left, lines, first = body_size, 0, None
+    left, lines, first, carry = body_size, 0, None, b""
     while left > 0:
         chunk = fh.read(min(READ_CHUNK, left))
         if not chunk:
             raise _cut_short()  # shorter than a moment ago
-        if first is None:
-            # A header longer than a chunk is no header of this program.
-            first = chunk[: chunk.find(b"\n") + 1]
         mac.update(chunk)
         whole.update(chunk)
-        lines += chunk.count(b"\n")
         left -= len(chunk)
+        end = chunk.rfind(b"\n") + 1
+        if not end:  # no line ends in this chunk
+            carry += chunk
+            if len(carry) > MAX_LINE:
+                raise _too_long()
+            continue
+        whole_lines = carry + chunk[:end] if carry else chunk[:end]
+        carry = chunk[end:]
+        if first is None:
+            first = whole_lines[: whole_lines.find(b"\n") + 1]
+        lines += whole_lines.count(b"\n")
+        _scan(whole_lines)
     whole.update(last)
     if not isinstance(signature, str) or not hmac.compare_digest(
         signature, SIGNATURE_PREFIX + mac.hexdigest()
@@ -269,12 +377,18 @@ def read_slices(
     """
     mac = hmac.new(secret, digestmod=hashlib.sha256)
     fh.seek(0)
-    mac.update(fh.readline())
+    readline, limit = fh.readline, MAX_LINE + 1
+    mac.update(readline(limit))
     left = checked.count
     while left > 0:
-        lines = list(islice(fh, min(max(1, size()), left)))
-        if not lines or not lines[-1].endswith(b"\n"):
-            raise _cut_short()
+        want, taken = min(max(1, size()), left), 0
+        lines: list[bytes] = []
+        while len(lines) < want and taken < SLICE_BYTES:
+            line = readline(limit)
+            if not line.endswith(b"\n"):
+                raise _cut_short() if len(line) < limit else _too_long()
+            lines.append(line)
+            taken += len(line)
         left -= len(lines)
         joined = b"".join(lines)
         mac.update(joined)
@@ -287,6 +401,8 @@ def read_slices(
         for event in events:
             if not isinstance(event, dict) or not event.keys() >= _REQUIRED:
                 raise SyncFileRejected(_("an event in the file is incomplete"))
+            if event["kind"] == "setting":
+                check_setting(event)
         yield events
     if not hmac.compare_digest(checked.signature, SIGNATURE_PREFIX + mac.hexdigest()):
         raise SyncFileRejected(_("the file was changed while it was being imported"))

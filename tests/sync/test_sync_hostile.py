@@ -5,8 +5,10 @@ Each bad file is rejected with its name and reason while the good files beside i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,9 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.errors import InvalidInput
+from app.services.chain.history import NodeClash, new_node
+from app.services.chain.setup import init_shop
+from app.services.context import Context
 from app.services.settings import write_setting
+from app.store.database import Database
 from app.store.settings import DEFAULTS, SYNCED_SETTINGS
-from app.sync.fileformat import MAX_LINE, encode_batch, event_line
+from app.sync.fileformat import MAX_LINE, SyncFileRejected, encode_batch, event_line, open_file
+from tests.conftest import Clock
 from tests.sync.shops import SECRET, Shop
 
 FAKE = "sync-009-{node}-0000000001-0000000002-00000000.jsonl"
@@ -174,3 +182,134 @@ def test_program_rules_still_travel(shops: Callable[[int], list[Shop]], folder: 
     assert settings["printer.target"] == ""  # never sent
     kinds = a.query("SELECT payload FROM sync_event WHERE kind = 'setting'")
     assert [json.loads(p)["key"] for (p,) in kinds] == ["program.earn_points_per_unit"]
+
+
+def _fresh(tmp_path: Path, clock: Clock, name: str = "D") -> Context:
+    return Context(Database(str(tmp_path / f"{name}.db")), clock=Clock(clock.now), actor=name)
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["plain", "through-a-link"])
+def test_init_refuses_a_secret_in_the_sync_folder_in_either_order(
+    tmp_path: Path, clock: Clock, linked: bool
+) -> None:
+    folder = tmp_path / "central"
+    folder.mkdir()
+    (tmp_path / "keys").symlink_to(folder)  # the same folder under another name
+    secret = (tmp_path / "keys" if linked else folder) / "s3.key"
+    ctx = _fresh(tmp_path, clock)
+    try:
+        # The folder first, then the secret inside it.
+        init_shop(ctx, "004", 1, sync_dir=str(folder))
+        with pytest.raises(InvalidInput, match="outside the sync folder"):
+            init_shop(ctx, "004", 1, secret_file=str(secret))
+        assert not secret.exists()
+        assert ctx.settings()["sync.secret_file"] == ""
+    finally:
+        ctx.db.dispose()
+    other = _fresh(tmp_path, clock, "E")
+    try:
+        # The secret first (the folder not set yet), then the folder around it.
+        init_shop(other, "005", 1, secret_file=str(secret))
+        with pytest.raises(InvalidInput, match="outside the sync folder"):
+            init_shop(
+                other, "005", 1, sync_dir=str(tmp_path / ("keys" if not linked else "central"))
+            )
+        assert other.settings()["sync.dir"] == ""
+        with pytest.raises(InvalidInput, match="outside the sync folder"):
+            init_shop(other, "005", 1, sync_dir=str(folder), secret_file=str(secret))
+        init_shop(other, "005", 1, sync_dir=str(folder), secret_file=str(tmp_path / "s3.key"))
+        assert other.settings()["sync.dir"] == str(folder)
+    finally:
+        other.db.dispose()
+
+
+def _copy(shop: Shop, path: Path) -> None:
+    with (
+        contextlib.closing(sqlite3.connect(shop.path)) as source,
+        contextlib.closing(sqlite3.connect(path)) as target,
+    ):
+        source.backup(target)
+
+
+def test_a_copied_database_is_refused_until_it_takes_a_new_node_id(
+    shops: Callable[[int], list[Shop]], folder: Path, tmp_path: Path, clock: Clock
+) -> None:
+    a, b = shops(2)
+    anna = a.enroll("Anna", "Müller")
+    a.sale(anna.card, 20_00)
+    a.export()
+    b.import_()
+    # The third shop is set up from a copy of A's database, under its own store code.
+    _copy(a, tmp_path / "C.db")
+    c = Shop("C", tmp_path / "C.db", _fresh(tmp_path, clock, "C"), folder)
+    try:
+        init_shop(c.ctx, "003", 1, str(folder))
+        assert c.ctx.node() == a.ctx.node()
+        a.sale(anna.card, 10_00)  # +10 in A
+        a.export()
+        c.sale(anna.card, 30_00)  # +30 in C, numbered as A's sale was
+        with pytest.raises(NodeClash, match="loyalty init --new-node"):
+            c.export()
+        with pytest.raises(NodeClash, match="copy of another shop"):
+            c.import_()
+        assert len([p for p in folder.iterdir() if "-003-" in p.name]) == 0
+        changed = new_node(c.ctx)
+        assert changed.old == a.ctx.node() != changed.new == c.ctx.node()
+        assert changed.events == 1  # C's sale, sent under the new id
+        c.sync()
+        b.import_()
+        a.import_()
+        c.import_()
+        assert a.balance(anna.card) == b.balance(anna.card) == c.balance(anna.card) == 60
+        assert a.balances() == b.balances() == c.balances()
+        for shop in (a, b, c):
+            shop.assert_sound()
+        # A's own files are not read back by C: they were marked as read at the new id.
+        assert c.import_().files == []
+    finally:
+        c.close()
+
+
+def test_the_original_is_refused_when_the_copy_exported_first(
+    shops: Callable[[int], list[Shop]], folder: Path, tmp_path: Path, clock: Clock
+) -> None:
+    (a,) = shops(1)
+    anna = a.enroll("Anna", "Müller")
+    a.export()
+    _copy(a, tmp_path / "C.db")
+    c = Shop("C", tmp_path / "C.db", _fresh(tmp_path, clock, "C"), folder)
+    try:
+        c.sale(anna.card, 30_00)
+        c.export()  # the folder has no file of this id that C did not write
+        a.sale(anna.card, 10_00)
+        with pytest.raises(NodeClash):
+            a.export()
+        new_node(a.ctx)
+        a.sync()
+        c.sync()
+        assert a.balance(anna.card) == c.balance(anna.card) == 40
+    finally:
+        c.close()
+
+
+def test_a_file_of_this_node_written_before_a_crash_is_not_a_clash(
+    shops: Callable[[int], list[Shop]], folder: Path
+) -> None:
+    (a,) = shops(1)
+    anna = a.enroll("Anna", "Müller")
+    a.export()
+    # The export wrote its file, then the process died before marking the events exported.
+    con = sqlite3.connect(a.path)
+    con.execute("UPDATE sync_event SET exported_file = NULL")
+    con.commit()
+    con.close()
+    a.sale(anna.card, 5_00)
+    report = a.export()  # the events again, in a new file; no clash
+    assert report.events == 3
+    assert a.import_().files == []
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_is_not_a_sync_file(device: str) -> None:
+    with pytest.raises(SyncFileRejected, match="not a regular file"):
+        open_file(device, 1 << 20)

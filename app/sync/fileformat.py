@@ -181,10 +181,17 @@ class CheckedFile:
     count: int
     signature: str
     sha256: str
+    stamp: tuple[int, ...]  # what ``fstat`` said before the check (see :func:`_stamp`)
 
     @property
     def node(self) -> str:
         return str(self.header["node"])
+
+
+def _stamp(fh: BinaryIO) -> tuple[int, ...]:
+    """The open file's identity and change times: any write to it changes ``st_ctime``."""
+    info = os.fstat(fh.fileno())
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _cut_short() -> SyncFileRejected:
@@ -289,7 +296,8 @@ def check_file(secret: bytes, fh: BinaryIO) -> CheckedFile:
     :data:`MAX_LINE` and a setting no shop sends, so memory stays bounded and such a file is
     rejected whole before anything of it is applied. Raises :class:`SyncFileRejected`.
     """
-    size = os.fstat(fh.fileno()).st_size
+    stamp = _stamp(fh)
+    size = stamp[2]
     if size == 0:
         raise SyncFileRejected(_("the file is empty"))
     fh.seek(max(0, size - _TAIL))
@@ -337,7 +345,9 @@ def check_file(secret: bytes, fh: BinaryIO) -> CheckedFile:
     count = max(0, lines - 1)
     _check_header(header, count)
     assert isinstance(header, dict)  # checked by _check_header
-    return CheckedFile(header=header, count=count, signature=signature, sha256=whole.hexdigest())
+    return CheckedFile(
+        header=header, count=count, signature=signature, sha256=whole.hexdigest(), stamp=stamp
+    )
 
 
 def _header(line: bytes) -> Any:
@@ -371,9 +381,10 @@ def read_slices(
 ) -> Iterator[list[dict[str, Any]]]:
     """The events of a checked file, ``size()`` lines at a time, in the file's order.
 
-    Only one slice is parsed at a time. The signature is computed again over the lines as they
-    are read: a file changed in place since :func:`check_file` raises
-    :class:`SyncFileRejected` after its last slice, before the caller marks it imported.
+    Only one slice is parsed at a time. A file written to since :func:`check_file` (its
+    ``fstat`` changed) raises :class:`SyncFileRejected` before the slice read after the write
+    is yielded; the signature is also computed again over the lines as they are read, and a
+    mismatch raises after the last slice, before the caller marks the file imported.
     """
     mac = hmac.new(secret, digestmod=hashlib.sha256)
     fh.seek(0)
@@ -389,6 +400,10 @@ def read_slices(
                 raise _cut_short() if len(line) < limit else _too_long()
             lines.append(line)
             taken += len(line)
+        if _stamp(fh) != checked.stamp:
+            # Written to since its check: what was read may not be what was signed. Checked
+            # after the read, before anything of the slice is applied.
+            raise SyncFileRejected(_("the file was changed while it was being imported"))
         left -= len(lines)
         joined = b"".join(lines)
         mac.update(joined)

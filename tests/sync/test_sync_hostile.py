@@ -23,7 +23,15 @@ from app.services.context import Context
 from app.services.settings import write_setting
 from app.store.database import Database
 from app.store.settings import DEFAULTS, SYNCED_SETTINGS
-from app.sync.fileformat import MAX_LINE, SyncFileRejected, encode_batch, event_line, open_file
+from app.sync.fileformat import (
+    MAX_LINE,
+    SyncFileRejected,
+    check_file,
+    encode_batch,
+    event_line,
+    open_file,
+    read_slices,
+)
 from tests.conftest import Clock
 from tests.sync.shops import SECRET, Shop
 
@@ -313,3 +321,18 @@ def test_a_file_of_this_node_written_before_a_crash_is_not_a_clash(
 def test_a_device_is_not_a_sync_file(device: str) -> None:
     with pytest.raises(SyncFileRejected, match="not a regular file"):
         open_file(device, 1 << 20)
+
+
+def test_a_file_changed_after_its_check_gives_not_even_its_first_slice(
+    chain: tuple[Shop, Shop, str], folder: Path
+) -> None:
+    _a, b, _card = chain
+    assert b.import_().rejected == []  # (and the file's last write is a while ago)
+    (path,) = folder.iterdir()
+    with open_file(path, 1 << 20) as fh:
+        checked = check_file(SECRET.encode(), fh)
+        data = path.read_bytes()
+        with path.open("r+b") as out:  # same length, same file: what the open file reads
+            out.write(data.replace(b'"amount_cents":1200', b'"amount_cents":9900', 1))
+        with pytest.raises(SyncFileRejected, match="changed while"):
+            next(read_slices(SECRET.encode(), fh, checked, lambda: 1))

@@ -7,6 +7,7 @@ a newer version and waits for the update.
 
 from __future__ import annotations
 
+from app.i18n import _
 from app.store.settings import DEFAULTS, may_arrive, parse_setting, put_setting, read_setting
 from app.sync.apply.state import ApplyState, Event, time_of
 
@@ -21,7 +22,9 @@ def apply_settings(state: ApplyState, events: list[Event]) -> None:
             continue
         state.take(event)
         if not may_arrive(key):  # kept from an older version's import: never applied
-            state.conflict("bad_setting", event, None, True, key=key, reason="not a program rule")
+            state.conflict(
+                "bad_setting", event, None, True, key=key, reason=_("not a program rule")
+            )
             continue
         at = time_of(data["updated_at"])
         try:

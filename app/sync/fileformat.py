@@ -262,30 +262,41 @@ def _check_line(line: bytes) -> None:
         check_setting(event)
 
 
-# Every setting event holds the word (the writers never escape a letter); a line that spells it
-# with ``\u`` escapes holds those.
-_SETTING_HINTS = (b"setting", b"\\u")
+_SETTING = b'"setting"'  # in every setting event's line, unless spelt with ``\\u`` escapes
 
 
-def _scan(lines: bytes) -> None:
-    """Check whole lines (``lines`` ends with a newline): each at most :data:`MAX_LINE` long,
-    and the settings events among them only of keys that travel.
+def _line_at(buf: bytes, at: int, start: int, end: int) -> tuple[bytes, int]:
+    """The whole line of ``buf[start:end]`` around ``at``, and where the next line starts."""
+    stop = buf.find(b"\n", at, end) + 1
+    return buf[max(start, buf.rfind(b"\n", start, at) + 1) : stop], stop
 
-    Cheap: a few searches per megabyte; only the lines that may be setting events are parsed.
+
+def _scan(buf: bytes, start: int, end: int) -> None:
+    """Check the whole lines ``buf[start:end]``: each at most :data:`MAX_LINE` long, and the
+    setting events among them only of keys that travel.
+
+    Cheap (searches in C, no copy): only the lines that may be setting events are parsed, those
+    holding ``"setting"`` and those with a ``\\u`` escape (the writers never escape a letter).
     """
-    start, size = 0, len(lines)
-    while size - start > MAX_LINE + 1:  # the line from ``start`` may be too long: find its end
-        hit = lines.rfind(b"\n", start, start + MAX_LINE + 1)
+    at = start
+    while end - at > MAX_LINE + 1:  # the line from ``at`` may be too long: find its end
+        hit = buf.rfind(b"\n", at, at + MAX_LINE + 1)
         if hit < 0:
             raise _too_long()
-        start = hit + 1
-    for hint in _SETTING_HINTS:
-        at = lines.find(hint)
-        while at >= 0:
-            begin = lines.rfind(b"\n", 0, at) + 1
-            end = lines.find(b"\n", at) + 1
-            _check_line(lines[begin:end])
-            at = lines.find(hint, end)
+        at = hit + 1
+    at = buf.find(_SETTING, start, end)
+    while at >= 0:
+        line, stop = _line_at(buf, at, start, end)
+        _check_line(line)
+        at = buf.find(_SETTING, stop, end)
+    at = buf.find(b"\\", start, end)
+    while at >= 0:
+        if buf[at + 1 : at + 2] != b"u":
+            at = buf.find(b"\\", at + 2, end)  # another escape (an escaped backslash too)
+            continue
+        line, stop = _line_at(buf, at, start, end)
+        _check_line(line)
+        at = buf.find(b"\\", stop, end)
 
 
 def check_file(secret: bytes, fh: BinaryIO) -> CheckedFile:
@@ -328,12 +339,17 @@ def check_file(secret: bytes, fh: BinaryIO) -> CheckedFile:
             if len(carry) > MAX_LINE:
                 raise _too_long()
             continue
-        whole_lines = carry + chunk[:end] if carry else chunk[:end]
-        carry = chunk[end:]
+        # The line begun in the chunk before, then the chunk's other whole lines in place.
+        split = chunk.find(b"\n") + 1
+        head = carry + chunk[:split]
+        if len(head) > MAX_LINE + 1:
+            raise _too_long()
         if first is None:
-            first = whole_lines[: whole_lines.find(b"\n") + 1]
-        lines += whole_lines.count(b"\n")
-        _scan(whole_lines)
+            first = head
+        _scan(head, 0, len(head))
+        _scan(chunk, split, end)
+        lines += 1 + chunk.count(b"\n", split, end)
+        carry = chunk[end:]
     whole.update(last)
     if not isinstance(signature, str) or not hmac.compare_digest(
         signature, SIGNATURE_PREFIX + mac.hexdigest()

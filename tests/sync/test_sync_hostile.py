@@ -23,6 +23,7 @@ from app.services.context import Context
 from app.services.settings import write_setting
 from app.store.database import Database
 from app.store.settings import DEFAULTS, SYNCED_SETTINGS
+from app.sync import fileformat
 from app.sync.fileformat import (
     MAX_LINE,
     SyncFileRejected,
@@ -336,3 +337,26 @@ def test_a_file_changed_after_its_check_gives_not_even_its_first_slice(
             out.write(data.replace(b'"amount_cents":1200', b'"amount_cents":9900', 1))
         with pytest.raises(SyncFileRejected, match="changed while"):
             next(read_slices(SECRET.encode(), fh, checked, lambda: 1))
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 20])
+def test_the_check_finds_what_straddles_its_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Lines cut anywhere by the chunks read: still counted, measured and checked."""
+    monkeypatch.setattr(fileformat, "READ_CHUNK", chunk)
+    monkeypatch.setattr(fileformat, "MAX_LINE", 600)
+    path = tmp_path / "f.jsonl"
+    good = [("points", {"note": "n" * n}) for n in (10, 200, 3, 390)]
+    rule = _rule("program.signup_bonus", 5)
+
+    def check(events: list[tuple[str, dict[str, object]]]) -> int:
+        path.write_bytes(_signed(events))
+        with open_file(path, 1 << 20) as fh:
+            return check_file(SECRET.encode(), fh).count
+
+    assert check([*good, rule, *good]) == 9
+    with pytest.raises(SyncFileRejected, match=r"shop\.name"):
+        check([*good, _rule("shop.name", "Evil"), *good])
+    with pytest.raises(SyncFileRejected, match="longer than 600"):
+        check([*good, ("points", {"note": "n" * 600}), *good])

@@ -17,9 +17,12 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import InvalidInput
+from app.domain.profile import MemberDraft
+from app.services.chain.exchange import export_events, import_events
 from app.services.chain.history import NodeClash, new_node
 from app.services.chain.setup import init_shop
 from app.services.context import Context
+from app.services.members import enroll_member
 from app.services.settings import write_setting
 from app.store.database import Database
 from app.store.settings import DEFAULTS, SYNCED_SETTINGS
@@ -360,3 +363,20 @@ def test_the_check_finds_what_straddles_its_chunks(
         check([*good, _rule("shop.name", "Evil"), *good])
     with pytest.raises(SyncFileRejected, match="longer than 600"):
         check([*good, ("points", {"note": "n" * 600}), *good])
+
+
+def test_a_postgresql_shop_takes_a_new_node_id(
+    shops: Callable[[int], list[Shop]], folder: Path, pg_ctx: Context
+) -> None:
+    (a,) = shops(1)
+    init_shop(pg_ctx, "002", 1, str(folder))
+    enroll_member(pg_ctx, MemberDraft(first_name="Ben", last_name="Schmidt"))
+    export_events(pg_ctx, folder)
+    old = pg_ctx.node()
+    enroll_member(pg_ctx, MemberDraft(first_name="Clara", last_name="Weber"))
+    changed = new_node(pg_ctx)
+    assert (changed.old, changed.events) == (old, 2)  # Clara: her member and card events
+    report = export_events(pg_ctx, folder)
+    assert report.events == 2 and changed.new[:8] in report.files[0]
+    assert import_events(pg_ctx, folder).files == []  # its old file is its own
+    assert [f.applied for f in a.import_().files] == [2, 2]

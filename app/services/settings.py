@@ -26,6 +26,7 @@ from app.store.settings import (
     put_setting,
     read_node_id,
     read_setting,
+    synced_setting,
 )
 from app.store.tables import AUDIT
 from app.sync import events
@@ -165,7 +166,7 @@ def _write_setting(
             detail=json.dumps({"old": old, "new": parsed}, ensure_ascii=False),
         )
     )
-    if key.startswith(events.SYNCED_SETTINGS):
+    if synced_setting(key):
         # No Context here (a setting is written with the database alone): the origin is read
         # from the table, the store code as this transaction left it.
         store = read_setting(conn, "shop.store_code")

@@ -10,7 +10,7 @@ local integer ids, which differ from shop to shop. Kinds and their ``data``:
 - ``sale`` / ``refund``: the row and the ledger rows it wrote.
 - ``points``: ledger rows of their own (adjustments, opening balances).
 - ``merge``: one member merged into another.
-- ``setting``: a program rule (``program.*``) and when it was set.
+- ``setting``: a program rule (``app.store.settings.SYNCED_SETTINGS``) and when it was set.
 - ``staff``: a staff account (name, role, badge number, active, the PIN's Argon2id hash, which
   a sync file carries only encrypted: ``app.sync.sealing``); never the lock-out, which is the
   shop's own.
@@ -94,7 +94,6 @@ REFUND_FIELDS = (
 )
 CARD_FIELDS = ("number", "status", "issued_at", "printed_at", "blocked_at", "replaced_by")
 LEDGER_FIELDS = ("uuid", "points", "kind", "reason", "actor", "store_code", "till", "created_at")
-SYNCED_SETTINGS = "program."
 
 
 def plain(value: Any) -> Any:

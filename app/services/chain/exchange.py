@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from app.files import write_atomically
+from app.services.chain.history import own_files, sync_file_names
 from app.services.chain.importing import LAST_IMPORT, FileResult, ImportReport, import_events
 from app.services.chain.retention import RetentionReport, prune_folder, write_receipt
 from app.services.chain.setup import chain_secret, sync_folder
@@ -64,6 +65,7 @@ def export_events(
     """
     folder = sync_folder(ctx, directory)
     secret = chain_secret(ctx)
+    own_files(ctx, folder, secret, sync_file_names(folder))  # NodeClash: a copied database
     node, report = ctx.node(), ExportReport()
     e = SYNC_EVENT.c
     while True:

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, insert, select, update
 from sqlmodel import Session
 
+from app.services.chain.history import max_file_bytes, own_files, sync_file_names
 from app.services.chain.setup import chain_secret, sync_folder
 from app.services.context import Context
 from app.store.bulk import DriverValues, gc_paused, insert_rows, select_in
@@ -36,7 +37,7 @@ from app.store.settings import put_setting
 from app.store.tables import SYNC_CONFLICT, SYNC_EVENT, SYNC_FILE
 from app.sync.apply import Applier, Outcome
 from app.sync.events import EVENT_COLUMNS
-from app.sync.fileformat import SUFFIX, CheckedFile, SyncFileRejected, check_file, read_slices
+from app.sync.fileformat import CheckedFile, SyncFileRejected, check_file, open_file, read_slices
 
 LAST_IMPORT = "sync.last_import"
 SLICE_SECONDS = 0.04  # how long one slice may hold the write lock, aimed at
@@ -119,13 +120,12 @@ def import_events(
     folder = sync_folder(ctx, directory)
     secret = chain_secret(ctx)
     node, report = ctx.node(), ImportReport()
+    every = sync_file_names(folder)
+    own = own_files(ctx, folder, secret, every)  # raises NodeClash for a copied database
     with ctx.db.reading() as session:
         done = set(session.connection().execute(select(SYNC_FILE.c.name)).scalars())
-    names = sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.name.startswith("sync-") and p.name.endswith(SUFFIX) and p.name not in done
-    )
+    names = [name for name in every if name not in done and name not in own]
+    max_bytes = max_file_bytes(ctx)
     slicer = _Slicer(slice_events)
     # The next file's signature is checked on a second thread while this one's slices go into
     # the database (file reads, hashing and SQLite let go of the GIL).
@@ -133,18 +133,18 @@ def import_events(
         ctx.db.bulk_transactions(cache_mb=CACHE_MB) as begin,
         ThreadPoolExecutor(max_workers=1) as reader,
     ):
-        pending = [reader.submit(_check, folder / name, secret) for name in names[:1]]
+        pending = [reader.submit(_check, folder / name, secret, max_bytes) for name in names[:1]]
         for index, name in enumerate(names):
             opened = pending.pop().result()
             if index + 1 < len(names):
-                pending.append(reader.submit(_check, folder / names[index + 1], secret))
+                pending.append(reader.submit(_check, folder / names[index + 1], secret, max_bytes))
             if isinstance(opened, str):
                 report.rejected.append((name, opened))
                 continue
             fh, checked = opened
             with fh:
                 if checked.node == node:
-                    continue  # our own export
+                    continue  # our own export, renamed
                 if progress is not None:
                     progress(name)
                 try:
@@ -167,12 +167,16 @@ def import_events(
     return report
 
 
-def _check(path: Path, secret: bytes) -> tuple[BinaryIO, CheckedFile] | str:
-    """The open file and what its check found, or why it is rejected."""
+def _check(path: Path, secret: bytes, max_bytes: int) -> tuple[BinaryIO, CheckedFile] | str:
+    """The open file and what its check found, or why it is rejected.
+
+    Only a regular file in the folder itself is opened (no link followed, no FIFO or device
+    waited on), only up to ``max_bytes``; a file that cannot be read is rejected, never fatal.
+    """
     try:
-        fh = path.open("rb")
-    except OSError as exc:
-        return exc.strerror or str(exc)
+        fh = open_file(path, max_bytes)
+    except SyncFileRejected as exc:
+        return str(exc)
     try:
         return fh, check_file(secret, fh)
     except SyncFileRejected as exc:

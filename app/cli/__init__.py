@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import (
+    audit,
     bench,
     cards,
     check,
@@ -43,6 +44,7 @@ _GROUPS = (
     sales_import,
     feedback,
     check,
+    audit,
     coupons,
     stamps,
     settings,

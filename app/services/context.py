@@ -26,6 +26,7 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     actor: str = "till"
     till: int = 1
+    approver: str | None = None
     _rules: ProgramRules | None = field(default=None, repr=False)
     _layout: CardLayout | None = field(default=None, repr=False)
     _settings: dict[str, Any] | None = field(default=None, repr=False)

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, and_, col, or_, select
 
 from app.domain.errors import LoyaltyError
 from app.i18n import _
-from app.services.audit import record
+from app.services.audit import record, redact
 from app.services.context import Context
 from app.services.member_desk import load_member, member_id_for_card
 from app.store.feedback import anonymise_feedback
@@ -116,6 +116,9 @@ def export_member_data(ctx: Context, card: str) -> dict[str, Any]:
             .order_by(col(LedgerEntry.id))
         ).all()
         audit = _audit_rows(session, ids, sale_ids)
+    with ctx.db.transaction() as session:
+        # Who took a copy of a person's data is itself part of the trail.
+        record(session, ctx, "member.export", "member", member_id)
     audit_rows = []
     for entry in audit:
         row = _row(entry)
@@ -152,14 +155,17 @@ class EraseResult:
         return data
 
 
-def _scrub_audit(session: Session, member_ids: list[int]) -> None:
+def _scrub_audit(session: Session, ctx: Context, member_ids: list[int]) -> None:
     # Profile edits record old and new values: keep which fields changed, drop the values.
+    # The rows are append-only: a redaction replaces their details and is itself recorded, so
+    # the chain still verifies (see app/domain/audit_chain.py).
+    scrubbed: dict[int, dict[str, Any]] = {}
     for entry in _audit_rows(session, member_ids, []):
         detail = json.loads(entry.detail or "{}")
-        if "changes" in detail:
+        if "changes" in detail and entry.id is not None:
             detail["changes"] = sorted(detail["changes"])
-            entry.detail = json.dumps(detail, ensure_ascii=False)
-            session.add(entry)
+            scrubbed[entry.id] = detail
+    redact(session, ctx, scrubbed)
 
 
 def erase_member(ctx: Context, card: str) -> EraseResult:
@@ -191,7 +197,7 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
                 blocked.append(row.number)
                 session.add(row)
         ids = [member_id, *(m.id for m in merged if m.id is not None)]
-        _scrub_audit(session, ids)
+        _scrub_audit(session, ctx, ids)
         for person in (member, *merged):
             assert person.id is not None
             anonymise_feedback(session.connection(), person.id, person.uuid)

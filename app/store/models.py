@@ -427,3 +427,26 @@ class Feedback(SQLModel, table=True):
     till: int = 1
     actor: str = Field(default="", max_length=80)
     created_at: datetime = _ts()
+
+
+class Staff(SQLModel, table=True):
+    """A person who works at the till: role, Argon2id hash of the PIN, and the lock-out.
+
+    ``failures``, ``locks`` and ``locked_until`` are this shop's own (guessing here locks the
+    person here); the rest travels through chain sync, the hash only encrypted.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    name: str = Field(max_length=40)
+    name_key: str = Field(unique=True, max_length=40)
+    role: str = Field(max_length=12)
+    pin_hash: str = Field(max_length=200)
+    active: bool = True
+    number: int = Field(unique=True)
+    failures: int = 0
+    locks: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    updated_store: str = Field(default="", max_length=3)

@@ -229,6 +229,10 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "program.expiry_months": (12, _positive_int(600)),
     "shop.timezone": ("", _timezone),
     "report.active_days": (365, _positive_int(3650)),
+    # Staff (issue 13): the till locks itself after so many minutes without a key (0: never);
+    # a cashier may refund a sale of today at this till up to so many cents.
+    "staff.lock_minutes": (5, _int_range(0, 240)),
+    "staff.cashier_refund_limit": (5000, _int_range(0, 10_000_000_000)),
 }
 
 

@@ -11,6 +11,9 @@ local integer ids, which differ from shop to shop. Kinds and their ``data``:
 - ``points``: ledger rows of their own (adjustments, opening balances).
 - ``merge``: one member merged into another.
 - ``setting``: a program rule (``program.*``) and when it was set.
+- ``staff``: a staff account (name, role, badge number, active, the PIN's Argon2id hash, which
+  a sync file carries only encrypted: ``app.sync.sealing``); never the lock-out, which is the
+  shop's own.
 
 Every writer takes the change's origin (node, store, till, time) as an
 :class:`~app.sync.origin.OriginSource`: the services pass their ``Context``, which this layer
@@ -37,6 +40,7 @@ from app.store.tables import (
     MEMBER,
     REFUND,
     SALE,
+    STAFF,
     STAMP,
     STAMP_PROGRAM,
     SYNC_EVENT,
@@ -393,3 +397,25 @@ def stamps_given(session: Session, source: OriginSource, stamp_ids: Sequence[int
     rows = stamp_rows(session.connection(), STAMP.c.id.in_(list(stamp_ids)))
     if rows:
         emit(session, source, "stamp", {"stamps": rows})
+
+
+STAFF_FIELDS = (
+    "uuid",
+    "name",
+    "role",
+    "pin_hash",
+    "active",
+    "number",
+    "created_at",
+    "updated_at",
+    "updated_store",
+)
+
+
+def staff_changed(session: Session, source: OriginSource, staff_id: int) -> None:
+    """A staff account as it is now (added, new PIN, new role, disabled)."""
+    conn = session.connection()
+    row = conn.execute(
+        select(*(STAFF.c[name] for name in STAFF_FIELDS)).where(STAFF.c.id == staff_id)
+    ).one()
+    emit(session, source, "staff", {k: plain(v) for k, v in row._mapping.items()})

@@ -20,7 +20,7 @@ from app.domain.audit_chain import GENESIS, ChainFields, detail_digest, row_hash
 from app.store.types import UTCDateTime
 
 revision = "0017_audit_chain"
-down_revision = "0015_feedback"
+down_revision = "0016_staff"
 branch_labels = None
 depends_on = None
 

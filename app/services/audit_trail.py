@@ -14,8 +14,11 @@ from sqlalchemy import func, or_, select
 
 from app.domain.audit_chain import Break, StoredRow, verify_chain
 from app.domain.report import day_start
+from app.domain.roles import Action
+from app.i18n import _
 from app.services.context import Context
 from app.services.member_desk import member_id_for_card
+from app.services.staff import SignInRefused, permits, refused_message
 from app.services.views import AuditCheck
 from app.store.audit_log import chain_rows, redactions
 from app.store.tables import AUDIT
@@ -74,8 +77,18 @@ def _detail(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
+def may_read_audit(ctx: Context) -> None:
+    """Refuse unless a manager or owner is signed in (or allowed it), or in a shop of one."""
+    if ctx.approver is not None or permits(ctx, ctx.staff, Action.AUDIT):
+        return
+    if ctx.staff is not None:
+        raise SignInRefused(refused_message(Action.AUDIT, ctx.staff.role, ctx.staff.name))
+    raise SignInRefused(_("The audit trail is for a manager or the owner: sign in first"))
+
+
 def find_audit(ctx: Context, flt: AuditFilter, limit: int = LIMIT) -> list[AuditRow]:
-    """The rows matching ``flt``, newest first (at most ``limit``)."""
+    """The rows matching ``flt``, newest first (at most ``limit``); a manager's or owner's."""
+    may_read_audit(ctx)
     a = AUDIT.c
     query = select(AUDIT).order_by(a.id.desc()).limit(limit)
     if flt.member:

@@ -7,6 +7,10 @@ from datetime import date
 
 import pytest
 
+from app.domain.roles import Role
+from app.services.context import Context
+from app.services.staff import add_staff
+from app.store.database import Database
 from tests.cli.test_cli_commands import Cli, cli  # noqa: F401  (the fixture)
 from tests.services.dbstate import execute, scalar
 
@@ -81,3 +85,12 @@ def test_check_names_the_first_broken_row(cli: Cli, shop: tuple[str, str]) -> No
         "till": 1,
         "reason": "hash",
     }
+
+
+def test_with_staff_nobody_signed_in_is_refused(cli: Cli, shop: tuple[str, str]) -> None:  # noqa: F811
+    db = Database(str(cli.db))
+    try:
+        add_staff(Context(db, actor="setup"), "Olivia", Role.OWNER, "1111")
+    finally:
+        db.dispose()
+    cli.refused("audit", match="the audit trail is for a manager or the owner")

@@ -14,6 +14,7 @@ import pytest
 
 from app.domain.errors import InvalidInput
 from app.domain.profile import MemberDraft
+from app.domain.roles import Action, Role
 from app.services.adjustments import adjust_points
 from app.services.audit_trail import AuditFilter, find_audit, verify_audit
 from app.services.cards import replace_card
@@ -29,6 +30,7 @@ from app.services.program_rules import add_tier
 from app.services.refunds import refund_sale
 from app.services.sales_import import import_sales_csv
 from app.services.settings import write_setting
+from app.services.staff import SignInRefused, act_as, add_staff, approve, sign_in
 from app.services.views import MemberView
 from tests.services.dbstate import connect, execute, scalar
 
@@ -189,3 +191,28 @@ def test_filters_by_person_kind_dates_and_member(
     assert not find_audit(ctx, AuditFilter(end=date(2000, 1, 1)))
     with pytest.raises(InvalidInput):
         find_audit(ctx, AuditFilter(member="123"))
+
+
+def test_only_a_manager_or_owner_reads_the_trail(ctx: Context, member: MemberView) -> None:
+    add_staff(ctx, "Olivia", Role.OWNER, "1111")
+    add_staff(ctx, "Carla", Role.CASHIER, "3333")
+    add_staff(ctx, "Max", Role.MANAGER, "2222")
+    with pytest.raises(SignInRefused, match="sign in first"):
+        find_audit(ctx, AuditFilter())
+    carla = sign_in(ctx, "Carla", "3333")
+    act_as(ctx, carla)
+    with pytest.raises(SignInRefused, match=r"Carla \(cashier\) may not"):
+        find_audit(ctx, AuditFilter())
+    # A manager's PIN allows it once; the sign-ins and the failure are in the trail.
+    with pytest.raises(SignInRefused):
+        sign_in(ctx, "Max", "9999")
+    act_as(ctx, carla, approver=approve(ctx, Action.AUDIT, "Max", "2222"))
+    rows = find_audit(ctx, AuditFilter(kind="staff"))
+    assert [r.action for r in rows][:3] == [
+        "staff.sign_in",
+        "staff.sign_in_failed",
+        "staff.sign_in",
+    ]
+    act_as(ctx, sign_in(ctx, "Max", "2222"))
+    assert find_audit(ctx, AuditFilter(staff="carla"))
+    assert verify_audit(ctx).ok

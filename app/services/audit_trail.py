@@ -52,6 +52,7 @@ class AuditRow:
     store_code: str
     till: int
     detail: dict[str, Any]
+    hash: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class AuditRow:
             "store": self.store_code,
             "till": self.till,
             "detail": self.detail,
+            "hash": self.hash,
         }
 
 
@@ -120,6 +122,7 @@ def find_audit(ctx: Context, flt: AuditFilter, limit: int = LIMIT) -> list[Audit
             store_code=r.store_code,
             till=r.till,
             detail=_detail(r.detail),
+            hash=r.row_hash,
         )
         for r in rows
     ]

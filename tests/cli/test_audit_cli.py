@@ -47,6 +47,7 @@ def test_filters_and_json(cli: Cli, shop: tuple[str, str]) -> None:  # noqa: F81
         "store",
         "till",
         "detail",
+        "hash",
     }
     assert (row["actor"], row["approver"], row["store"], row["till"]) == ("maria", None, "001", 1)
     assert row["detail"]["amount_cents"] == 3000

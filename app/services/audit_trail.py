@@ -128,12 +128,6 @@ def find_audit(ctx: Context, flt: AuditFilter, limit: int = LIMIT) -> list[Audit
     ]
 
 
-def audit_kinds(ctx: Context) -> list[str]:
-    """Every kind of row in the trail, for the screen's filter."""
-    with ctx.db.reading() as session:
-        return list(session.connection().execute(select(AUDIT.c.action).distinct()).scalars())
-
-
 def verify_audit(ctx: Context) -> AuditCheck:
     """Verify every chain (node + till), streamed; the first broken row by id of them all."""
     counted = [0]

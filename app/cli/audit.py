@@ -27,7 +27,12 @@ def register(subcommands: Subcommands) -> None:
         cmd_audit,
         _("who did what, who allowed it, where and when (newest first)"),
     )
-    p.add_argument("--staff", default="", metavar="NAME", help=_("who did it or allowed it"))
+    p.add_argument(
+        "--staff",
+        default="",
+        metavar="N",
+        help=_("who did it or allowed it: a name, staff number or badge"),
+    )
     p.add_argument(
         "--kind", default="", metavar="KIND", help=_("a kind like sale.refund, or sale for all")
     )

@@ -13,12 +13,19 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from app.domain.audit_chain import Break, StoredRow, verify_chain
+from app.domain.errors import InvalidInput
 from app.domain.report import day_start
 from app.domain.roles import Action
 from app.i18n import _
 from app.services.context import Context
 from app.services.member_desk import member_id_for_card
-from app.services.staff import SignInRefused, permits, refused_message
+from app.services.staff import (
+    SignInRefused,
+    find_staff,
+    list_staff,
+    permits,
+    refused_message,
+)
 from app.services.views import AuditCheck
 from app.store.audit_log import chain_rows, redactions
 from app.store.tables import AUDIT
@@ -79,6 +86,20 @@ def _detail(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
+def _staff_name(ctx: Context, text: str) -> str:
+    """The name a person filter means: a staff number or badge is looked up; a name is taken
+    as typed (also one of a former account, or an actor from before staff accounts)."""
+    text = text.strip()
+    if text.isdigit():
+        found = [p.name for p in list_staff(ctx) if p.number == int(text)]
+        # None: the lookup by name says "No staff member" (or finds one named so).
+        return found[0] if found else find_staff(ctx, text).name
+    try:
+        return find_staff(ctx, text).name
+    except InvalidInput:
+        return text
+
+
 def may_read_audit(ctx: Context) -> None:
     """Refuse unless a manager or owner is signed in (or allowed it), or in a shop of one."""
     if ctx.approver is not None or permits(ctx, ctx.staff, Action.AUDIT):
@@ -97,7 +118,7 @@ def find_audit(ctx: Context, flt: AuditFilter, limit: int = LIMIT) -> list[Audit
         # Any card the member ever had (also an erased member's, by its number).
         query = query.where(a.member_id == member_id_for_card(ctx, flt.member, usable=False))
     if flt.staff:
-        name = flt.staff.strip().casefold()
+        name = _staff_name(ctx, flt.staff).casefold()
         query = query.where(or_(func.lower(a.actor) == name, func.lower(a.approver) == name))
     if flt.kind:
         kind = flt.kind.strip()

@@ -14,7 +14,7 @@ import pytest
 
 from app.domain.errors import InvalidInput
 from app.domain.profile import MemberDraft
-from app.domain.roles import Action, Role
+from app.domain.roles import Action, Role, badge_code
 from app.services.adjustments import adjust_points
 from app.services.audit_trail import AuditFilter, find_audit, verify_audit
 from app.services.cards import replace_card
@@ -216,3 +216,16 @@ def test_only_a_manager_or_owner_reads_the_trail(ctx: Context, member: MemberVie
     act_as(ctx, sign_in(ctx, "Max", "2222"))
     assert find_audit(ctx, AuditFilter(staff="carla"))
     assert verify_audit(ctx).ok
+
+
+def test_a_person_is_a_name_a_staff_number_or_a_badge(ctx: Context, member: MemberView) -> None:
+    add_staff(ctx, "Olivia", Role.OWNER, "1111")
+    max_ = add_staff(ctx, "Max", Role.MANAGER, "2222")
+    act_as(ctx, max_)
+    adjust_points(ctx, member.card, 5, "goodwill")
+    for who in ("max", str(max_.number), badge_code(max_.number)):
+        assert [r.action for r in find_audit(ctx, AuditFilter(staff=who))] == ["points.adjust"]
+    with pytest.raises(InvalidInput, match="No staff member"):
+        find_audit(ctx, AuditFilter(staff="999"))
+    # A name from before staff accounts (the environment's cashier name) is taken as typed.
+    assert [r.action for r in find_audit(ctx, AuditFilter(staff="tester"))][-1] == "member.enroll"

@@ -28,7 +28,7 @@ def detail_digest(salt: str, detail: str) -> str:
 
 def stamp(at: datetime) -> str:
     """A timestamp as the hash sees it: UTC, microseconds."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import (
+    audit,
     bench,
     cards,
     check,
@@ -44,6 +45,7 @@ _GROUPS = (
     sales_import,
     feedback,
     check,
+    audit,
     coupons,
     stamps,
     settings,

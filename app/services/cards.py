@@ -311,7 +311,16 @@ def replace_card(ctx: Context, card: str) -> ReplaceResult:
         old.blocked_at = now
         session.add(old)
         session.add(Card(number=new_number, member_id=member.id, issued_at=now))
-        record(session, ctx, "card.replace", "card", number, new_card=new_number, member=member.id)
+        record(
+            session,
+            ctx,
+            "card.replace",
+            "card",
+            number,
+            member_id=member.id,
+            new_card=new_number,
+            member=member.id,
+        )
         member_id = member.id
         session.flush()
         events.cards_changed(session, ctx, [number, new_number])

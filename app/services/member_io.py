@@ -27,6 +27,7 @@ from app.domain.errors import InvalidInput, ValidationFailed
 from app.domain.spreadsheet import escape_row
 from app.files import open_text_atomically
 from app.i18n import _
+from app.services.audit import record
 from app.services.bulk_jobs import tidy_jobs
 from app.services.context import Context
 from app.services.member_import_slices import fold_email, store_members
@@ -287,4 +288,7 @@ def export_members_csv(ctx: Context, path: str | Path, member_ids: list[int] | N
         raise InvalidInput(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
+    with ctx.db.transaction() as session:
+        # A copy of everyone's data left the program: who, when, where to, how many.
+        record(session, ctx, "members.export", "file", path.name, members=count)
     return count

@@ -18,7 +18,7 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import load_member, member_id_for_card
-from app.store.erasure import ERASED_VALUES, erase_traces
+from app.store.erasure import ERASED_VALUES, Eraser, erase_traces
 from app.store.models import AuditEntry, Card, LedgerEntry, Member, Refund, Sale
 from app.sync import events
 
@@ -97,6 +97,9 @@ def export_member_data(ctx: Context, card: str) -> dict[str, Any]:
             .order_by(col(LedgerEntry.id))
         ).all()
         audit = _audit_rows(session, ids, sale_ids)
+    with ctx.db.transaction() as session:
+        # Who took a copy of a person's data is itself part of the trail.
+        record(session, ctx, "member.export", "member", member_id)
     audit_rows = []
     for entry in audit:
         row = _row(entry)
@@ -175,7 +178,8 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
             events.member_changed(session, ctx, person_id, base)
         events.cards_changed(session, ctx, blocked)
         # After the new events: the earlier ones (own, waiting to be exported) lose the data.
-        erase_traces(session.connection(), people)
+        by = Eraser(ctx.node(), ctx.store_code, ctx.till, ctx.actor, now)
+        erase_traces(session.connection(), people, by)
     # The old pages are still in the WAL: copied back (overwritten there) and cut to zero.
     ctx.db.wipe_old_copies()
     return EraseResult(

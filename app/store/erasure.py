@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
+from app.domain.audit_chain import REDACT_ACTION
+from app.store.audit_log import NewEntry, append, redact
 from app.store.feedback import anonymise_feedback
+from app.store.settings import DEFAULTS, read_node_id, read_setting
 from app.store.tables import AUDIT, SYNC_CONFLICT, SYNC_EVENT
 
 # Member columns that hold personal data and what erasure leaves in them.
@@ -45,7 +50,30 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def erase_traces(conn: Connection, people: Sequence[tuple[int, str]]) -> None:
+@dataclass(frozen=True)
+class Eraser:
+    """Who clears the traces: the audit trail's redaction row is theirs (node, store, till)."""
+
+    node: str
+    store_code: str
+    till: int
+    actor: str
+    at: datetime
+
+
+def eraser_here(conn: Connection, actor: str = "sync") -> Eraser:
+    """This database as the eraser (a sync import applying another shop's erasure: till 0)."""
+    store = read_setting(conn, "shop.store_code")
+    return Eraser(
+        node=read_node_id(conn),
+        store_code=str(store.value) if store is not None else DEFAULTS["shop.store_code"][0],
+        till=0,
+        actor=actor,
+        at=datetime.now(UTC),
+    )
+
+
+def erase_traces(conn: Connection, people: Sequence[tuple[int, str]], by: Eraser) -> None:
     """Clear every copy of the personal data of ``people`` (local id, uuid) but the member row."""
     if not people:
         return
@@ -53,28 +81,51 @@ def erase_traces(conn: Connection, people: Sequence[tuple[int, str]]) -> None:
     uuids = [uuid for _id, uuid in people]
     for member_id, uuid in people:
         anonymise_feedback(conn, member_id, uuid)
-    _scrub_audit(conn, ids)
+    _scrub_audit(conn, ids, by)
     _scrub_member_events(conn, uuids)
     _scrub_conflicts(conn, uuids)
 
 
-def _scrub_audit(conn: Connection, member_ids: list[int]) -> None:
-    # Profile edits record old and new values: keep which fields changed, drop the values.
+def _scrub_audit(conn: Connection, member_ids: list[int], by: Eraser) -> None:
+    """Profile edits record old and new values: keep which fields changed, drop the values.
+
+    The trail is append-only and chained: the new details go in through a redaction, itself a
+    chained row naming each row it changed, so ``loyalty check`` still verifies.
+    """
     a = AUDIT.c
     rows = conn.execute(
         select(a.id, a.detail).where(
-            and_(a.entity == "member", a.entity_id.in_([str(i) for i in member_ids]))
+            or_(
+                a.member_id.in_(member_ids),
+                and_(a.entity == "member", a.entity_id.in_([str(i) for i in member_ids])),
+            )
         )
     ).all()
+    scrubbed: dict[int, dict[str, object]] = {}
     for row_id, detail_text in rows:
         detail = json.loads(detail_text or "{}")
         if isinstance(detail.get("changes"), dict):
             detail["changes"] = sorted(detail["changes"])
-            conn.execute(
-                update(AUDIT)
-                .where(a.id == row_id)
-                .values(detail=json.dumps(detail, ensure_ascii=False))
-            )
+            scrubbed[row_id] = detail
+    if not scrubbed:
+        return
+    digests = redact(conn, scrubbed)
+    append(
+        conn,
+        NewEntry(
+            at=by.at,
+            actor=by.actor,
+            approver=None,
+            action=REDACT_ACTION,
+            entity="audit_entry",
+            entity_id=str(min(digests)),
+            member_id=None,
+            node=by.node,
+            store_code=by.store_code,
+            till=by.till,
+            detail={"rows": {str(row_id): d for row_id, d in sorted(digests.items())}},
+        ),
+    )
 
 
 def _blank_profile(data: Any, uuids: set[str]) -> bool:

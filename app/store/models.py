@@ -272,9 +272,13 @@ class Setting(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who did what and when: enrolments, adjustments, refunds, setting changes."""
+    """Who did what and when, who allowed it, where: append-only and hash-chained."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_chain", "node", "till", "id"),
+        Index("ix_audit_entry_member", "member_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(index=True)
@@ -283,6 +287,16 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=64)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    # The chain (migration 0017_audit_chain): see app/domain/audit_chain.py.
+    approver: str | None = Field(default=None, max_length=80)
+    member_id: int | None = Field(default=None)
+    node: str = Field(default="", max_length=36)
+    store_code: str = Field(default="", max_length=3)
+    till: int = 0
+    detail_salt: str = Field(default="", max_length=32)
+    detail_digest: str = Field(default="", max_length=64)
+    prev_hash: str = Field(default="", max_length=64)
+    row_hash: str = Field(default="", max_length=64)
 
 
 class SyncEvent(SQLModel, table=True):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import ClassVar
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from app.domain.errors import LoyaltyError
@@ -53,6 +55,9 @@ class LoyaltyApp(App[None]):
     """The loyalty counter at a till. ``demo_cards`` adds a hint with cards to try."""
 
     CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "audit", _("Audit trail"), key_display=_("Ctrl+T"), show=False),
+    ]
 
     def __init__(self, ctx: Context, *, demo_cards: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
@@ -169,6 +174,13 @@ class LoyaltyApp(App[None]):
 
         self.push_screen(DayCloseScreen(self.ctx))
 
+    def action_audit(self) -> None:
+        """Ctrl+T: the audit trail (who did what, who allowed it, where and when)."""
+        from app.tui.screens.audit import AuditScreen
+
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen(self.ctx))
+
     def action_conflicts(self) -> None:
         """Open the owner's list of sync conflicts."""
         self.push_screen(ConflictsScreen(self.ctx))
@@ -184,6 +196,11 @@ class LoyaltyApp(App[None]):
                 _("What chain sync could not settle: look at it, note how it was resolved"),
                 self.action_conflicts,
             )
+        yield SystemCommand(
+            _("Audit trail"),
+            _("Who did what, who allowed it, where and when (Ctrl+T)"),
+            self.action_audit,
+        )
         yield SystemCommand(
             _("Day's close"),
             _("Today's sales, points, coupons and refunds per till and cashier; print it"),

@@ -35,9 +35,12 @@ from tests.conftest import Clock
 def _audit(ctx: Context, action: str) -> list[dict[str, Any]]:
     with ctx.db.reading() as session:
         rows = session.connection().execute(
-            select(AUDIT.c.actor, AUDIT.c.detail).where(AUDIT.c.action == action)
+            select(AUDIT.c.actor, AUDIT.c.approver, AUDIT.c.detail)
+            .where(AUDIT.c.action == action)
+            .order_by(AUDIT.c.id)
         )
-        return [{"actor": r.actor, **json.loads(r.detail)} for r in rows]
+        # The approver has its own column in the chained row (migration 0017_audit_chain).
+        return [{"actor": r.actor, "approved_by": r.approver, **json.loads(r.detail)} for r in rows]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from app.domain.profile import Profile, search_keys
 from app.domain.text import clean_text, unsafe_character
 from app.store.bulk import execute_many, insert_records
-from app.store.erasure import erase_traces
+from app.store.erasure import erase_traces, eraser_here
 from app.store.tables import CARD, MEMBER
 from app.sync.apply.state import (
     ApplyState,
@@ -50,7 +50,7 @@ def apply_members(state: ApplyState, events: list[Event]) -> None:
         erased = [(state.members[u].id, u) for u, d in new.items() if d.get("status") == "erased"]
         if erased:
             # Events that waited for this member (feedback) may carry what was erased.
-            erase_traces(state.conn, erased)
+            erase_traces(state.conn, erased, eraser_here(state.conn))
             state.out.erasures += len(erased)
         # A referrer enrolled in the same file has its id only now.
         execute_many(
@@ -164,7 +164,7 @@ def _update_profile(state: ApplyState, event: Event) -> None:
         if local.status == "erased":
             # Every other copy of the person's data goes here too: feedback comments, audit
             # values, conflicts, waiting events (the score and the accounts stay).
-            erase_traces(state.conn, [(local.id, data["uuid"])])
+            erase_traces(state.conn, [(local.id, data["uuid"])], eraser_here(state.conn))
             state.out.erasures += 1
     if concurrent and data.get("status") != "erased":
         theirs = {k: data.get(k) for k in _PROFILE_FIELDS if k not in ("updated_at",)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from app.domain.errors import InvalidInput
+from app.files import private_folder
 from app.i18n import _
 
 APP_NAME = "loyalty-counter"
@@ -19,12 +21,21 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def _private_data_dir() -> Path:
+    """The data folder, made its owner's only if it exists (a new one is made so)."""
+    folder = data_dir()
+    if folder.is_dir():
+        with contextlib.suppress(OSError):
+            private_folder(folder, tighten=True)
+    return folder
+
+
 def default_db_path() -> Path:
-    return data_dir() / "loyalty.db"
+    return _private_data_dir() / "loyalty.db"
 
 
 def demo_db_path() -> Path:
-    return data_dir() / "demo.db"
+    return _private_data_dir() / "demo.db"
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class Config:
 
 
 def _actor() -> str:
+    """Who acts in a shop of one; once staff exist the signed-in person does (app.cli)."""
     value = os.environ.get("LOYALTY_CASHIER")
     if value:
         return value

@@ -6,6 +6,10 @@ cut) leaves no file at all, so a member export never leaves personal data behind
 temporary file. The complete file is linked as ``.<name>.<8 hex>.tmp`` and at once renamed
 over the target.
 
+Files with personal data (the database and its -wal/-shm, exports, card files, secrets) are
+created readable by their owner only (:data:`PRIVATE_FILE`), the folders the program makes for
+them too (:data:`PRIVATE_FOLDER`); see :func:`private_folder` and :func:`create_private_file`.
+
 Where unnamed files are not available (other systems, some network folders) the data goes to
 ``.<name>.<8 hex>.tmp`` readable only by its owner; such a leftover of a killed write, and of
 the instant between link and rename above, is removed by the next write to the same target.
@@ -19,9 +23,56 @@ import io
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def private_folder(path: Path, *, tighten: bool = False) -> None:
+    """Create ``path`` (and missing parents) readable by its owner only; ``OSError`` if not.
+
+    An existing folder is left as it is, unless ``tighten`` (the program's own data folder):
+    then group and others lose their access to it.
+    """
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, PRIVATE_FOLDER)  # the umask may only take more away
+    if tighten and not missing:
+        info = os.stat(path)
+        if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            os.chmod(path, info.st_mode & 0o700)
+
+
+def create_private_file(path: Path) -> bool:
+    """Create ``path`` empty and readable by its owner only, unless it exists; True if created.
+
+    SQLite gives a database's -wal and -shm files the database file's permissions.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def protect_stream(stream: object) -> None:
+    """Make the regular file behind ``stream`` (a redirected stdout) its owner's only."""
+    fileno = getattr(stream, "fileno", None)
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation, TypeError):
+        fd = fileno() if callable(fileno) else -1
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            os.fchmod(fd, PRIVATE_FILE)
 
 
 def _temp_name(path: Path) -> Path:

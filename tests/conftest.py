@@ -222,3 +222,14 @@ def member(ctx: Context) -> MemberView:
             postcode="10115",
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def quick_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staff PINs hashed with Argon2id at its cheapest in tests (the real cost is ~0.15 s a
+    check); a hash keeps its parameters, so checking works the same."""
+    from argon2 import PasswordHasher
+
+    from app.services.staff import pins
+
+    monkeypatch.setattr(pins, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import (
+    audit,
     bench,
     cards,
     check,
@@ -26,6 +27,7 @@ from app.cli import (
     sales,
     sales_import,
     settings,
+    staff,
     stamps,
     sync,
 )
@@ -43,9 +45,11 @@ _GROUPS = (
     sales_import,
     feedback,
     check,
+    audit,
     coupons,
     stamps,
     settings,
+    staff,
     sync,
     program,
     points,

@@ -12,6 +12,7 @@ from app.i18n import _, ngettext
 if TYPE_CHECKING:
     from app.services.bulk_jobs import TidyReport
     from app.services.context import Context
+    from app.services.views import CheckReport
 
 
 def register(subcommands: Subcommands) -> None:
@@ -34,6 +35,31 @@ def _tidy_jobs(ctx: Context) -> TidyReport | None:
         return None  # an older schema (check does not migrate), or the file is busy
 
 
+def _audit_lines(report: CheckReport) -> list[str]:
+    audit = report.audit
+    if audit is None:
+        return []
+    if audit.broken is None:
+        return [
+            ngettext(
+                "Audit trail: {rows} row verified",
+                "Audit trail: {rows} rows verified",
+                audit.rows,
+            ).format(rows=audit.rows)
+        ]
+    b = audit.broken
+    reasons = {
+        "prev_hash": _("it does not follow the row before it (a row was removed or inserted)"),
+        "hash": _("its contents were changed"),
+        "detail": _("its details were changed"),
+    }
+    return [
+        _("Audit trail broken at row {id} (node {node}, till {till}): {reason}").format(
+            id=b.row_id, node=b.node, till=b.till, reason=reasons.get(b.reason, b.reason)
+        )
+    ]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from app.services.health import check_database
 
@@ -51,6 +77,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         for m in report.mismatches
     ]
+    lines += _audit_lines(report)
     if tidied is not None and tidied.discarded:
         lines.append(
             ngettext(

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from app.cli.common import CliError, Subcommands, add_command, add_group, emit, open_context
-from app.i18n import _, format_points
+from app.i18n import _, format_points, ngettext
 
 
 def register(subcommands: Subcommands) -> None:
@@ -19,8 +19,25 @@ def register(subcommands: Subcommands) -> None:
     p.add_argument("--sort", choices=["name", "points", "newest"], default="name")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--after", metavar="KEY", help=_("next_key of the previous page (JSON)"))
-    p = add_command(mssub, "export", cmd_members_export, _("write all members to a CSV file"))
+    p = add_command(
+        mssub, "export", cmd_members_export, _("write all members, or a segment, to a CSV file")
+    )
     p.add_argument("file", metavar="FILE.csv")
+    p.add_argument(
+        "--segment",
+        metavar="SEG",
+        help=_(
+            "only these members: lapsed:DAYS, new:DAYS, birthday:next-month, tier:NAME, top:N, "
+            "rfm:champions|loyal|at-risk|lost"
+        ),
+    )
+    p.add_argument(
+        "--format",
+        dest="layout",
+        choices=["generic", "mailchimp", "brevo"],
+        default="generic",
+        help=_("generic (every column) or a newsletter layout (consenting members with email)"),
+    )
     p = add_command(
         mssub,
         "import",
@@ -67,14 +84,36 @@ def cmd_members_list(args: argparse.Namespace) -> int:
 
 
 def cmd_members_export(args: argparse.Namespace) -> int:
-    from app.services.member_io import export_members_csv
+    from app.services.newsletter import export_members
+    from app.services.segments import read_segment, segment_member_ids
 
-    count = export_members_csv(open_context(args), args.file)
-    emit(
-        args,
-        {"file": args.file, "members": count},
-        [_("Exported {count} members to {path}").format(count=count, path=args.file)],
-    )
+    ctx = open_context(args)
+    segment = read_segment(ctx, args.segment) if args.segment else None
+    ids = segment_member_ids(ctx, segment) if segment is not None else None
+    result = export_members(ctx, args.file, layout=args.layout, member_ids=ids, segment=segment)
+    lines = [
+        ngettext(
+            "Exported {count} member to {path}",
+            "Exported {count} members to {path}",
+            result.written,
+        ).format(count=format_points(result.written), path=args.file)
+    ]
+    if args.layout != "generic":
+        lines.append(
+            ngettext(
+                "{count} member left out: no marketing consent or no email",
+                "{count} members left out: no marketing consent or no email",
+                result.left_out,
+            ).format(count=format_points(result.left_out))
+        )
+    data = {
+        "file": args.file,
+        "members": result.written,
+        "left_out": result.left_out,
+        "segment": segment.label if segment else None,
+        "format": args.layout,
+    }
+    emit(args, data, lines)
     return 0
 
 

@@ -18,6 +18,8 @@ from app.cli.common import (
     open_context,
     whole_number,
 )
+from app.domain.spreadsheet import escape_row
+from app.files import protect_stream
 from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     elif args.csv:
+        protect_stream(sys.stdout)  # redirected to a file: its owner's only
         sys.stdout.write(report_csv(report))
     else:
         from app.services.report_text import report_lines
@@ -156,6 +159,7 @@ def cmd_report_day(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(close.to_json(), ensure_ascii=False))
     elif args.csv:
+        protect_stream(sys.stdout)  # redirected to a file: its owner's only
         sys.stdout.write(day_close_csv(close))
     elif args.print:
         where = print_day_close(ctx, close)
@@ -180,7 +184,7 @@ def report_csv(report: Report) -> str:
             rows.append({**{k: data[k] for k in ("from", "to", "store", "currency")}, **group})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(head)
+    writer.writerow(escape_row(head))
     for row in rows:
-        writer.writerow(["" if row.get(k) is None else row.get(k) for k in head])
+        writer.writerow(escape_row("" if row.get(k) is None else row.get(k) for k in head))
     return out.getvalue()

@@ -38,7 +38,9 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
         value: Any = json.loads(args.value)
     except json.JSONDecodeError:
         value = args.value
-    stored = write_setting(ctx.db, args.key, value, ctx.now(), actor=ctx.actor, till=ctx.till)
+    stored = write_setting(
+        ctx.db, args.key, value, ctx.now(), actor=ctx.actor, till=ctx.till, approver=ctx.approver
+    )
     emit(
         args,
         {"key": args.key, "value": stored},

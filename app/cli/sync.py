@@ -16,7 +16,7 @@ from app.cli.common import (
     open_context,
     record_number,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from app.services.chain.exchange import ImportReport
@@ -30,13 +30,18 @@ def register(subcommands: Subcommands) -> None:
         cmd_init,
         _("set this shop's store code and till, and the sync folder"),
     )
-    p.add_argument("--store", required=True, metavar="CODE", help=_("3-digit store code"))
-    p.add_argument("--till", required=True, type=int, metavar="N", help=_("till number"))
+    p.add_argument("--store", metavar="CODE", help=_("3-digit store code"))
+    p.add_argument("--till", type=int, metavar="N", help=_("till number"))
     p.add_argument("--sync-dir", metavar="DIR", help=_("the chain's central sync folder"))
     p.add_argument(
         "--secret-file",
         metavar="FILE",
         help=_("the chain secret (created if missing; copy it to every shop)"),
+    )
+    p.add_argument(
+        "--new-node",
+        action="store_true",
+        help=_("give this database a new node id (a copy of another shop's), keeping its data"),
     )
 
     ysub = add_group(subcommands, "sync", _("exchange changes with the other shops of the chain"))
@@ -62,20 +67,41 @@ def register(subcommands: Subcommands) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from app.domain.errors import InvalidInput
+    from app.services.chain.history import new_node
     from app.services.chain.setup import init_shop
 
+    setup = args.store is not None or args.till is not None or args.sync_dir or args.secret_file
+    if (setup or not args.new_node) and (args.store is None or args.till is None):
+        raise InvalidInput(_("loyalty init needs --store and --till (or --new-node alone)"))
     ctx = open_context(args, create=True)
-    result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
-    lines = [
-        _("Store {store}, till {till}").format(store=result.store, till=result.till),
-        _("Sync folder: {path}").format(path=result.sync_dir or _("none")),
-        _("Chain secret file: {path}").format(path=result.secret_file or _("none")),
-    ]
-    if result.secret_created:
+    data: dict[str, object] = {}
+    lines: list[str] = []
+    if args.new_node:
+        renamed = new_node(ctx)
+        data["new_node"] = renamed.to_json()
         lines.append(
-            _("A new chain secret was written: copy this file to every shop of the chain.")
+            _("New node id {new} (was {old}); {count} changes will be exported under it").format(
+                new=renamed.new, old=renamed.old, count=renamed.events
+            )
         )
-    emit(args, result.to_json(), lines)
+    if setup:
+        result = init_shop(ctx, args.store, args.till, args.sync_dir, args.secret_file)
+        if result.sync_dir:
+            from app.services.chain.exchange import write_receipt
+
+            write_receipt(ctx)  # the shop counts for the folder's retention from now on
+        data.update(result.to_json())
+        lines += [
+            _("Store {store}, till {till}").format(store=result.store, till=result.till),
+            _("Sync folder: {path}").format(path=result.sync_dir or _("none")),
+            _("Chain secret file: {path}").format(path=result.secret_file or _("none")),
+        ]
+        if result.secret_created:
+            lines.append(
+                _("A new chain secret was written: copy this file to every shop of the chain.")
+            )
+    emit(args, data, lines)
     return 0
 
 
@@ -113,9 +139,11 @@ def _import_lines(report: ImportReport) -> list[str]:
 
 
 def cmd_sync_import(args: argparse.Namespace) -> int:
-    from app.services.chain.exchange import import_events
+    from app.services.chain.exchange import import_events, write_receipt
 
-    report = import_events(open_context(args), args.dir)
+    ctx = open_context(args)
+    report = import_events(ctx, args.dir)
+    write_receipt(ctx, args.dir)
     emit(args, report.to_json(), _import_lines(report))
     for name, reason in report.rejected:
         print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
@@ -127,7 +155,23 @@ def cmd_sync_run(args: argparse.Namespace) -> int:
 
     result = run_sync(open_context(args), args.dir)
     lines = [_("{count} events exported").format(count=result.exported.events)]
-    emit(args, result.to_json(), lines + _import_lines(result.imported))
+    lines += _import_lines(result.imported)
+    kept = result.retention
+    if kept.deleted:
+        lines.append(
+            ngettext(
+                "{count} old file deleted from the sync folder (every shop applied it)",
+                "{count} old files deleted from the sync folder (every shop applied them)",
+                len(kept.deleted),
+            ).format(count=len(kept.deleted))
+        )
+    if kept.without_receipt:
+        lines.append(
+            _("Old files are kept: no receipt yet from the shop(s) {nodes}").format(
+                nodes=", ".join(kept.without_receipt)
+            )
+        )
+    emit(args, result.to_json(), lines)
     for name, reason in result.imported.rejected:
         print(_("Rejected {file}: {reason}").format(file=name, reason=reason), file=sys.stderr)
     return EXIT_ERROR if result.imported.rejected else 0

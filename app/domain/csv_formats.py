@@ -52,6 +52,7 @@ from app.domain.profile import (
     validate_profile,
 )
 from app.domain.program import member_tier
+from app.domain.spreadsheet import unescape_cell
 from app.domain.text import quote_input
 from app.i18n import _
 
@@ -317,7 +318,8 @@ def read_file(data: bytes) -> ParsedFile:
                 _("Line {line} cannot be read: {reason}").format(line=line, reason=exc)
             ) from None
         if any(v.strip() for v in values):
-            cells = {k: v.strip() for k, v in zip(keys, values, strict=False) if k}
+            # A cell our export wrote as '=… (see app.domain.spreadsheet) reads as =… again.
+            cells = {k: unescape_cell(v.strip()) for k, v in zip(keys, values, strict=False) if k}
             parsed.rows.append(mapper(line, cells))
         line = reader.line_num + 1
     return parsed

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from app.domain.cards import validate_card_number
@@ -57,8 +58,12 @@ class SaleRow:
     points_redeemed: int
 
 
+@lru_cache(maxsize=4096)
 def parse_when(text: str, zone: str) -> datetime:
-    """A row's date (and time) in the shop's time zone, as an aware datetime."""
+    """A row's date (and time) in the shop's time zone, as an aware datetime.
+
+    Cached: a history file repeats its days (and its cards) many thousand times.
+    """
     found = _DATE.match(text.strip())
     if found is None:
         raise InvalidInput(
@@ -81,17 +86,24 @@ def parse_when(text: str, zone: str) -> datetime:
 def _points(text: str, column: str) -> int:
     if not text:
         return 0
+    if text.isascii() and text.isdigit() and len(text) <= 8:  # the common case, quickly
+        return int(text)
     try:
         return parse_whole_number(text, low=0, high=MAX_POINTS)
     except InvalidInput as exc:
         raise InvalidInput(f"{column}: {exc.message}") from None
 
 
+@lru_cache(maxsize=65536)
+def _card(text: str) -> str:
+    return validate_card_number(text)
+
+
 def check_sale_row(
     line: int, cells: dict[str, str], *, zone: str, max_cents: int, currency: str
 ) -> SaleRow:
     """One row checked, or InvalidInput with the reason (the caller adds the line)."""
-    card = validate_card_number(cells.get("card", ""))
+    card = _card(cells.get("card", ""))
     at = parse_when(cells.get("date", ""), zone)
     amount = parse_amount(cells.get("amount", ""), max_cents=max_cents, currency=currency)
     receipt = cells.get("receipt", "").strip() or None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from escpos.constants import QR_ECLEVEL_M
 from escpos.exceptions import Error as EscposError
@@ -21,6 +21,7 @@ from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.errors import LoyaltyError
+from app.files import PRIVATE_FILE
 from app.i18n import _
 from app.printing import face as f
 
@@ -186,7 +187,9 @@ def send(data: bytes, config: PrinterConfig) -> None:
         )
     if config.kind == "file":
         try:
-            with Path(config.target).open("wb") as fh:
+            # A new file is its owner's only: a slip or a card names the member.
+            fd = os.open(config.target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
             raise PrinterUnavailable(

@@ -19,7 +19,7 @@ from app.config import data_dir
 from app.domain.cards import validate_card_number
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.domain.text import quote_input
-from app.files import write_atomically
+from app.files import PRIVATE_FILE, private_folder, write_atomically
 from app.i18n import _
 from app.printing.face import DEFAULT_LOGO, CardFace
 from app.services.audit import record
@@ -163,7 +163,7 @@ def _write_file(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise PrintFailed(_("Cannot write {path}: it is a folder").format(path=path))
     try:
-        write_atomically(path, data)
+        write_atomically(path, data, mode=PRIVATE_FILE)  # a member's name and card number
     except OSError as exc:
         raise PrintFailed(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
@@ -217,7 +217,7 @@ def print_or_save_card(ctx: Context, card: str) -> PrintResult:
     number = validate_card_number(card)
     folder = data_dir() / "cards"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as exc:
         raise PrintFailed(
             _("Cannot write {path}: {reason}").format(path=folder, reason=exc.strerror)
@@ -311,7 +311,16 @@ def replace_card(ctx: Context, card: str) -> ReplaceResult:
         old.blocked_at = now
         session.add(old)
         session.add(Card(number=new_number, member_id=member.id, issued_at=now))
-        record(session, ctx, "card.replace", "card", number, new_card=new_number, member=member.id)
+        record(
+            session,
+            ctx,
+            "card.replace",
+            "card",
+            number,
+            member_id=member.id,
+            new_card=new_number,
+            member=member.id,
+        )
         member_id = member.id
         session.flush()
         events.cards_changed(session, ctx, [number, new_number])

@@ -279,6 +279,7 @@ def _checkout(
             "sale.create",
             "sale",
             sale_id,
+            member_id=member_id,
             amount_cents=quote.amount_cents,
             points_redeemed=quote.points_redeemed,
             points_earned=quote.points_earned,

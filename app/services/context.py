@@ -9,6 +9,7 @@ from typing import Any
 
 from app.domain.cards import CardLayout
 from app.domain.program import ProgramSetup
+from app.domain.roles import StaffView
 from app.domain.rules import ProgramRules
 from app.store.database import Database
 from app.sync.origin import Origin
@@ -20,12 +21,20 @@ def utc_now() -> datetime:
 
 @dataclass
 class Context:
-    """The database, the clock, the acting person and the till; rules cached after first use."""
+    """The database, the clock, the acting person and the till; rules cached after first use.
+
+    ``actor`` is the name written to the ledger, audit and sync events: the signed-in staff
+    member's name once staff exist.
+    """
 
     db: Database
     clock: Callable[[], datetime] = utc_now
     actor: str = "till"
     till: int = 1
+    staff: StaffView | None = None
+    """The signed-in person (``services.staff.act_as``); None in a shop of one."""
+    approver: str | None = None
+    """The manager or owner who allowed this one action beyond ``staff``'s role."""
     _rules: ProgramRules | None = field(default=None, repr=False)
     _layout: CardLayout | None = field(default=None, repr=False)
     _settings: dict[str, Any] | None = field(default=None, repr=False)

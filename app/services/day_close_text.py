@@ -14,6 +14,7 @@ from dataclasses import asdict
 from babel.dates import format_time
 from babel.numbers import format_decimal
 
+from app.domain.spreadsheet import escape_row
 from app.i18n import _, current_locale, format_day, format_money, format_points
 from app.services.context import Context
 from app.services.day_close import CloseFigures, DayClose
@@ -101,14 +102,14 @@ def day_close_csv(close: DayClose) -> str:
     names = [name for name in asdict(close.total)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "store", "currency", "group", "name", *names])
+    writer.writerow(escape_row(["date", "store", "currency", "group", "name", *names]))
     groups: list[tuple[str, str, CloseFigures]] = [("total", "", close.total)]
     groups += [("till", str(till), f) for till, f in close.tills]
     groups += [("staff", name, f) for name, f in close.staff]
     for kind, name, figures in groups:
         values = asdict(figures)
         row = [close.day.isoformat(), close.store, close.currency, kind, name]
-        writer.writerow(row + [values[n] for n in names])
+        writer.writerow(escape_row(row + [values[n] for n in names]))
     return out.getvalue()
 
 

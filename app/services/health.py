@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 
 from app.i18n import _
 from app.services.context import Context
-from app.services.views import BalanceMismatch, CheckReport
+from app.services.views import AuditCheck, BalanceMismatch, CheckReport
 from app.store.errors import DatabaseError
 from app.store.integrity import sqlite_integrity
 from app.store.tables import LEDGER, MEMBER
@@ -36,7 +36,18 @@ def check_database(ctx: Context) -> CheckReport:
         ledger_entries=entries,
         mismatches=mismatches,
         integrity=integrity if integrity is not None else server,
+        audit=_audit(ctx),
     )
+
+
+def _audit(ctx: Context) -> AuditCheck | None:
+    """Every audit chain verified; None on a file older than the chain (check never migrates)."""
+    from app.services.audit_trail import verify_audit
+
+    try:
+        return verify_audit(ctx)
+    except DatabaseError:
+        return None
 
 
 def _balances(ctx: Context) -> tuple[int, int, tuple[BalanceMismatch, ...], str]:

@@ -24,8 +24,10 @@ from app.domain.csv_formats import (
     read_file,
 )
 from app.domain.errors import InvalidInput, ValidationFailed
+from app.domain.spreadsheet import escape_row
 from app.files import open_text_atomically
 from app.i18n import _
+from app.services.audit import record
 from app.services.bulk_jobs import tidy_jobs
 from app.services.context import Context
 from app.services.member_import_slices import fold_email, store_members
@@ -212,18 +214,38 @@ _EXPORT_SELECT = (
     "SELECT m.id, (SELECT c.number FROM card c WHERE c.member_id = m.id AND c.status = 'active' "
     "ORDER BY c.issued_at DESC LIMIT 1) AS card, m.salutation, m.first_name, m.last_name, "
     "m.email, m.phone, m.birthday, m.postcode, m.marketing_consent, m.consent_at, "
-    "m.points_balance, m.tier, m.notes FROM member m WHERE m.status = 'active' AND m.id > ? "
+    "m.points_balance, m.tier, m.notes FROM member m WHERE m.status = 'active' "
     f"AND {VISIBLE_SQL} "
-    "ORDER BY m.id LIMIT ?"
 )
 
 
-def _export_rows(ctx: Context) -> Iterator[list[str]]:
-    after = 0
-    while True:
-        rows = queries.fetch_all(ctx.db, _EXPORT_SELECT, (after, 5000))
-        if not rows:
-            return
+def member_row_chunks(
+    ctx: Context, select: str, member_ids: list[int] | None
+) -> Iterator[list[queries.Record]]:
+    """The rows of ``select`` (a ``SELECT … FROM member m WHERE …``): every member in id order,
+    or those of ``member_ids`` in their order, 5,000 or 500 at a time."""
+    if member_ids is None:
+        after = 0
+        while True:
+            rows = queries.fetch_all(
+                ctx.db, f"{select} AND m.id > ? ORDER BY m.id LIMIT ?", (after, 5000)
+            )
+            if not rows:
+                return
+            yield rows
+            after = rows[-1].id
+    for start in range(0, len(member_ids), CHUNK):
+        part = member_ids[start : start + CHUNK]
+        marks = ", ".join("?" * len(part))
+        found = {
+            r.id: r
+            for r in queries.fetch_all(ctx.db, f"{select} AND m.id IN ({marks})", tuple(part))
+        }
+        yield [found[i] for i in part if i in found]
+
+
+def _export_rows(ctx: Context, member_ids: list[int] | None) -> Iterator[list[str | int]]:
+    for rows in member_row_chunks(ctx, _EXPORT_SELECT, member_ids):
         for r in rows:
             consent_at = parse_sqlite_timestamp(r.consent_at) if ctx.db.is_sqlite else r.consent_at
             # A date from PostgreSQL's driver, its ISO text from SQLite's.
@@ -239,15 +261,15 @@ def _export_rows(ctx: Context) -> Iterator[list[str]]:
                 r.postcode or "",
                 consent_text(bool(r.marketing_consent)),
                 consent_at.isoformat() if consent_at else "",
-                str(r.points_balance),
+                int(r.points_balance),  # a number: never escaped (see app.domain.spreadsheet)
                 r.tier or "",
                 r.notes or "",
             ]
-        after = rows[-1].id
 
 
-def export_members_csv(ctx: Context, path: str | Path) -> int:
-    """Write every active member to ``path`` in the generic format; returns the row count.
+def export_members_csv(ctx: Context, path: str | Path, member_ids: list[int] | None = None) -> int:
+    """Write every active member (or those of ``member_ids``) to ``path`` in the generic
+    format; returns the row count.
 
     Written through a file without a name that is named only when complete (see
     :mod:`app.files`): a failed or killed export leaves no half file and no temporary file
@@ -259,11 +281,14 @@ def export_members_csv(ctx: Context, path: str | Path) -> int:
         with open_text_atomically(path, mode=0o600, newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(GENERIC_COLUMNS)
-            for row in _export_rows(ctx):
-                writer.writerow(row)
+            for row in _export_rows(ctx, member_ids):
+                writer.writerow(escape_row(row))
                 count += 1
     except OSError as exc:
         raise InvalidInput(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
+    with ctx.db.transaction() as session:
+        # A copy of everyone's data left the program: who, when, where to, how many.
+        record(session, ctx, "members.export", "file", path.name, members=count)
     return count

@@ -16,6 +16,7 @@ from app.domain.profile import (
     fold,
     phone_query,
 )
+from app.domain.segments import looks_like_segment
 from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
@@ -165,6 +166,8 @@ def list_members(
         raise InvalidInput(_("Sort by one of: {sorts}").format(sorts=", ".join(SORTS)))
     if not 1 <= limit <= 1000:
         raise InvalidInput(_("A page has between 1 and 1000 members"))
+    if looks_like_segment(filter_text or ""):
+        return _segment_page(ctx, filter_text, after_key, limit)
     after_sql, order_sql, key_columns = _SORT_SQL[sort]
     if after_key is not None and len(after_key) != len(key_columns):
         raise InvalidInput(_("This page key does not fit the sort order"))
@@ -189,3 +192,33 @@ def list_members(
         tuple(_plain(getattr(rows[-1], name)) for name in key_columns) if more and rows else None
     )
     return MemberPage(members=members, next_key=next_key)
+
+
+def _segment_page(
+    ctx: Context, text: str, after_key: tuple[Any, ...] | list[Any] | None, limit: int
+) -> MemberPage:
+    """A page of a segment's members (``lapsed:90`` typed in the filter), in name order.
+
+    The page key is the position in the segment: a segment is computed whole (an RFM class
+    ranks every buyer), then read a page at a time.
+    """
+    from app.services.segments import read_segment, segment_member_ids
+
+    segment = read_segment(ctx, text)
+    offset = 0
+    if after_key is not None:
+        if len(after_key) != 1 or not isinstance(after_key[0], int) or after_key[0] < 0:
+            raise InvalidInput(_("This page key does not fit the sort order"))
+        offset = after_key[0]
+    ids = segment_member_ids(ctx, segment)
+    part = ids[offset : offset + limit]
+    found: dict[int, queries.Record] = {}
+    if part:
+        marks = ", ".join("?" * len(part))
+        for row in queries.fetch_all(
+            ctx.db, f"{_PAGE_SELECT} WHERE m.id IN ({marks})", tuple(part)
+        ):
+            found[row.member_id] = row
+    members = tuple(MemberSummary.of(found[i]) for i in part if i in found)
+    more = offset + limit < len(ids)
+    return MemberPage(members=members, next_key=(offset + limit,) if more else None)

@@ -18,30 +18,11 @@ from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
 from app.services.member_desk import load_member, member_id_for_card
-from app.store.feedback import anonymise_feedback
+from app.store.erasure import ERASED_VALUES, Eraser, erase_traces
 from app.store.models import AuditEntry, Card, LedgerEntry, Member, Refund, Sale
 from app.sync import events
 
 EXPORT_VERSION = 1
-# Member columns that hold personal data and what erasure leaves in them.
-ERASED_VALUES: dict[str, Any] = {
-    "salutation": "",
-    "first_name": "",
-    "last_name": "",
-    "email": None,
-    "phone": None,
-    "birthday": None,
-    "postcode": None,
-    "marketing_consent": False,
-    "consent_at": None,
-    "notes": "",
-    "tier": None,
-    "first_key": "",
-    "last_key": "",
-    "email_key": None,
-    "phone_national": None,
-    "phone_international": None,
-}
 
 
 class AlreadyErased(LoyaltyError):
@@ -116,6 +97,9 @@ def export_member_data(ctx: Context, card: str) -> dict[str, Any]:
             .order_by(col(LedgerEntry.id))
         ).all()
         audit = _audit_rows(session, ids, sale_ids)
+    with ctx.db.transaction() as session:
+        # Who took a copy of a person's data is itself part of the trail.
+        record(session, ctx, "member.export", "member", member_id)
     audit_rows = []
     for entry in audit:
         row = _row(entry)
@@ -152,16 +136,6 @@ class EraseResult:
         return data
 
 
-def _scrub_audit(session: Session, member_ids: list[int]) -> None:
-    # Profile edits record old and new values: keep which fields changed, drop the values.
-    for entry in _audit_rows(session, member_ids, []):
-        detail = json.loads(entry.detail or "{}")
-        if "changes" in detail:
-            detail["changes"] = sorted(detail["changes"])
-            entry.detail = json.dumps(detail, ensure_ascii=False)
-            session.add(entry)
-
-
 def erase_member(ctx: Context, card: str) -> EraseResult:
     """Anonymise the member of ``card``: personal fields cleared, every card blocked.
 
@@ -190,11 +164,8 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
                 row.blocked_at = now
                 blocked.append(row.number)
                 session.add(row)
-        ids = [member_id, *(m.id for m in merged if m.id is not None)]
-        _scrub_audit(session, ids)
-        for person in (member, *merged):
-            assert person.id is not None
-            anonymise_feedback(session.connection(), person.id, person.uuid)
+        session.flush()
+        people = [(p.id, p.uuid) for p in (member, *merged) if p.id is not None]
         sales = len(session.exec(select(Sale.id).where(Sale.member_id == member_id)).all())
         entries = len(
             session.exec(select(LedgerEntry.id).where(LedgerEntry.member_id == member_id)).all()
@@ -206,6 +177,11 @@ def erase_member(ctx: Context, card: str) -> EraseResult:
             assert person_id is not None
             events.member_changed(session, ctx, person_id, base)
         events.cards_changed(session, ctx, blocked)
+        # After the new events: the earlier ones (own, waiting to be exported) lose the data.
+        by = Eraser(ctx.node(), ctx.store_code, ctx.till, ctx.actor, now)
+        erase_traces(session.connection(), people, by)
+    # The old pages are still in the WAL: copied back (overwritten there) and cut to zero.
+    ctx.db.wipe_old_copies()
     return EraseResult(
         member_id=member_id,
         blocked_cards=tuple(blocked),

@@ -60,6 +60,8 @@ def _store_tiers(ctx: Context, tiers: list[Tier]) -> None:
         [t.to_json() for t in sorted_tiers(tiers)],
         ctx.now(),
         actor=ctx.actor,
+        till=ctx.till,
+        approver=ctx.approver,
     )
     ctx.forget_settings()
 
@@ -111,5 +113,7 @@ def _store_campaigns(ctx: Context, campaigns: list[Campaign]) -> None:
         [c.to_json() for c in campaigns],
         ctx.now(),
         actor=ctx.actor,
+        till=ctx.till,
+        approver=ctx.approver,
     )
     ctx.forget_settings()

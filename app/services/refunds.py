@@ -111,6 +111,7 @@ def _refund(
             "sale.refund",
             "sale",
             sale_id,
+            member_id=sale.member_id,
             refund_id=refund_id,
             amount_cents=plan.amount_cents,
             points_not_recovered=plan.points_not_recovered,

@@ -33,13 +33,14 @@ from app.store.bulk import (
     insert_rows,
     select_in,
 )
-from app.store.models import new_uuid
+from app.store.models import new_uuids
 from app.store.queries import driver_sql
 from app.sync import events
 
 IMPORT_TILL = 0
 IMPORT_ACTOR = "import"
 CHUNK = 500
+WRITE_CHUNK = 10_000
 
 _SALE_COLUMNS = (
     "id",
@@ -151,17 +152,26 @@ def _members_of(ctx: Context, cards: Iterable[str]) -> dict[str, _Member]:
 
 def _imported_receipts(ctx: Context, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which (store, receipt) pairs were imported before."""
+    by_store: defaultdict[str, list[str]] = defaultdict(list)
+    for store, receipt in keys:
+        by_store[store].append(receipt)
     found: set[tuple[str, str]] = set()
     with ctx.db.reading() as session:
         conn = session.connection()
-        for store, receipt in select_in(
-            conn,
-            f"SELECT store_code, request_id FROM sale WHERE till = {IMPORT_TILL} "
-            "AND request_id IN ({keys})",
-            sorted({receipt for _store, receipt in keys}),
-        ):
-            found.add((store, receipt))
-    return found & keys
+        for store, receipts in by_store.items():
+            if not store.isdigit():  # store codes are checked digits; never SQL text
+                raise InvalidInput(
+                    _("“{store}” is not a store code (3 digits)").format(store=store)
+                )
+            # With the store named the look-up runs on the request-id index, not the table.
+            for (receipt,) in select_in(
+                conn,
+                f"SELECT request_id FROM sale WHERE store_code = '{store}' "
+                f"AND till = {IMPORT_TILL} AND request_id IN ({{keys}})",
+                sorted(receipts),
+            ):
+                found.add((store, receipt))
+    return found
 
 
 def _check(
@@ -239,9 +249,8 @@ def _check_balances(
 ) -> None:
     """A member's points may not go below 0 (rows in date order, as they happened)."""
     balance: dict[int, int] = {}
-    for row in sorted(rows, key=lambda r: (r.at, r.line)):
-        if not row.points_earned and not row.points_redeemed:
-            continue
+    moving = [r for r in rows if r.points_earned or r.points_redeemed]
+    for row in sorted(moving, key=lambda r: (r.at, r.line)):
         member = members[row.card]
         now = balance.get(member.id, member.balance) + row.points_earned - row.points_redeemed
         if now < 0:
@@ -283,105 +292,18 @@ def _write(
     file_name: str,
     report: SalesImportReport,
 ) -> None:
-    rules = ctx.rules()
     program = ctx.program()
-    here = ctx.store_code
+    uuids = new_uuids()
     with ctx.db.transaction() as session:
         conn = session.connection()
         v = DriverValues(conn.dialect.name == "sqlite")
-        ids = allocate_ids(conn, "sale", len(rows))
-        sales: list[tuple[Any, ...]] = []
-        ledger: list[tuple[Any, ...]] = []
-        outbox: list[tuple[str, dict[str, Any]]] = []
         deltas: defaultdict[int, int] = defaultdict(int)
         visits: dict[int, Any] = {}
-        for row, sale_id in zip(rows, ids, strict=True):
-            member = members[row.card]
-            at_utc = row.at.astimezone(UTC)
-            at, iso = v.time(at_utc), at_utc.isoformat()
-            store = row.store or here
-            redeem_value = min(rules.points_value_cents(row.points_redeemed), row.amount_cents)
-            sale = {
-                "uuid": new_uuid(),
-                "card_number": row.card,
-                "amount_cents": row.amount_cents,
-                "discount_cents": 0,
-                "coupon_code": None,
-                "points_redeemed": row.points_redeemed,
-                "redeem_value_cents": redeem_value,
-                "to_pay_cents": row.amount_cents - redeem_value,
-                "points_earned": row.points_earned,
-                "store_code": store,
-                "till": IMPORT_TILL,
-                "actor": IMPORT_ACTOR,
-                "created_at": iso,
-                "request_id": row.receipt,
-            }
-            sales.append(
-                (
-                    sale_id,
-                    sale["uuid"],
-                    member.id,
-                    row.card,
-                    row.amount_cents,
-                    0,
-                    row.points_redeemed,
-                    redeem_value,
-                    sale["to_pay_cents"],
-                    row.points_earned,
-                    0,
-                    store,
-                    IMPORT_TILL,
-                    IMPORT_ACTOR,
-                    at,
-                    row.receipt,
-                )
-            )
-            entries = []
-            for points, kind in ((row.points_earned, "earn"), (-row.points_redeemed, "redeem")):
-                if points:
-                    entry = {
-                        "uuid": new_uuid(),
-                        "points": points,
-                        "kind": kind,
-                        "reason": IMPORT_ACTOR,
-                        "actor": IMPORT_ACTOR,
-                        "store_code": store,
-                        "till": IMPORT_TILL,
-                        "created_at": iso,
-                    }
-                    entries.append(entry)
-                    ledger.append(
-                        (
-                            entry["uuid"],
-                            member.id,
-                            points,
-                            kind,
-                            IMPORT_ACTOR,
-                            sale_id,
-                            IMPORT_ACTOR,
-                            store,
-                            IMPORT_TILL,
-                            at,
-                        )
-                    )
-                    deltas[member.id] += points
-            if member.id not in visits or visits[member.id] < at:
-                visits[member.id] = at
-            outbox.append(
-                (
-                    "sale",
-                    {
-                        "sale": {**sale, "member": member.uuid},
-                        "ledger": [
-                            {**e, "member": member.uuid, "sale": sale["uuid"], "refund": None}
-                            for e in entries
-                        ],
-                    },
-                )
-            )
-        insert_rows(conn, "sale", _SALE_COLUMNS, sales)
-        insert_rows(conn, "ledger_entry", _LEDGER_COLUMNS, ledger)
+        for start in range(0, len(rows), WRITE_CHUNK):
+            # Built and written a chunk at a time: the memory of a 1,000,000-row file is
+            # its checked rows, not its rows three times over (sales, ledger, events).
+            chunk = rows[start : start + WRITE_CHUNK]
+            _write_chunk(ctx, conn, v, chunk, members, uuids, deltas, visits)
         execute_many(
             conn,
             "UPDATE member SET points_balance = points_balance + ? WHERE id = ?",
@@ -395,12 +317,6 @@ def _write(
         )
         if program.tiers:
             _update_tiers(conn, ctx, list(visits))
-        insert_rows(
-            conn,
-            "sync_event",
-            events.EVENT_COLUMNS,
-            events.event_rows(ctx, outbox, v.time(ctx.now())),
-        )
         record(
             session,
             ctx,
@@ -413,6 +329,118 @@ def _write(
             points_earned=report.points_earned,
             points_redeemed=report.points_redeemed,
         )
+
+
+def _write_chunk(
+    ctx: Context,
+    conn: Connection,
+    v: DriverValues,
+    rows: list[SaleRow],
+    members: dict[str, _Member],
+    uuids: Iterator[str],
+    deltas: defaultdict[int, int],
+    visits: dict[int, Any],
+) -> None:
+    """One chunk's sales, ledger rows and sync events; balances and visits add up."""
+    rules = ctx.rules()
+    here = ctx.store_code
+    sales: list[tuple[Any, ...]] = []
+    ledger: list[tuple[Any, ...]] = []
+    outbox: list[tuple[str, dict[str, Any]]] = []
+    ids = allocate_ids(conn, "sale", len(rows))
+    for row, sale_id in zip(rows, ids, strict=True):
+        member = members[row.card]
+        at_utc = row.at.astimezone(UTC)
+        at, iso = v.time(at_utc), at_utc.isoformat()
+        store = row.store or here
+        redeem_value = min(rules.points_value_cents(row.points_redeemed), row.amount_cents)
+        sale = {
+            "uuid": next(uuids),
+            "card_number": row.card,
+            "amount_cents": row.amount_cents,
+            "discount_cents": 0,
+            "coupon_code": None,
+            "points_redeemed": row.points_redeemed,
+            "redeem_value_cents": redeem_value,
+            "to_pay_cents": row.amount_cents - redeem_value,
+            "points_earned": row.points_earned,
+            "store_code": store,
+            "till": IMPORT_TILL,
+            "actor": IMPORT_ACTOR,
+            "created_at": iso,
+            "request_id": row.receipt,
+        }
+        sales.append(
+            (
+                sale_id,
+                sale["uuid"],
+                member.id,
+                row.card,
+                row.amount_cents,
+                0,
+                row.points_redeemed,
+                redeem_value,
+                sale["to_pay_cents"],
+                row.points_earned,
+                0,
+                store,
+                IMPORT_TILL,
+                IMPORT_ACTOR,
+                at,
+                row.receipt,
+            )
+        )
+        entries = []
+        for points, kind in ((row.points_earned, "earn"), (-row.points_redeemed, "redeem")):
+            if points:
+                entry = {
+                    "uuid": next(uuids),
+                    "points": points,
+                    "kind": kind,
+                    "reason": IMPORT_ACTOR,
+                    "actor": IMPORT_ACTOR,
+                    "store_code": store,
+                    "till": IMPORT_TILL,
+                    "created_at": iso,
+                }
+                entries.append(entry)
+                ledger.append(
+                    (
+                        entry["uuid"],
+                        member.id,
+                        points,
+                        kind,
+                        IMPORT_ACTOR,
+                        sale_id,
+                        IMPORT_ACTOR,
+                        store,
+                        IMPORT_TILL,
+                        at,
+                    )
+                )
+                deltas[member.id] += points
+        if member.id not in visits or visits[member.id] < at:
+            visits[member.id] = at
+        outbox.append(
+            (
+                "sale",
+                {
+                    "sale": {**sale, "member": member.uuid},
+                    "ledger": [
+                        {**e, "member": member.uuid, "sale": sale["uuid"], "refund": None}
+                        for e in entries
+                    ],
+                },
+            )
+        )
+    insert_rows(conn, "sale", _SALE_COLUMNS, sales)
+    insert_rows(conn, "ledger_entry", _LEDGER_COLUMNS, ledger)
+    insert_rows(
+        conn,
+        "sync_event",
+        events.EVENT_COLUMNS,
+        events.event_rows(ctx, outbox, v.time(ctx.now()), uuids=uuids),
+    )
 
 
 def _update_tiers(conn: Connection, ctx: Context, member_ids: list[int]) -> None:

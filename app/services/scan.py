@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from app.domain.cards import CARD_LENGTH, looks_like_card, validate_card_number
 from app.domain.coupons import looks_like_coupon
 from app.domain.errors import LoyaltyError
+from app.domain.roles import BADGE_PREFIX
 from app.domain.text import quote_input
 from app.i18n import _
 from app.services.context import Context
@@ -58,12 +59,10 @@ class ScanRefused:
 
 ScanResult = CardScan | CouponScan | SearchScan | ScanRefused
 
-BADGE_PREFIX = "STF"
-"""How a staff badge's code begins (``STF`` + digits); never a member, never a search."""
-
 
 def is_staff_badge(text: str) -> bool:
-    """Whether scanned text is a staff badge's code (``STF`` followed by digits)."""
+    """Whether scanned text is a staff badge's code (``STF`` followed by digits; a misread
+    one too): never a member, never a search."""
     value = text.strip().upper()
     return value.startswith(BADGE_PREFIX) and value[len(BADGE_PREFIX) :].isdigit()
 

@@ -6,11 +6,9 @@ domain objects built from the values, the hints shown next to a field, and the w
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.domain.errors import LoyaltyError, ValidationFailed
@@ -18,6 +16,7 @@ from app.domain.program import Campaign, ProgramSetup, Tier, sorted_tiers
 from app.domain.rules import ProgramRules
 from app.domain.text import UnsafeText, quote_input
 from app.i18n import _, format_points
+from app.store.audit_log import NewEntry, append
 from app.store.database import Database
 from app.store.settings import (
     DEFAULTS,
@@ -26,8 +25,8 @@ from app.store.settings import (
     put_setting,
     read_node_id,
     read_setting,
+    synced_setting,
 )
-from app.store.tables import AUDIT
 from app.sync import events
 from app.sync.origin import Origin
 
@@ -97,6 +96,7 @@ def write_setting(
     *,
     actor: str = "",
     till: int = 1,
+    approver: str | None = None,
 ) -> Any:
     """Store one setting (validated) with an audit row of the change; returns the stored value.
 
@@ -104,7 +104,15 @@ def write_setting(
     """
     parsed = parse_setting(key, value)
     with db.transaction() as session:
-        _write_setting(session, key, parsed, now or datetime.now(UTC), actor=actor, till=till)
+        _write_setting(
+            session,
+            key,
+            parsed,
+            now or datetime.now(UTC),
+            actor=actor,
+            till=till,
+            approver=approver,
+        )
     return parsed
 
 
@@ -115,6 +123,7 @@ def write_settings(
     *,
     actor: str = "",
     till: int = 1,
+    approver: str | None = None,
 ) -> dict[str, Any]:
     """Store several settings at once (the owner's program screen): all or nothing.
 
@@ -142,39 +151,54 @@ def write_settings(
         stamp = now or datetime.now(UTC)
         with db.transaction() as session:
             for key, value in changed.items():
-                _write_setting(session, key, value, stamp, actor=actor, till=till)
+                _write_setting(
+                    session, key, value, stamp, actor=actor, till=till, approver=approver
+                )
     return changed
 
 
 def _write_setting(
-    session: Session, key: str, parsed: Any, stamp: datetime, *, actor: str, till: int
+    session: Session,
+    key: str,
+    parsed: Any,
+    stamp: datetime,
+    *,
+    actor: str,
+    till: int,
+    approver: str | None,
 ) -> None:
     """Write one validated setting, its audit row and (for program rules) its sync event."""
     conn = session.connection()
     stored = read_setting(conn, key)
     old = stored.value if stored is not None else DEFAULTS[key][0]
     put_setting(conn, key, parsed, stamp)
+    # No Context here (a setting is written with the database alone): the origin is read
+    # from the table, the store code as this transaction left it.
+    store = read_setting(conn, "shop.store_code")
+    origin = Origin(
+        node=read_node_id(conn),
+        store_code=store.value if store is not None else DEFAULTS["shop.store_code"][0],
+        till=till,
+        actor=actor,
+        now=stamp,
+    )
     # Program rules decide what members earn: who changed them, when, from what, is audited.
-    conn.execute(
-        insert(AUDIT).values(
+    append(
+        conn,
+        NewEntry(
             at=stamp,
             actor=actor,
+            approver=approver,
             action="setting.change",
             entity="setting",
             entity_id=key,
-            detail=json.dumps({"old": old, "new": parsed}, ensure_ascii=False),
-        )
-    )
-    if key.startswith(events.SYNCED_SETTINGS):
-        # No Context here (a setting is written with the database alone): the origin is read
-        # from the table, the store code as this transaction left it.
-        store = read_setting(conn, "shop.store_code")
-        origin = Origin(
-            node=read_node_id(conn),
-            store_code=store.value if store is not None else DEFAULTS["shop.store_code"][0],
+            member_id=None,
+            node=origin.node,
+            store_code=origin.store_code,
             till=till,
-            actor=actor,
-            now=stamp,
-        )
+            detail={"old": old, "new": parsed},
+        ),
+    )
+    if synced_setting(key):
         data = {"key": key, "value": parsed, "updated_at": stamp.isoformat()}
         events.emit(session, origin, "setting", data)

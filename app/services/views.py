@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.audit_chain import Break
 from app.domain.rules import AppliedRule, Standing
 
 
@@ -182,6 +183,30 @@ class BalanceMismatch:
 
 
 @dataclass(frozen=True)
+class AuditCheck:
+    """The verification of every chain: rows and chains seen, the first broken row if any."""
+
+    rows: int
+    chains: int
+    broken: Break | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+    def to_json(self) -> dict[str, Any]:
+        b = self.broken
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "chains": self.chains,
+            "broken": None
+            if b is None
+            else {"row": b.row_id, "node": b.node, "till": b.till, "reason": b.reason},
+        }
+
+
+@dataclass(frozen=True)
 class CheckReport:
     """Result of the consistency check."""
 
@@ -189,10 +214,12 @@ class CheckReport:
     ledger_entries: int
     mismatches: tuple[BalanceMismatch, ...]
     integrity: str
+    audit: AuditCheck | None = None  # None: not verified (a damaged or older file)
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and self.integrity == "ok"
+        audit_ok = self.audit is None or self.audit.ok
+        return not self.mismatches and self.integrity == "ok" and audit_ok
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -201,4 +228,5 @@ class CheckReport:
             "ledger_entries": self.ledger_entries,
             "integrity": self.integrity,
             "mismatches": [asdict(m) for m in self.mismatches],
+            "audit": None if self.audit is None else self.audit.to_json(),
         }

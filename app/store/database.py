@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
+from app.files import create_private_file, private_folder
 from app.i18n import _
 from app.store.errors import (
     DatabaseDamaged,
@@ -83,6 +84,9 @@ def _sqlite_reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # A big sync import grows the WAL to gigabytes while the checkpoint cannot restart it;
     # once it restarts, the file is cut back to this size instead of keeping its peak.
     cur.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
+    # What is deleted or overwritten is overwritten with zeros in the page, not left in free
+    # space: an erased member's name is gone from the file, not only from the rows.
+    cur.execute("PRAGMA secure_delete = ON")
     cur.close()
 
 
@@ -270,6 +274,17 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
         )
 
 
+def _private_file(path: Path) -> None:
+    """The database's folder and file readable by their owner only, when this creates them.
+
+    SQLite gives the -wal and -shm files the database file's permissions.
+    """
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    private_folder(path.parent)
+    create_private_file(path)
+
+
 class Database:
     """One opened database: a write engine, a read engine and a fast raw reader per thread.
 
@@ -292,7 +307,7 @@ class Database:
             path = Path(parsed.database)
             _check_sqlite_file(path, create=create)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _private_file(path)
             except OSError as exc:
                 raise DatabaseUnavailable(
                     _("Cannot create the folder for {path}: {reason}").format(
@@ -443,6 +458,26 @@ class Database:
         """A read-only session (never takes the write lock)."""
         with driver_errors(), Session(self.read_engine) as session:
             yield session
+
+    def wipe_old_copies(self) -> bool:
+        """Copy the WAL into the file and cut it to zero bytes (after an erasure).
+
+        The WAL still holds the pages as they were before the change; with ``secure_delete``
+        the file itself holds no old copy once they are copied back. Waits up to the busy
+        timeout for readers on older pages; False if one stayed (the next checkpoint that
+        restarts the WAL does it). PostgreSQL keeps old row versions until its VACUUM.
+        """
+        if self.path is None:
+            return True
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            busy, _frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return int(busy) == 0
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
 
     def raw(self) -> Any:
         """This thread's DBAPI connection in autocommit mode, for the hot read path."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import uuid6
@@ -27,6 +30,25 @@ def new_uuid() -> str:
     in them, so inserts (checkout, sync import) touch a few hot pages even at millions of rows.
     """
     return str(uuid6.uuid7())
+
+
+def new_uuids() -> Iterator[str]:
+    """UUIDv7s for a bulk insert, ordered like :func:`new_uuid`'s but made ~5x faster.
+
+    One clock reading, then a 12-bit counter in ``rand_a`` (RFC 9562, method 1) that moves the
+    millisecond on when it runs over; ``rand_b`` stays random.
+    """
+    millis = time.time_ns() // 1_000_000
+    counter = 0
+    bits = random.Random().getrandbits  # seeded from os.urandom
+    while True:
+        value = (millis << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | bits(62)
+        text = f"{value:032x}"
+        yield f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        counter += 1
+        if counter == 4096:
+            counter = 0
+            millis += 1
 
 
 def _ts(nullable: bool = False, index: bool = False) -> datetime:
@@ -250,9 +272,13 @@ class Setting(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who did what and when: enrolments, adjustments, refunds, setting changes."""
+    """Who did what and when, who allowed it, where: append-only and hash-chained."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_chain", "node", "till", "id"),
+        Index("ix_audit_entry_member", "member_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(index=True)
@@ -261,6 +287,16 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=64)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    # The chain (migration 0017_audit_chain): see app/domain/audit_chain.py.
+    approver: str | None = Field(default=None, max_length=80)
+    member_id: int | None = Field(default=None)
+    node: str = Field(default="", max_length=36)
+    store_code: str = Field(default="", max_length=3)
+    till: int = 0
+    detail_salt: str = Field(default="", max_length=32)
+    detail_digest: str = Field(default="", max_length=64)
+    prev_hash: str = Field(default="", max_length=64)
+    row_hash: str = Field(default="", max_length=64)
 
 
 class SyncEvent(SQLModel, table=True):
@@ -413,3 +449,26 @@ class Feedback(SQLModel, table=True):
     till: int = 1
     actor: str = Field(default="", max_length=80)
     created_at: datetime = _ts()
+
+
+class Staff(SQLModel, table=True):
+    """A person who works at the till: role, Argon2id hash of the PIN, and the lock-out.
+
+    ``failures``, ``locks`` and ``locked_until`` are this shop's own (guessing here locks the
+    person here); the rest travels through chain sync, the hash only encrypted.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, unique=True, max_length=36)
+    name: str = Field(max_length=40)
+    name_key: str = Field(unique=True, max_length=40)
+    role: str = Field(max_length=12)
+    pin_hash: str = Field(max_length=200)
+    active: bool = True
+    number: int = Field(unique=True)
+    failures: int = 0
+    locks: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    updated_store: str = Field(default="", max_length=3)

@@ -222,6 +222,8 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "sync.dir": ("", _optional_text),
     "sync.secret_file": ("", _optional_text),
     "sync.interval_minutes": (0, _int_range(0, 1440)),
+    "sync.retention_days": (30, _int_range(0, 3650)),
+    "sync.max_file_mb": (200, _positive_int(100_000)),
     "program.earn_on_points_paid": (False, _bool),
     "program.earn_on_discount": (False, _bool),
     "program.tiers": ([], _tiers),
@@ -236,7 +238,48 @@ DEFAULTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "program.expiry_months": (12, _positive_int(600)),
     "shop.timezone": ("", _timezone),
     "report.active_days": (365, _positive_int(3650)),
+    # Staff (issue 13): the till locks itself after so many minutes without a key (0: never);
+    # a cashier may refund a sale of today at this till up to so many cents.
+    "staff.lock_minutes": (5, _int_range(0, 240)),
+    "staff.cashier_refund_limit": (5000, _int_range(0, 10_000_000_000)),
 }
+
+
+# The settings one shop sends the others, and the only ones a sync file may carry: the program
+# rules the whole chain shares. A shop's own identity, printer, card numbers and sync set-up
+# never travel (a file carrying one is rejected whole). Kept here, in one place: export and
+# import both read it.
+SYNCED_SETTINGS: frozenset[str] = frozenset(
+    (
+        "program.earn_points_per_unit",
+        "program.redeem_points_per_unit",
+        "program.max_sale_cents",
+        "program.earn_on_points_paid",
+        "program.earn_on_discount",
+        "program.tiers",
+        "program.tier_period",
+        "program.campaigns",
+        "program.birthday_points",
+        "program.birthday_period",
+        "program.signup_bonus",
+        "program.profile_bonus",
+        "program.referral_bonus",
+        "program.expiry",
+        "program.expiry_months",
+    )
+)
+NEWER_RULES = "program."
+"""A key under this prefix that this version does not know is a newer version's program rule."""
+
+
+def synced_setting(key: str) -> bool:
+    """Whether a change of ``key`` travels to the other shops of the chain."""
+    return key in SYNCED_SETTINGS
+
+
+def may_arrive(key: str) -> bool:
+    """Whether a sync file may carry ``key``: a shared program rule, or a newer version's."""
+    return key in SYNCED_SETTINGS or (key.startswith(NEWER_RULES) and key not in DEFAULTS)
 
 
 NODE_ID = "sync.node_id"

@@ -24,6 +24,7 @@ from app.store.models import (
     Refund,
     Sale,
     Setting,
+    Staff,
     Stamp,
     StampProgram,
     SyncConflict,
@@ -53,3 +54,4 @@ STAMP_PROGRAM = table_of(StampProgram)
 STAMP = table_of(Stamp)
 BULK_JOB = table_of(BulkJob)
 FEEDBACK = table_of(Feedback)
+STAFF = table_of(Staff)

@@ -10,7 +10,10 @@ local integer ids, which differ from shop to shop. Kinds and their ``data``:
 - ``sale`` / ``refund``: the row and the ledger rows it wrote.
 - ``points``: ledger rows of their own (adjustments, opening balances).
 - ``merge``: one member merged into another.
-- ``setting``: a program rule (``program.*``) and when it was set.
+- ``setting``: a program rule (``app.store.settings.SYNCED_SETTINGS``) and when it was set.
+- ``staff``: a staff account (name, role, badge number, active, the PIN's Argon2id hash, which
+  a sync file carries only encrypted: ``app.sync.sealing``); never the lock-out, which is the
+  shop's own.
 
 Every writer takes the change's origin (node, store, till, time) as an
 :class:`~app.sync.origin.OriginSource`: the services pass their ``Context``, which this layer
@@ -20,7 +23,7 @@ never imports, or an :class:`~app.sync.origin.Origin` built by hand.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +40,7 @@ from app.store.tables import (
     MEMBER,
     REFUND,
     SALE,
+    STAFF,
     STAMP,
     STAMP_PROGRAM,
     SYNC_EVENT,
@@ -90,7 +94,6 @@ REFUND_FIELDS = (
 )
 CARD_FIELDS = ("number", "status", "issued_at", "printed_at", "blocked_at", "replaced_by")
 LEDGER_FIELDS = ("uuid", "points", "kind", "reason", "actor", "store_code", "till", "created_at")
-SYNCED_SETTINGS = "program."
 
 
 def plain(value: Any) -> Any:
@@ -133,14 +136,22 @@ EVENT_COLUMNS = (
 
 
 def event_rows(
-    source: OriginSource, events: Iterable[tuple[str, dict[str, Any]]], stamp: Any
+    source: OriginSource,
+    events: Iterable[tuple[str, dict[str, Any]]],
+    stamp: Any,
+    *,
+    uuids: Iterator[str] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """Rows of :data:`EVENT_COLUMNS` for a bulk insert; ``stamp`` in the driver's form."""
+    """Rows of :data:`EVENT_COLUMNS` for a bulk insert; ``stamp`` in the driver's form.
+
+    ``uuids``: where the events' names come from (a bulk writer's :func:`new_uuids`).
+    """
     origin = source.origin()
+    names = uuids if uuids is not None else iter(new_uuid, None)
     node, store, till = origin.node, origin.store_code, origin.till
     return [
         (
-            new_uuid(),
+            next(names),
             node,
             0,
             store,
@@ -393,3 +404,25 @@ def stamps_given(session: Session, source: OriginSource, stamp_ids: Sequence[int
     rows = stamp_rows(session.connection(), STAMP.c.id.in_(list(stamp_ids)))
     if rows:
         emit(session, source, "stamp", {"stamps": rows})
+
+
+STAFF_FIELDS = (
+    "uuid",
+    "name",
+    "role",
+    "pin_hash",
+    "active",
+    "number",
+    "created_at",
+    "updated_at",
+    "updated_store",
+)
+
+
+def staff_changed(session: Session, source: OriginSource, staff_id: int) -> None:
+    """A staff account as it is now (added, new PIN, new role, disabled)."""
+    conn = session.connection()
+    row = conn.execute(
+        select(*(STAFF.c[name] for name in STAFF_FIELDS)).where(STAFF.c.id == staff_id)
+    ).one()
+    emit(session, source, "staff", {k: plain(v) for k, v in row._mapping.items()})

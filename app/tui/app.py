@@ -70,6 +70,7 @@ class LoyaltyApp(App[None]):
 
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "audit", _("Audit trail"), key_display=_("Ctrl+T"), show=False),
         # Every screen: the last messages in full (a line may be cut on a narrow terminal).
         Binding("ctrl+n", "messages", _("Messages"), key_display=_("Ctrl+N"), show=False),
     ]
@@ -226,6 +227,13 @@ class LoyaltyApp(App[None]):
 
         self.push_screen(DayCloseScreen(self.ctx))
 
+    def action_audit(self) -> None:
+        """Ctrl+T: the audit trail (who did what, who allowed it, where and when)."""
+        from app.tui.screens.audit import AuditScreen
+
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen(self.ctx))
+
     def action_conflicts(self) -> None:
         """Open the owner's list of sync conflicts."""
         self.push_screen(ConflictsScreen(self.ctx))
@@ -241,6 +249,11 @@ class LoyaltyApp(App[None]):
                 _("What chain sync could not settle: look at it, note how it was resolved"),
                 self.action_conflicts,
             )
+        yield SystemCommand(
+            _("Audit trail"),
+            _("Who did what, who allowed it, where and when (Ctrl+T)"),
+            self.action_audit,
+        )
         yield SystemCommand(
             _("Day's close"),
             _("Today's sales, points, coupons and refunds per till and cashier; print it"),

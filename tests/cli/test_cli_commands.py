@@ -265,6 +265,8 @@ def test_check_reports_consistency_and_a_corrupted_balance(cli: Cli, anna: dict[
         # Member imports left by a killed process: none here.
         "jobs_discarded": 0,
         "jobs_settled": 0,
+        # The audit trail's chains (enrolment and settings rows), verified.
+        "audit": {"ok": True, "rows": report["audit"]["rows"], "chains": 1, "broken": None},
     }
     assert cli.ok("check").splitlines()[-1] == "Everything is consistent"
 

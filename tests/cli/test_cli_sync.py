@@ -167,3 +167,18 @@ def test_sync_without_a_secret_or_folder_says_what_to_do(
     cli.refused("sync", "export", "--dir", str(tmp_path), match="No chain secret")
     monkeypatch.setenv("LOYALTY_SYNC_SECRET", SECRET)
     cli.refused("sync", "import", "--dir", str(tmp_path / "missing"), match="does not exist")
+
+
+def test_sync_run_leaves_a_receipt_and_deletes_what_every_shop_applied(
+    chain: tuple[Cli, Cli, Path],
+) -> None:
+    a, b, folder = chain
+    for shop in (a, b):
+        shop.json("settings", "set", "sync.retention_days", "0")
+    _enroll(a, "Anna")
+    # B left its receipt when it joined (init): A keeps its file until B has applied it.
+    assert a.json("sync", "run")["retention"]["deleted"] == []
+    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["receipt", "receipt", "sync"]
+    text = b.ok("sync", "run")  # B applies A's file, leaves its receipt: applied everywhere
+    assert "1 old file deleted from the sync folder" in text
+    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["receipt", "receipt"]

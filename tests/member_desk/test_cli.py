@@ -117,7 +117,7 @@ def test_erase_asks_for_confirmation(capsys, db_path: Path, member: MemberView, 
 def test_members_export_and_import(capsys, db_path: Path, member: MemberView, tmp_path: Path):
     target = tmp_path / "all.csv"
     code, out, _err = run(capsys, db_path, "members", "export", str(target))
-    assert code == 0 and "Exported 1 members" in out
+    assert code == 0 and "Exported 1 member to" in out
     assert target.read_text(encoding="utf-8").startswith(HEADER)
     other_db = tmp_path / "other.db"
     assert run(capsys, other_db, "init", "--store", "002", "--till", "1")[0] == 0

@@ -131,6 +131,7 @@ def test_check_passes_on_a_consistent_database(
         "ledger_entries": 3,
         "integrity": "ok",
         "mismatches": [],
+        "audit": {"ok": True, "rows": 3, "chains": 1, "broken": None},
     }
 
 

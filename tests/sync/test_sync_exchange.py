@@ -14,6 +14,7 @@ import pytest
 from app.domain.errors import CardBlocked, CardNotFound
 from app.services.adjustments import adjust_points
 from app.services.cards import replace_card
+from app.services.chain.history import NodeClash, new_node
 from app.services.chain.status import sync_status
 from app.services.context import Context
 from app.services.lookup import lookup_card
@@ -68,7 +69,7 @@ def test_importing_again_or_a_copy_of_a_file_changes_nothing(
     assert (b.balances(), b.ledger(), b.query("SELECT COUNT(*) FROM sale")) == before
 
 
-def test_a_shop_restored_from_a_backup_never_writes_over_a_file_in_the_folder(
+def test_a_shop_restored_from_a_backup_is_stopped_until_it_takes_a_new_node_id(
     shops: Callable[[int], list[Shop]], folder: Path, tmp_path: Path
 ) -> None:
     a, b = shops(2)
@@ -89,12 +90,21 @@ def test_a_shop_restored_from_a_backup_never_writes_over_a_file_in_the_folder(
     restored = Shop("A", backup, Context(Database(str(backup)), clock=a.ctx.clock), folder)
     try:
         restored.sale(anna.card, 20_00)  # +20, numbered as the lost sale was
-        restored.export()
+        # The folder holds the lost sale under this node id: the two histories would part.
+        with pytest.raises(NodeClash, match="init --new-node"):
+            restored.export()
+        with pytest.raises(NodeClash):
+            restored.import_()
+        assert len(list(folder.glob("sync-001-*"))) == 2  # nothing written
+        new_node(restored.ctx)
+        restored.sync()  # the new sale under the new id; the lost sale comes back
         files = sorted(p.name for p in folder.glob("sync-001-*"))
         assert len(files) == 3  # the enrolment, the lost sale, the new sale: none replaced
         b.import_()
         assert b.balance(anna.card) == 30
+        assert restored.balance(anna.card) == 30
         b.assert_sound()
+        restored.assert_sound()
     finally:
         restored.close()
 

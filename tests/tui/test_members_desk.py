@@ -268,3 +268,17 @@ async def test_typing_in_the_table_goes_on_with_the_filter(ctx: Context, shop: d
         await settle(pilot)
         assert screen.query_one("#desk-filter", Input).value == "muller j"
         assert names(screen) == ["Müller, Jonas"]
+
+
+async def test_a_segment_typed_in_the_filter_lists_its_members(ctx: Context, shop: dict) -> None:
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_desk(pilot)
+        await pilot.press(*"new:3")
+        await settle(pilot)
+        # Enrolled 3, 2 and 1 days ago; in name order.
+        assert names(screen) == ["Becker, Bernd", "Schmidt, Dana", "Zimmermann, Clara"]
+        assert "segment new:3" in status(screen)
+        await pilot.press("ctrl+u", *"tier:gold")
+        await settle(pilot)
+        assert names(screen) == []
+        assert "There is no tier “gold”" in status(screen)

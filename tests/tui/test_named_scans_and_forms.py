@@ -31,13 +31,13 @@ async def test_a_staff_badge_at_the_counter_is_named_and_no_member_is_shown(
     app: LoyaltyApp, member: MemberView
 ) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
-        await scan(pilot, "STF000000123")
+        await scan(pilot, "STF000000125")
         await settle(pilot)
         assert text_of(app, "#message") == "That is a staff badge, not a member card"
         assert app.screen.member is None  # type: ignore[attr-defined]
         # With a member on the counter, the badge does not replace them either.
         await scan(pilot, member.card)
-        await scan(pilot, "STF000000123")
+        await scan(pilot, "STF000000125")
         await settle(pilot)
         assert text_of(app, "#message") == "That is a staff badge, not a member card"
         assert app.screen.member.card == member.card  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ shops", and docs/ARCHITECTURE.md.
 
 - :mod:`.setup`: the shop's store code and till, the chain secret, the folder;
 - :mod:`.exchange`: export, import, and both in one run (the till's background sync);
+- :mod:`.history`: one node id, one history (a copied database is stopped; ``--new-node``);
 - :mod:`.status`: where this shop stands;
 - :mod:`.conflicts`: what sync could not settle, for the owner.
 

@@ -72,6 +72,16 @@ def describe_conflict(kind: str, detail: dict[str, Any], currency: str = "EUR") 
         return _(
             "{name}: invisible or control characters from another shop were removed from: {fields}"
         ).format(name=d["name"] or "?", fields=", ".join(detail.get("fields") or ()))
+    if kind == "bad_staff":
+        return _(
+            "Another shop's staff account {name} was refused: its PIN is not sealed with this "
+            "chain's secret"
+        ).format(name=d["name"] or "?")
+    if kind == "staff_taken":
+        return _(
+            "Another shop's staff account {name} (badge {number}) was not added: the name or "
+            "badge number is taken here"
+        ).format(name=d["name"] or "?", number=d["number"])
     if kind == "profile_edit":
         lost = ", ".join(f"{k}: {v}" for k, v in (detail.get("lost_values") or {}).items())
         return _(

@@ -15,13 +15,16 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from app.files import write_atomically
+from app.services.chain.history import own_files, sync_file_names
 from app.services.chain.importing import LAST_IMPORT, FileResult, ImportReport, import_events
+from app.services.chain.retention import RetentionReport, prune_folder, write_receipt
 from app.services.chain.setup import chain_secret, sync_folder
 from app.services.context import Context
 from app.store.database import serialize
 from app.store.settings import put_setting
 from app.store.tables import SYNC_EVENT
 from app.sync.fileformat import encode_batch, event_line, file_name
+from app.sync.sealing import seal_payload
 
 FILE_EVENTS = 50_000  # events per file: a day of a busy shop, a few MB
 LAST_EXPORT = "sync.last_export"
@@ -36,6 +39,7 @@ __all__ = [
     "export_events",
     "import_events",
     "run_sync",
+    "write_receipt",
 ]
 
 
@@ -61,6 +65,7 @@ def export_events(
     """
     folder = sync_folder(ctx, directory)
     secret = chain_secret(ctx)
+    own_files(ctx, folder, secret, sync_file_names(folder))  # NodeClash: a copied database
     node, report = ctx.node(), ExportReport()
     e = SYNC_EVENT.c
     while True:
@@ -93,7 +98,7 @@ def export_events(
                     r.till,
                     r.kind,
                     r.created_at.isoformat(),
-                    r.payload,
+                    seal_payload(secret, r.kind, r.payload),
                 )
                 for r in rows
             )
@@ -120,13 +125,23 @@ def _stamp(conn: Connection, key: str, when: datetime) -> None:
 class SyncRun:
     exported: ExportReport
     imported: ImportReport
+    retention: RetentionReport = field(default_factory=RetentionReport)
 
     def to_json(self) -> dict[str, Any]:
-        return {"export": self.exported.to_json(), "import": self.imported.to_json()}
+        return {
+            "export": self.exported.to_json(),
+            "import": self.imported.to_json(),
+            "retention": self.retention.to_json(),
+        }
 
 
 def run_sync(ctx: Context, directory: str | Path | None = None) -> SyncRun:
-    """Export, then import: what the till's background sync does."""
+    """Export, import, leave this shop's receipt, delete the files every shop has applied.
+
+    What the till's background sync does. Files are deleted only once older than
+    ``sync.retention_days`` (see :mod:`app.services.chain.retention`).
+    """
     exported = export_events(ctx, directory)
     imported = import_events(ctx, directory)
-    return SyncRun(exported, imported)
+    write_receipt(ctx, directory)
+    return SyncRun(exported, imported, prune_folder(ctx, directory))

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, insert, select, update
 from sqlmodel import Session
 
+from app.services.chain.history import max_file_bytes, own_files, sync_file_names
 from app.services.chain.setup import chain_secret, sync_folder
 from app.services.context import Context
 from app.store.bulk import DriverValues, gc_paused, insert_rows, select_in
@@ -36,7 +37,7 @@ from app.store.settings import put_setting
 from app.store.tables import SYNC_CONFLICT, SYNC_EVENT, SYNC_FILE
 from app.sync.apply import Applier, Outcome
 from app.sync.events import EVENT_COLUMNS
-from app.sync.fileformat import SUFFIX, CheckedFile, SyncFileRejected, check_file, read_slices
+from app.sync.fileformat import CheckedFile, SyncFileRejected, check_file, open_file, read_slices
 
 LAST_IMPORT = "sync.last_import"
 SLICE_SECONDS = 0.04  # how long one slice may hold the write lock, aimed at
@@ -63,6 +64,7 @@ class ImportReport:
     retried: int = 0
     still_deferred: int = 0
     conflicts: int = 0
+    erasures: int = 0
 
     @property
     def events_applied(self) -> int:
@@ -76,6 +78,7 @@ class ImportReport:
             "retried": self.retried,
             "still_deferred": self.still_deferred,
             "conflicts": self.conflicts,
+            "erasures": self.erasures,
         }
 
 
@@ -117,13 +120,12 @@ def import_events(
     folder = sync_folder(ctx, directory)
     secret = chain_secret(ctx)
     node, report = ctx.node(), ImportReport()
+    every = sync_file_names(folder)
+    own = own_files(ctx, folder, secret, every)  # raises NodeClash for a copied database
     with ctx.db.reading() as session:
         done = set(session.connection().execute(select(SYNC_FILE.c.name)).scalars())
-    names = sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.name.startswith("sync-") and p.name.endswith(SUFFIX) and p.name not in done
-    )
+    names = [name for name in every if name not in done and name not in own]
+    max_bytes = max_file_bytes(ctx)
     slicer = _Slicer(slice_events)
     # The next file's signature is checked on a second thread while this one's slices go into
     # the database (file reads, hashing and SQLite let go of the GIL).
@@ -131,24 +133,24 @@ def import_events(
         ctx.db.bulk_transactions(cache_mb=CACHE_MB) as begin,
         ThreadPoolExecutor(max_workers=1) as reader,
     ):
-        pending = [reader.submit(_check, folder / name, secret) for name in names[:1]]
+        pending = [reader.submit(_check, folder / name, secret, max_bytes) for name in names[:1]]
         for index, name in enumerate(names):
             opened = pending.pop().result()
             if index + 1 < len(names):
-                pending.append(reader.submit(_check, folder / names[index + 1], secret))
+                pending.append(reader.submit(_check, folder / names[index + 1], secret, max_bytes))
             if isinstance(opened, str):
                 report.rejected.append((name, opened))
                 continue
             fh, checked = opened
             with fh:
                 if checked.node == node:
-                    continue  # our own export
+                    continue  # our own export, renamed
                 if progress is not None:
                     progress(name)
                 try:
                     slices = read_slices(secret, fh, checked, slicer)
                     result = _apply_file(
-                        ctx, begin, name, checked, slices, slicer, report, after_slice
+                        ctx, begin, name, checked, slices, slicer, report, after_slice, secret
                     )
                 except SyncFileRejected as exc:
                     report.rejected.append((name, str(exc)))
@@ -156,18 +158,25 @@ def import_events(
             if result is not None:
                 report.files.append(result)
         if report.files:
-            _retry_deferred(ctx, begin, report, slicer)
+            _retry_deferred(ctx, begin, report, slicer, secret)
         with begin() as session:
             put_setting(session.connection(), LAST_IMPORT, ctx.now().isoformat(), ctx.now())
+    if report.erasures:
+        # The erased data is still in the WAL's older pages: copy back and cut it to zero.
+        ctx.db.wipe_old_copies()
     return report
 
 
-def _check(path: Path, secret: bytes) -> tuple[BinaryIO, CheckedFile] | str:
-    """The open file and what its check found, or why it is rejected."""
+def _check(path: Path, secret: bytes, max_bytes: int) -> tuple[BinaryIO, CheckedFile] | str:
+    """The open file and what its check found, or why it is rejected.
+
+    Only a regular file in the folder itself is opened (no link followed, no FIFO or device
+    waited on), only up to ``max_bytes``; a file that cannot be read is rejected, never fatal.
+    """
     try:
-        fh = path.open("rb")
-    except OSError as exc:
-        return exc.strerror or str(exc)
+        fh = open_file(path, max_bytes)
+    except SyncFileRejected as exc:
+        return str(exc)
     try:
         return fh, check_file(secret, fh)
     except SyncFileRejected as exc:
@@ -211,6 +220,7 @@ def _apply_file(
     slicer: _Slicer,
     report: ImportReport,
     after_slice: Callable[[str, int], None] | None,
+    secret: bytes,
 ) -> FileResult | None:
     """Apply a checked file slice by slice, then mark it imported; None if a till did it."""
     region = str(ctx.settings()["shop.phone_region"])
@@ -226,7 +236,7 @@ def _apply_file(
                 if event["uuid"] not in seen:
                     seen.add(event["uuid"])
                     fresh.append(event)
-            applier = Applier(conn, region=region)
+            applier = Applier(conn, region=region, secret=secret)
             outcome = applier.apply(fresh)
             _record(conn, checked.node, outcome, ctx.now(), applier.values)
         done += len(events)
@@ -234,6 +244,7 @@ def _apply_file(
         result.skipped += len(events) - len(fresh)
         result.deferred += len(outcome.deferred)
         report.conflicts += sum(c.needs_owner for c in outcome.conflicts)
+        report.erasures += outcome.erasures
         if outcome.settings_changed:
             ctx.forget_settings()
         if after_slice is not None:
@@ -306,7 +317,9 @@ def _record(
         )
 
 
-def _retry_deferred(ctx: Context, begin: Begin, report: ImportReport, slicer: _Slicer) -> None:
+def _retry_deferred(
+    ctx: Context, begin: Begin, report: ImportReport, slicer: _Slicer, secret: bytes
+) -> None:
     """Apply deferred events whose references arrived, slice by slice, until none more can be.
 
     Each pass reads the waiting events in slices in the order they arrived; a pass that applied
@@ -328,7 +341,7 @@ def _retry_deferred(ctx: Context, begin: Begin, report: ImportReport, slicer: _S
                     break
                 after = rows[-1].id
                 events = [json.loads(r.payload) for r in rows]
-                outcome = Applier(conn, region=region).apply(events)
+                outcome = Applier(conn, region=region, secret=secret).apply(events)
                 applied = {ev["uuid"] for ev in outcome.applied}
                 if applied:
                     conn.execute(

@@ -11,6 +11,7 @@ from typing import Any
 from app.domain.cards import CardLayout
 from app.domain.errors import InvalidInput, LoyaltyError
 from app.domain.text import quote_input
+from app.files import PRIVATE_FILE, private_folder
 from app.i18n import _
 from app.services.context import Context
 from app.services.settings import write_setting
@@ -58,9 +59,10 @@ def init_shop(
         ) from None
     if not 1 <= till <= 999:
         raise InvalidInput(_("The till number must be from 1 to 999"))
-    folder = None
-    if sync_dir:
-        folder = Path(sync_dir).expanduser().resolve()
+    folder = Path(sync_dir).expanduser().resolve() if sync_dir else None
+    secret_path = Path(secret_file).expanduser().resolve() if secret_file else None
+    _secret_outside_folder(ctx, folder, secret_path)  # before anything is created
+    if folder is not None:
         if folder.exists() and not folder.is_dir():
             raise InvalidInput(_("{path} is not a folder").format(path=folder))
         try:
@@ -71,13 +73,8 @@ def init_shop(
                     path=folder, reason=exc.strerror or exc
                 )
             ) from None
-    secret_path, created = None, False
-    if secret_file:
-        secret_path = Path(secret_file).expanduser().resolve()
-        if folder is not None and folder in secret_path.parents:
-            raise InvalidInput(
-                _("Keep the secret file outside the sync folder: whoever reads it can sign files")
-            )
+    created = False
+    if secret_path is not None:
         if secret_path.exists():
             _read_secret_file(secret_path)
         else:
@@ -102,10 +99,29 @@ def init_shop(
     )
 
 
+def _secret_outside_folder(ctx: Context, folder: Path | None, secret: Path | None) -> None:
+    """Refuse a secret file inside the sync folder, the one given now or set before.
+
+    Both are compared with their links resolved, whichever option came first.
+    """
+    settings = ctx.settings()
+    if folder is None and settings["sync.dir"]:
+        folder = Path(str(settings["sync.dir"])).expanduser().resolve()
+    if secret is None and settings["sync.secret_file"]:
+        secret = Path(str(settings["sync.secret_file"])).expanduser().resolve()
+    if folder is not None and secret is not None and (secret == folder or folder in secret.parents):
+        raise InvalidInput(
+            _(
+                "Keep the chain secret file ({secret}) outside the sync folder ({folder}): "
+                "whoever reads it can sign files"
+            ).format(secret=secret, folder=folder)
+        )
+
+
 def _create_secret_file(path: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private_folder(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")
     except OSError as exc:

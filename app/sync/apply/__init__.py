@@ -30,6 +30,7 @@ from app.sync.apply import (
     references,
     sales,
     settings,
+    staff,
     stamps,
 )
 from app.sync.apply.state import ApplyState, Conflict, Event, Outcome
@@ -66,6 +67,7 @@ APPLY_ORDER: tuple[Step, ...] = (
     Step("feedback", feedback.apply_feedback),
     Step("feedback_comment", feedback.apply_comments),
     Step("setting", settings.apply_settings),
+    Step("staff", staff.apply_staff),
 )
 """Every step, in order; a kind without a step here is deferred (a newer version wrote it)."""
 

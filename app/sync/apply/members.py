@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from app.domain.profile import Profile, search_keys
 from app.domain.text import clean_text, unsafe_character
 from app.store.bulk import execute_many, insert_records
-from app.store.feedback import anonymise_feedback
+from app.store.erasure import erase_traces, eraser_here
 from app.store.tables import CARD, MEMBER
 from app.sync.apply.state import (
     ApplyState,
@@ -47,6 +47,11 @@ def apply_members(state: ApplyState, events: list[Event]) -> None:
     if new:
         insert_records(state.conn, MEMBER, [_member_row(state, d) for d in new.values()])
         state.load_members(new)
+        erased = [(state.members[u].id, u) for u, d in new.items() if d.get("status") == "erased"]
+        if erased:
+            # Events that waited for this member (feedback) may carry what was erased.
+            erase_traces(state.conn, erased, eraser_here(state.conn))
+            state.out.erasures += len(erased)
         # A referrer enrolled in the same file has its id only now.
         execute_many(
             state.conn,
@@ -157,8 +162,10 @@ def _update_profile(state: ApplyState, event: Event) -> None:
         local.updated_at, local.updated_store = values["updated_at"], values["updated_store"]
         local.status = values["status"]
         if local.status == "erased":
-            # The person's feedback loses its comment and link here too (the score stays).
-            anonymise_feedback(state.conn, local.id, data["uuid"])
+            # Every other copy of the person's data goes here too: feedback comments, audit
+            # values, conflicts, waiting events (the score and the accounts stay).
+            erase_traces(state.conn, [(local.id, data["uuid"])], eraser_here(state.conn))
+            state.out.erasures += 1
     if concurrent and data.get("status") != "erased":
         theirs = {k: data.get(k) for k in _PROFILE_FIELDS if k not in ("updated_at",)}
         ours = {k: before[k] for k in theirs}

@@ -1,12 +1,14 @@
 """Program rules set in another shop: the later one wins, parsed as if set here.
 
-Only program rules travel (``program.*``, see ``app.sync.events``); a key this version does
-not know is a rule of a newer version and waits for the update.
+Only program rules travel (``SYNCED_SETTINGS`` in ``app.store.settings``: the import rejects a
+file with any other setting whole); a ``program.*`` key this version does not know is a rule of
+a newer version and waits for the update.
 """
 
 from __future__ import annotations
 
-from app.store.settings import DEFAULTS, parse_setting, put_setting, read_setting
+from app.i18n import _
+from app.store.settings import DEFAULTS, may_arrive, parse_setting, put_setting, read_setting
 from app.sync.apply.state import ApplyState, Event, time_of
 
 
@@ -15,10 +17,15 @@ def apply_settings(state: ApplyState, events: list[Event]) -> None:
     for event in events:
         data = event["data"]
         key = data["key"]
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and may_arrive(key):
             state.defer(event)  # a rule of a newer program version
             continue
         state.take(event)
+        if not may_arrive(key):  # kept from an older version's import: never applied
+            state.conflict(
+                "bad_setting", event, None, True, key=key, reason=_("not a program rule")
+            )
+            continue
         at = time_of(data["updated_at"])
         try:
             value = parse_setting(key, data["value"])

@@ -82,13 +82,15 @@ class Outcome:
     deferred: list[Event] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     settings_changed: bool = False
+    erasures: int = 0  # members erased by these events: their old pages must be wiped
 
 
 class ApplyState:
     """One import's connection (one transaction), the local ids it found, and its outcome."""
 
-    def __init__(self, conn: Connection, *, region: str) -> None:
+    def __init__(self, conn: Connection, *, region: str, secret: bytes | None = None) -> None:
         self.conn = conn
+        self.secret = secret  # the chain's: it opens the sealed PIN hashes of staff events
         self.values = DriverValues(conn.dialect.name == "sqlite")
         self.region = region
         self.members: dict[str, KnownMember] = {}

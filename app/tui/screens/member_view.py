@@ -32,6 +32,7 @@ from textual.widgets import (
 from app.config import data_dir
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import display_phone
+from app.files import PRIVATE_FILE, private_folder, write_atomically
 from app.i18n import _, format_day, format_money, format_points, format_timestamp
 from app.services.cards import ReplaceResult, replace_card
 from app.services.context import Context
@@ -452,8 +453,9 @@ class MemberViewScreen(Screen[None]):
             data = export_member_data(self.ctx, card)
             try:
                 if target.parent == default_export_path(self.member_id).parent:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+                    private_folder(target.parent)
+                text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+                write_atomically(target, text.encode("utf-8"), mode=PRIVATE_FILE)
             except OSError as exc:
                 raise LoyaltyError(
                     _("Cannot write {path}: {reason}").format(

@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from app.domain.cards import looks_like_card
 from app.domain.errors import LoyaltyError
 from app.domain.profile import display_phone
+from app.domain.segments import looks_like_segment
 from app.i18n import _, format_points
 from app.services.context import Context
 from app.services.member_desk import member_id_for_card
@@ -132,7 +133,7 @@ class MembersScreen(Screen[None]):
         with Horizontal(id="desk-filter-row"):
             yield Label(_("Filter"), id="desk-filter-label")
             yield OrderedInput(
-                placeholder=_("name, email, phone or card number"),
+                placeholder=_("name, email, phone, card number or a segment (lapsed:90)"),
                 compact=True,
                 # Keys typed in the table go on with the filter: focusing it must not select it.
                 select_on_focus=False,
@@ -266,7 +267,12 @@ class MembersScreen(Screen[None]):
 
     def _failed(self, generation: int, message: str) -> None:
         if generation == self.generation:
+            # The rows of the previous filter would look like the answer to this one.
+            self.table.clear()
+            self.rows_shown = 0
+            self.next_key = None
             self.shown_generation = generation
+            self.refresh_bindings()
             self.say(message, error=True)
 
     def _show(self, generation: int, page: MemberPage) -> None:
@@ -296,6 +302,14 @@ class MembersScreen(Screen[None]):
             self.say(_("No member found"), error=bool(self.filter_text.strip()))
             return
         more = _("PgDn: next page") if page.next_key is not None else _("last page")
+        if looks_like_segment(self.filter_text):
+            # A segment's members come in name order whatever the sort key.
+            self.say(
+                _("Page {page} · segment {segment} · {more}").format(
+                    page=self.page_number, segment=self.filter_text.strip(), more=more
+                )
+            )
+            return
         self.say(
             _("Page {page} · sorted by {sort} · {more}").format(
                 page=self.page_number, sort=sort_label(self.sort), more=more

@@ -84,7 +84,9 @@ def save_settings(
 
     work.run(
         "settings",
-        lambda: write_settings(ctx.db, values, ctx.now(), actor=ctx.actor, till=ctx.till),
+        lambda: write_settings(
+            ctx.db, values, ctx.now(), actor=ctx.actor, till=ctx.till, approver=ctx.approver
+        ),
         stored,
         refused,
     )

@@ -10,6 +10,7 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from app.domain.roles import Role, badge_code
+from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.staff import StaffView, add_staff
 from app.services.views import MemberView
@@ -18,6 +19,7 @@ from app.tui.app import LoyaltyApp
 from app.tui.screens.adjust import AdjustScreen
 from app.tui.screens.gate import PinPadScreen
 from app.tui.screens.help import HelpScreen
+from app.tui.screens.refund import RefundScreen
 from app.tui.screens.sign_in import SignInScreen
 from tests.conftest import Clock
 from tests.tui.conftest import burst, scan, settle, text_of
@@ -275,6 +277,39 @@ async def test_a_manager_allows_a_cashier_one_adjustment(
         await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, PinPadScreen)
+
+
+async def test_a_cashier_refunds_a_small_sale_of_today_alone_a_large_one_with_a_pin(
+    ctx: Context, team: dict[str, StaffView], member: MemberView
+) -> None:
+    checkout(ctx, member.card, 8000)  # above staff.cashier_refund_limit (50.00)
+    checkout(ctx, member.card, 1999)
+    app = LoyaltyApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await sign_in_by_name(pilot, "Carla", "3333")
+        await scan(pilot, member.card)
+        await settle(pilot)
+        # The newest sale (19.99) comes first, refunded in full by the cashier alone.
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, RefundScreen)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert not isinstance(app.screen, RefundScreen | PinPadScreen)
+        assert "Refund of sale" in text_of(app, "#message")
+        # 80.00 is beyond the cashier: the manager's PIN pad, then the refund.
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, PinPadScreen)
+        await burst(pilot, *"Max", "enter", *"2222", "enter")
+        assert not isinstance(app.screen, RefundScreen | PinPadScreen)
+        assert "Refund of sale" in text_of(app, "#message")
+        entries = audit_rows(ctx, "sale.refund")
+        assert [json.loads(e.detail).get("approved_by") for e in entries] == [None, "Max"]
+        assert {entry.actor for entry in entries} == {"Carla"}
 
 
 async def test_the_help_marks_what_needs_a_pin(ctx: Context, team: dict[str, StaffView]) -> None:

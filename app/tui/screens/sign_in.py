@@ -41,9 +41,9 @@ class SignInScreen(Screen[StaffView]):
     CSS_PATH = "sign_in.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "start_over", _("Start over"), key_display="Esc"),
-        Binding("up", "highlight(-1)", _("Name"), key_display="↑↓", show=False),
-        Binding("down", "highlight(1)", _("Name"), key_display="↑↓"),
-        Binding("enter", "noop", _("Sign in"), key_display="Enter"),
+        # The field's Up and Down scroll nothing: they move the highlight in the names.
+        Binding("up", "highlight(-1)", _("Name"), show=False),
+        Binding("down", "highlight(1)", _("Name"), show=False),
     ]
 
     def __init__(self, ctx: Context) -> None:
@@ -63,7 +63,7 @@ class SignInScreen(Screen[StaffView]):
                 markup=False,
             )
             yield Static(
-                _("Scan your staff badge or pick your name, then type your PIN."),
+                _("Scan your staff badge or type your name (↑↓ Enter: pick it), then your PIN."),
                 classes="hint",
                 markup=False,
             )
@@ -108,9 +108,6 @@ class SignInScreen(Screen[StaffView]):
             names.action_cursor_down()
         else:
             names.action_cursor_up()
-
-    def action_noop(self) -> None:
-        """Enter is the field's (shown on the key bar only)."""
 
     @on(OptionList.OptionSelected, "#staff-list")
     def _name_clicked(self, event: OptionList.OptionSelected) -> None:

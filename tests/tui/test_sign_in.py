@@ -69,6 +69,22 @@ async def test_a_shop_of_one_opens_on_the_counter_and_says_who_can_change_what(
         assert "🔒" not in text_of(app, "KeyBar")
 
 
+async def test_the_first_staff_account_locks_a_running_shop_of_one(
+    app: LoyaltyApp, ctx: Context, member: MemberView
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, member.card)
+        await settle(pilot)
+        add_staff(ctx, "Olga", Role.OWNER, "1111")  # at the shell, while the till is open
+        app.refresh_sync_status()  # every 30 seconds
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.counter.member is None
+        await sign_in_by_name(pilot, "Olga", "1111")
+        assert "Olga (owner)" in app.sub_title
+        assert not app.screen.query_one("#shop-of-one").display
+
+
 # --- signing in ------------------------------------------------------------------------
 
 

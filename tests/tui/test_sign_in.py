@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from app.domain.roles import Role, badge_code
 from app.services.checkout import checkout
@@ -343,7 +343,13 @@ async def test_the_help_marks_what_needs_a_pin(ctx: Context, team: dict[str, Sta
         }
         assert lines["F6"].startswith("🔒")
         assert lines["Ctrl+R"].startswith("🔒")
-        assert "above €50.00" in lines["F5"]
+        assert lines["F5"] == "Refund a sale (🔒 above €50.00 or not today here)"
         assert "Ctrl+L" in lines
+        assert "F7" in lines and not lines["F7"].startswith("🔒")
+        # Still every line on the 80x24 terminal, the note on the locks included.
         dialog = screen.query_one("#dialog")
         assert dialog.region.height <= 24
+        assert all(label.region.height == 1 for label in screen.query(".meaning"))
+        assert "manager's or owner's badge and PIN" in str(
+            screen.query_one(".hint", Static).render()
+        )

@@ -40,15 +40,16 @@ def counter_keys() -> list[tuple[str, str]]:
 
 
 def key_locks(allows: Callable[[Action], bool], refund_limit: str) -> dict[str, str]:
-    """What the help adds to the keys the signed-in person cannot use alone (key → note).
-    F5 is the cashier's for today's sales at this till up to ``refund_limit``."""
+    """What the help says of the keys the signed-in person cannot use alone: key → the lock
+    mark (put before the meaning) or the meaning itself (F5: the cashier's for today's sales at
+    this till up to ``refund_limit``)."""
     # The counter's keys that the permission table restricts (as counter_keys names them).
     actions = {"F6": Action.ADJUST, _("Ctrl+R"): Action.PROGRAM, _("Ctrl+O"): Action.REPORTS}
     notes = {key: LOCK_MARK for key, action in actions.items() if not allows(action)}
     if not allows(Action.REFUND_SMALL):
         notes["F5"] = LOCK_MARK
     elif not allows(Action.REFUND):
-        notes["F5"] = _("{lock} above {limit} or not today at this till").format(
+        notes["F5"] = _("Refund a sale ({lock} above {limit} or not today here)").format(
             lock=LOCK_MARK, limit=refund_limit
         )
     return notes
@@ -89,6 +90,6 @@ class HelpScreen(Dialog[None]):
                 if note == LOCK_MARK:
                     meaning = f"{LOCK_MARK} {meaning}"
                 elif note:
-                    meaning = f"{meaning} ({note})"
+                    meaning = note
                 yield Label(key, classes="key", markup=False)
                 yield Label(meaning, classes="meaning", markup=False)

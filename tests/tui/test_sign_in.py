@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from app.domain.roles import Role, badge_code
 from app.services.checkout import checkout
 from app.services.context import Context
+from app.services.settings import write_setting
 from app.services.staff import StaffView, add_staff
 from app.services.views import MemberView
 from app.store.models import AuditEntry
@@ -241,16 +242,23 @@ async def test_the_till_locks_itself_after_the_idle_minutes(
 async def test_a_key_keeps_the_till_open(
     ctx: Context, clock: Clock, team: dict[str, StaffView]
 ) -> None:
+    write_setting(ctx.db, "staff.lock_minutes", 1)
+    ctx.forget_settings()
     app = LoyaltyApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await sign_in_by_name(pilot, "Carla", "3333")
-        clock.now += timedelta(minutes=4)
+        clock.now += timedelta(seconds=50)
         await pilot.press("f3")
-        clock.now += timedelta(minutes=4)
+        clock.now += timedelta(seconds=50)
         app.lock_if_idle()
         await settle(pilot)
         assert not isinstance(app.screen, SignInScreen)
+        # A minute after the last key (staff.lock_minutes = 1), the till locks.
+        clock.now += timedelta(seconds=10)
+        app.lock_if_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
 
 
 # --- the manager's PIN pad -------------------------------------------------------------

@@ -38,6 +38,7 @@ class Config:
 
 
 def _actor() -> str:
+    """Who acts in a shop of one; once staff exist the signed-in person does (app.cli)."""
     value = os.environ.get("LOYALTY_CASHIER")
     if value:
         return value

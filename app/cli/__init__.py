@@ -26,6 +26,7 @@ from app.cli import (
     sales,
     sales_import,
     settings,
+    staff,
     stamps,
     sync,
 )
@@ -46,6 +47,7 @@ _GROUPS = (
     coupons,
     stamps,
     settings,
+    staff,
     sync,
     program,
     points,

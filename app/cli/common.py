@@ -146,6 +146,10 @@ def open_context(
     elif migrate:
         # Not for `check`: a damaged settings table must not stop it from saying so.
         ctx.till = int(str(ctx.settings()["shop.till"]))
+    if migrate:
+        from app.cli.permissions import authorize
+
+        authorize(ctx, args)
     return ctx
 
 

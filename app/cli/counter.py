@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from app.cli.common import Subcommands, add_command, emit, open_context, whole_number
 from app.i18n import _
@@ -49,15 +50,23 @@ def _ask_to_create(path: str) -> bool:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fill a demo database, list its cards, then open the counter on it."""
-    from app.services.demo import DEMO_COUPON, demo_coupon_hint, seed_demo
+    from app.domain.roles import role_label
+    from app.services.demo import DEMO_COUPON, demo_coupon_hint, seed_demo, seed_demo_staff
 
     ctx = open_context(args, demo=True, create=True)
     cards = seed_demo(ctx, members=args.members)
-    data = {"db": ctx.db.display_name, "cards": [{"card": c, "name": n} for c, n in cards]}
+    staff = seed_demo_staff(ctx)
+    data: dict[str, Any] = {
+        "db": ctx.db.display_name,
+        "cards": [{"card": c, "name": n} for c, n in cards],
+    }
     lines = [_("Demo database: {path}").format(path=ctx.db.display_name), _("Demo cards to scan:")]
     lines += [f"  {card}  {name}" for card, name in cards]
+    lines.append(_("Demo staff (name, role, PIN):"))
+    lines += [f"  {name}  {role_label(role)}  {pin}" for name, role, pin in staff]
     lines.append(demo_coupon_hint(ctx))
     data["coupon"] = DEMO_COUPON
+    data["staff"] = [{"name": n, "role": r.value, "pin": p} for n, r, p in staff]
     emit(args, data, lines)
     if args.no_open or args.json:
         return 0

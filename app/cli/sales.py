@@ -128,8 +128,10 @@ def cmd_sale(args: argparse.Namespace) -> int:
 
 
 def cmd_refund(args: argparse.Namespace) -> int:
+    from app.cli.permissions import require
     from app.domain.money import parse_amount
     from app.services.refunds import refund_sale
+    from app.services.staff import refund_action
 
     ctx = open_context(args)
     # Not bounded by today's maximum sale: a sale made before the owner lowered it must still
@@ -143,6 +145,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
         if args.amount is not None
         else None
     )
+    require(ctx, refund_action(ctx, args.sale_id, amount))
     result = refund_sale(ctx, args.sale_id, amount, request_id=args.request_id)
     currency = shop_currency(ctx)
     lines = [

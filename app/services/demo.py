@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.domain.coupons import Coupon
 from app.domain.profile import MemberDraft, fold
+from app.domain.roles import Role, StaffView
 from app.domain.rules import max_redeemable
 from app.i18n import _, current_locale, format_money
 from app.services.checkout import checkout
@@ -19,6 +20,7 @@ from app.services.context import Context
 from app.services.coupons import create_coupon
 from app.services.member_desk import member_id_for_card
 from app.services.members import enroll_member
+from app.services.staff import add_staff, find_staff, has_staff
 from app.services.stamps import add_program, add_stamp
 from app.store.tables import CARD, MEMBER
 
@@ -219,3 +221,25 @@ def _demo_program(ctx: Context) -> None:
         member_id = member_id_for_card(ctx, first[0][0])
         for _stamp in range(9):  # F10 at the till fills it; the reward waits at the next sale
             add_stamp(ctx, member_id, program.program_id)
+
+
+DEMO_STAFF: tuple[tuple[str, Role, str], ...] = (
+    ("Olivia", Role.OWNER, "1111"),
+    ("Max", Role.MANAGER, "2222"),
+    ("Carla", Role.CASHIER, "3333"),
+)
+"""The demo's owner, manager and cashier with their PINs (a demo prints them; a shop never)."""
+DEMO_CASHIER = "Carla"
+
+
+def seed_demo_staff(ctx: Context) -> tuple[tuple[str, Role, str], ...]:
+    """The demo's three staff accounts (added once; kept as they are after that)."""
+    if not has_staff(ctx):
+        for name, role, pin in DEMO_STAFF:
+            add_staff(ctx, name, role, pin)
+    return DEMO_STAFF
+
+
+def demo_cashier(ctx: Context) -> StaffView:
+    """The demo's cashier, whom the counter opens signed in as: a newcomer scans at once."""
+    return find_staff(ctx, DEMO_CASHIER)

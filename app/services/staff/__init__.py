@@ -19,6 +19,7 @@ from app.services.staff.accounts import (
     set_pin,
     set_role,
 )
+from app.services.staff.refunds import refund_action
 from app.services.staff.signin import SignInRefused, approve, refused_message, sign_in
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "has_staff",
     "list_staff",
     "permits",
+    "refund_action",
     "refused_message",
     "set_pin",
     "set_role",

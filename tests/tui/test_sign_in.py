@@ -9,9 +9,11 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input, Static
 
+from app.cli.counter import demo_app
 from app.domain.roles import Role, badge_code
 from app.services.checkout import checkout
 from app.services.context import Context
+from app.services.demo import seed_demo, seed_demo_staff
 from app.services.settings import write_setting
 from app.services.staff import StaffView, add_staff
 from app.services.views import MemberView
@@ -361,3 +363,25 @@ async def test_the_help_marks_what_needs_a_pin(ctx: Context, team: dict[str, Sta
         assert "manager's or owner's badge and PIN" in str(
             screen.query_one(".hint", Static).render()
         )
+
+
+# --- the demo --------------------------------------------------------------------------
+
+
+async def test_the_demo_opens_signed_in_as_carla_the_cashier(ctx: Context) -> None:
+    cards = seed_demo(ctx, members=3)
+    seed_demo_staff(ctx)
+    app = demo_app(ctx, cards)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, SignInScreen)
+        assert "Carla (cashier)" in app.sub_title
+        assert not app.screen.query_one("#shop-of-one").display
+        # A newcomer scans at once.
+        await scan(pilot, cards[0][0])
+        await settle(pilot)
+        assert app.counter.member is not None
+        assert "🔒Adjust" in text_of(app, "KeyBar")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)

@@ -19,8 +19,8 @@ from app.domain.money import REFUND_TYPING_LIMIT_CENTS, parse_amount
 from app.domain.rules import SaleFigures, plan_refund
 from app.i18n import _, current_locale, format_money, format_points, format_timestamp
 from app.services.context import Context
-from app.services.refund_rights import refund_action
 from app.services.refunds import refund_sale
+from app.services.staff import refund_action
 from app.services.views import MemberView, RefundResult, SaleLine
 from app.store.errors import DatabaseError
 from app.tui.member_text import member_line

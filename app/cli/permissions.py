@@ -116,9 +116,13 @@ def _credentials(name_var: str, pin_var: str, who: str) -> tuple[str, str] | Non
     return name, pin
 
 
+UNLISTED = Action.STAFF
+"""What a command missing from the table needs (owner only: fail closed; a test lists them)."""
+
+
 def authorize(ctx: Context, args: argparse.Namespace) -> None:
     """Sign the acting person in for the command's Action (no-op in a shop of one)."""
-    require(ctx, COMMAND_ACTIONS[command_path(args)])
+    require(ctx, COMMAND_ACTIONS.get(command_path(args), UNLISTED))
 
 
 def require(ctx: Context, action: Action | None) -> None:

@@ -244,6 +244,9 @@ def test_every_guarded_command_has_a_case() -> None:
     assert sorted(GUARDED) == sorted(k for k, v in COMMAND_ACTIONS.items() if v is not None)
 
 
+# The table is read before any database work and the same on both backends: its rows run on
+# SQLite only (the services' sign-in and the commands themselves have PostgreSQL variants).
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("command", sorted(GUARDED))
 def test_the_permission_table_row(
     command: str, shop: dict[str, Any], cli: Cli, monkeypatch: pytest.MonkeyPatch
@@ -442,3 +445,40 @@ def test_demo_creates_three_staff_and_prints_their_pins(
     finally:
         database.dispose()
     assert (carla.name, carla.role) == ("Carla", Role.CASHIER)
+
+
+def test_on_a_terminal_the_person_and_the_approver_are_asked(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+    import getpass
+
+    from app.cli import permissions
+
+    Shop(cli, monkeypatch).as_(None)
+    card = cli.json("member", "add", "--first-name", "Anna", "--last-name", "Test")["card"]
+    cli.json("staff", "add", "--name", "Olivia", "--role", "owner", "--pin", "1111")
+    staff = Shop(cli, monkeypatch).as_("Olivia")
+    staff.ok("staff", "add", "--name", "Max", "--role", "manager", "--pin", "2222")
+    staff.ok("staff", "add", "--name", "Carla", "--role", "cashier", "--pin", "3333")
+    staff.as_(None)
+    names = iter(["Carla", "Max"])
+    pins = iter(["3333", "2222"])
+    monkeypatch.setattr(permissions, "_terminal", lambda: True)
+    monkeypatch.setattr(builtins, "input", lambda prompt="": next(names))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(pins))
+    staff.ok("adjust", card, "--points", "10", "--reason", "goodwill")
+    con = connect(cli.db)
+    try:
+        rows = con.execute(
+            "SELECT actor, action, detail FROM audit_entry "
+            "WHERE action IN ('staff.approve', 'points.adjust') ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(r[0], r[1]) for r in rows][-2:] == [
+        ("Carla", "staff.approve"),
+        ("Carla", rows[-1][1]),
+    ]
+    assert json.loads(rows[-2][2]) == {"name": "Max", "allowed": "adjust", "staff": "Carla"}
+    assert json.loads(rows[-1][2])["approved_by"] == "Max"

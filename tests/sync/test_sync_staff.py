@@ -93,3 +93,33 @@ def test_a_sealed_hash_opens_only_with_the_chain_secret_for_its_own_account() ->
     assert unseal(b"chain secret one", "uuid-2", sealed) is None  # moved to another account
     assert unseal(b"chain secret one", "uuid-1", "v1:not-base64!") is None
     assert unseal(b"chain secret one", "uuid-1", "$argon2id$plain") is None
+
+
+def test_an_account_whose_hash_does_not_open_is_refused_for_the_owner(
+    shops: Callable[[int], list[Shop]],
+) -> None:
+    from app.sync.apply import Applier
+
+    (b,) = shops(1)
+    event = {
+        "uuid": "01900000-0000-7000-8000-000000000001",
+        "kind": "staff",
+        "seq": 1,
+        "data": {
+            "uuid": "01900000-0000-7000-8000-0000000000aa",
+            "name": "Mallory",
+            "role": "owner",
+            "pin_sealed": seal(b"another chain's secret!", "x", "$argon2id$v=19$m=8,t=1,p=1$a$b"),
+            "active": True,
+            "number": 900_001,
+            "created_at": "2026-11-20T10:30:00+00:00",
+            "updated_at": "2026-11-20T10:30:00+00:00",
+            "updated_store": "009",
+        },
+    }
+    with b.ctx.db.transaction() as session:
+        applier = Applier(session.connection(), region="DE", secret=b"chain-secret-for-tests")
+        outcome = applier.apply([event])
+    assert [c.kind for c in outcome.conflicts] == ["bad_staff"]
+    assert outcome.conflicts[0].needs_owner
+    assert list_staff(b.ctx) == []

@@ -121,6 +121,17 @@ def approve(ctx: Context, action: Action, approver_name_or_badge: str, pin: str)
     approver = sign_in(ctx, approver_name_or_badge, pin)
     if not allows(approver.role, action):
         raise SignInRefused(refused_message(action, approver.role, approver.name))
+    with ctx.db.transaction() as session:
+        record(
+            session,
+            ctx,
+            "staff.approve",
+            "staff",
+            approver.uuid,
+            name=approver.name,
+            allowed=action.value,
+            staff=ctx.staff.name if ctx.staff is not None else None,
+        )
     return approver
 
 

@@ -23,7 +23,7 @@ from app.tui.db_work import DbWork
 from app.tui.screens.conflicts import ConflictsScreen
 from app.tui.screens.gate import require
 from app.tui.screens.sign_in import SignInScreen
-from app.tui.session import TillSession, lock_minutes, who_text
+from app.tui.session import LOCK_MARK, TillSession, lock_minutes, who_text
 
 STATUS_SECONDS = 30.0
 """How often the header's sync indicator is refreshed (changes waiting, conflicts)."""
@@ -298,14 +298,19 @@ class LoyaltyApp(App[None]):
         if isinstance(screen, CounterScreen):
             for title, help_text, callback in screen.palette_commands():
                 yield SystemCommand(title, help_text, callback)
+        ctx = getattr(screen, "ctx", self.ctx)
+        lock = {
+            action: LOCK_MARK if not self.session.allows(ctx, action) else ""
+            for action in (Action.CONFLICTS, Action.REPORTS)
+        }
         if not isinstance(screen, ConflictsScreen):
             yield SystemCommand(
-                _("Sync conflicts"),
+                lock[Action.CONFLICTS] + _("Sync conflicts"),
                 _("What chain sync could not settle: look at it, note how it was resolved"),
                 self.action_conflicts,
             )
         yield SystemCommand(
-            _("Day's close"),
+            lock[Action.REPORTS] + _("Day's close"),
             _("Today's sales, points, coupons and refunds per till and cashier; print it"),
             self.action_day_close,
         )

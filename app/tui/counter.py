@@ -39,7 +39,7 @@ from app.services.views import AdjustResult, MemberView, RefundResult, SaleResul
 from app.tui.db_work import DbWork
 from app.tui.scan_queue import ScanQueue
 from app.tui.screens.gate import require, session_of
-from app.tui.session import shop_of_one_text
+from app.tui.session import LOCK_MARK, shop_of_one_text
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.feedback_prompt import Asked, FeedbackPrompt
 from app.tui.widgets.key_bar import KeyBar
@@ -768,7 +768,19 @@ class CounterScreen(Screen[None]):
         self.scan_input.focus()
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
-        """The counter's actions for the command palette (title, help, callback)."""
+        """The counter's actions for the command palette (title, help, callback); what needs a
+        manager's PIN for the person signed in carries the lock mark, as on the key bar."""
+        locked = {
+            f"action_{name}" for name in session_of(self).locked_keys(self.ctx, COUNTER_GATED)
+        }
+        commands = []
+        for title, help_text, callback in self._palette_commands():
+            if getattr(callback, "__name__", "") in locked:
+                title = LOCK_MARK + title
+            commands.append((title, help_text, callback))
+        return commands
+
+    def _palette_commands(self) -> list[tuple[str, str, Any]]:
         return [
             (_("Enroll a new member"), _("Open the enrollment form (F2)"), self.action_enroll),
             (_("Refund a sale"), _("Refund one of the member's sales (F5)"), self.action_refund),

@@ -363,6 +363,12 @@ async def test_the_help_marks_what_needs_a_pin(ctx: Context, team: dict[str, Sta
         assert "manager's or owner's badge and PIN" in str(
             screen.query_one(".hint", Static).render()
         )
+        # The command palette marks the same.
+        titles = [title for title, _help, _call in app.counter.palette_commands()]
+        assert "🔒Adjust points" in titles and "🔒Program rules" in titles
+        assert "Enroll a new member" in titles and "Refund a sale" in titles
+        system = [command.title for command in app.get_system_commands(app.counter)]
+        assert "🔒Sync conflicts" in system and "🔒Day's close" in system
 
 
 # --- the demo --------------------------------------------------------------------------

@@ -8,17 +8,21 @@ and allowed for the role it needs. A refusal is one line, exit 1, and changes no
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import sqlite3
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.cli import build_parser
+from app.cli import build_parser, main
 from app.cli.permissions import COMMAND_ACTIONS
 from app.domain.roles import ROLE_ORDER, Role, badge_code, minimum_role, role_rank
 from tests.cli.test_cli_commands import Cli, cli
+from tests.conftest import copy_sqlite_template
 from tests.services.dbstate import connect
 
 pytestmark = pytest.mark.migrated_db
@@ -104,8 +108,7 @@ class Shop:
         return err.strip()
 
 
-@pytest.fixture
-def shop(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+def _build(cli: Cli, monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str, Any]:
     """Four members with sales, programs and files made in a shop of one; then its staff."""
     for var in ("LOYALTY_STAFF", "LOYALTY_PIN", "LOYALTY_APPROVER", "LOYALTY_APPROVER_PIN"):
         monkeypatch.delenv(var, raising=False)
@@ -121,9 +124,9 @@ def shop(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str,
         cli.json("campaign", "add", name, "--multiplier", "2", "--weekdays", "mon")
     for name in ("Coffee", "Tea"):
         cli.json("stamps", "add", name, "--stamps", "5", "--reward", "a cup")
-    members_csv = tmp_path / "members.csv"
+    members_csv = folder / "members.csv"
     cli.json("members", "export", str(members_csv))
-    sales_csv = tmp_path / "sales.csv"
+    sales_csv = folder / "sales.csv"
     sales_csv.write_text(f"card,date,amount\n{cards[2]},2026-01-02,12.50\n", encoding="utf-8")
     cli.json("staff", "add", "--name", "Olivia", "--role", "owner", "--pin", "1111")
     monkeypatch.setenv("LOYALTY_STAFF", "Olivia")  # the first account exists: she signs in
@@ -138,8 +141,65 @@ def shop(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str,
         "small": small,
         "members_csv": members_csv,
         "sales_csv": sales_csv,
-        "dir": tmp_path,
+        "dir": folder,
     }
+
+
+@pytest.fixture
+def shop(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """The shop of :func:`_build` in this test's database (SQLite or PostgreSQL)."""
+    return _build(cli, monkeypatch, tmp_path)
+
+
+class _Quiet(Cli):
+    """``loyalty`` in this process with its output kept, for a fixture wider than one test."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+
+    def run(self, *argv: str, db: bool = True) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main([*(["--db", str(self.db)] if db else []), *argv])
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+        return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def shop_template(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> tuple[Path, dict[str, Any]]:
+    """The shop of :func:`_build` on a SQLite file, made once for this module's table rows."""
+    from argon2 import PasswordHasher
+
+    from app.services.staff import pins
+
+    folder = tmp_path_factory.mktemp("shop")
+    path = folder / "shop.db"
+    copy_sqlite_template(sqlite_template, path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOYALTY_LANG", "en_US")
+        mp.delenv("LOYALTY_DB", raising=False)
+        mp.setattr(pins, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        world = _build(_Quiet(path), mp, folder)
+    return path, world
+
+
+@pytest.fixture
+def shop_copy(
+    shop_template: tuple[Path, dict[str, Any]], db_path: Path, tmp_path: Path
+) -> dict[str, Any]:
+    """A copy of the module's shop as this test's database (SQLite's backup: WAL included)."""
+    source, world = shop_template
+    src, dst = sqlite3.connect(source), sqlite3.connect(db_path)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return {**world, "dir": tmp_path}
 
 
 Argv = Callable[[dict[str, Any], int], list[str]]
@@ -249,8 +309,9 @@ def test_every_guarded_command_has_a_case() -> None:
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("command", sorted(GUARDED))
 def test_the_permission_table_row(
-    command: str, shop: dict[str, Any], cli: Cli, monkeypatch: pytest.MonkeyPatch
+    command: str, shop_copy: dict[str, Any], cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shop = shop_copy
     action = COMMAND_ACTIONS[command]
     assert action is not None
     argv = GUARDED[command]

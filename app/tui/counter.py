@@ -16,6 +16,7 @@ from textual.widgets import Header, Input, Label, Static
 
 from app.domain.coupons import CouponRefused, coupon_label, looks_like_coupon
 from app.domain.errors import LoyaltyError, MemberNotFound
+from app.domain.roles import Action
 from app.domain.stamps import StampCard
 from app.i18n import _, format_money, format_points
 from app.services.checkout import checkout
@@ -37,6 +38,8 @@ from app.services.stamps import add_stamp
 from app.services.views import AdjustResult, MemberView, RefundResult, SaleResult
 from app.tui.db_work import DbWork
 from app.tui.scan_queue import ScanQueue
+from app.tui.screens.gate import require, session_of
+from app.tui.session import LOCK_MARK, shop_of_one_text
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.feedback_prompt import Asked, FeedbackPrompt
 from app.tui.widgets.key_bar import KeyBar
@@ -51,12 +54,27 @@ MEMBER_ACTIONS = frozenset(
 )
 # Actions that would change the member or the checkout under a sale being written.
 WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members", "program"}
+# The counter's keys that the permission table restricts (binding action → table action); the
+# key bar marks those the signed-in person cannot use without a manager's PIN.
+COUNTER_GATED: dict[str, Action] = {
+    "enroll": Action.ENROLL,
+    "confirm": Action.SELL,
+    "max_points": Action.REDEEM,
+    "refund": Action.REFUND_SMALL,
+    "adjust": Action.ADJUST,
+    "print_card": Action.PRINT_CARD,
+    "stamp": Action.STAMP,
+    "reward": Action.STAMP,
+    "program": Action.PROGRAM,
+    "reports": Action.REPORTS,
+}
 
 
 class CounterScreen(Screen[None]):
     """The till's one screen: everything a cashier needs, reachable by function keys."""
 
     AUTO_FOCUS = "#scan"
+    GATED = COUNTER_GATED
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", _("Help"), key_display="F1"),
         Binding("f2", "enroll", _("Enroll"), key_display="F2"),
@@ -103,6 +121,8 @@ class CounterScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         rules = self.ctx.rules()
         yield Header()
+        # A shop of one: nobody signs in, so the till says who can change what.
+        yield Static(shop_of_one_text(), id="shop-of-one", markup=False)
         with Horizontal(id="scan-row"):
             yield Label(_("Card or name"), id="scan-label")
             yield ScanInput(
@@ -142,6 +162,26 @@ class CounterScreen(Screen[None]):
         message.update(Content(text))
         for name in ("error", "success", "info"):
             message.set_class(bool(text) and name == kind, f"-{name}")
+
+    def on_mount(self) -> None:
+        self.staff_changed()
+
+    def staff_changed(self) -> None:
+        """Someone signed in or the till was locked: the key bar's locks, the shop-of-one
+        line."""
+        self.query_one("#shop-of-one").display = not session_of(self).staff_mode
+        self.refresh_bindings()
+
+    def clear_for_lock(self) -> None:
+        """The till locks: nothing of the customer stays on screen for the next person."""
+        self.scans.take_all()
+        self.feedback_prompt.close()
+        self.picking = False
+        self.member = None
+        self.offers = None
+        self.checkout_panel.reset()
+        self.scan_input.value = ""
+        self.say("")
 
     def watch_picking(self, picking: bool) -> None:
         # The pick list takes the panels' place (display flags: no restyle of the screen).
@@ -600,9 +640,15 @@ class CounterScreen(Screen[None]):
     # --- modal screens -----------------------------------------------------------------
 
     def action_help(self) -> None:
-        from app.tui.screens.help import HelpScreen
+        from app.tui.screens.help import HelpScreen, key_locks
 
-        self.app.push_screen(HelpScreen())
+        session = session_of(self)
+        limit = format_money(
+            int(self.ctx.settings().get("staff.cashier_refund_limit", 5000)),
+            self.ctx.rules().currency,
+        )
+        locks = key_locks(lambda action: session.allows(self.ctx, action), limit)
+        self.app.push_screen(HelpScreen(locks, staff=session.staff_mode))
 
     def action_enroll(self) -> None:
         from app.tui.screens.enroll import EnrollScreen
@@ -628,7 +674,12 @@ class CounterScreen(Screen[None]):
             return
         from app.tui.screens.refund import RefundScreen
 
-        self.app.push_screen(RefundScreen(self.ctx, self.member), self._refunded)
+        member = self.member
+        require(
+            self,
+            Action.REFUND_SMALL,
+            lambda ctx: self.app.push_screen(RefundScreen(ctx, member), self._refunded),
+        )
 
     def _refunded(self, result: RefundResult | None) -> None:
         if result is None:
@@ -649,7 +700,12 @@ class CounterScreen(Screen[None]):
             return
         from app.tui.screens.adjust import AdjustScreen
 
-        self.app.push_screen(AdjustScreen(self.ctx, self.member), self._adjusted)
+        member = self.member
+        require(
+            self,
+            Action.ADJUST,
+            lambda ctx: self.app.push_screen(AdjustScreen(ctx, member), self._adjusted),
+        )
 
     def _adjusted(self, result: AdjustResult | None) -> None:
         if result is None:
@@ -684,10 +740,16 @@ class CounterScreen(Screen[None]):
         """Ctrl+R: the owner's program screen (earning, tiers, campaigns, coupons, stamps)."""
         from app.tui.screens.program import ProgramScreen
 
-        self.app.push_screen(ProgramScreen(self.ctx), self._program_closed)
+        require(
+            self,
+            Action.PROGRAM,
+            lambda ctx: self.app.push_screen(ProgramScreen(ctx), self._program_closed),
+        )
 
     def _program_closed(self, _result: object = None) -> None:
-        # New rules quote the checkout from now on; the member's tier may have changed.
+        # New rules quote the checkout from now on; the member's tier may have changed. (A
+        # manager's approval gave the screen a copy of the context, with its own cache.)
+        self.ctx.forget_settings()
         self.checkout_panel.use_rules(self.ctx.rules())
         self._reload_member()
         self.scan_input.focus()
@@ -696,13 +758,29 @@ class CounterScreen(Screen[None]):
         """Ctrl+O: the owner's reports (retention, baskets, points, weekly charts)."""
         from app.tui.screens.reports import ReportsScreen
 
-        self.app.push_screen(ReportsScreen(self.ctx), self._reports_closed)
+        require(
+            self,
+            Action.REPORTS,
+            lambda ctx: self.app.push_screen(ReportsScreen(ctx), self._reports_closed),
+        )
 
     def _reports_closed(self, _result: object = None) -> None:
         self.scan_input.focus()
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
-        """The counter's actions for the command palette (title, help, callback)."""
+        """The counter's actions for the command palette (title, help, callback); what needs a
+        manager's PIN for the person signed in carries the lock mark, as on the key bar."""
+        locked = {
+            f"action_{name}" for name in session_of(self).locked_keys(self.ctx, COUNTER_GATED)
+        }
+        commands = []
+        for title, help_text, callback in self._palette_commands():
+            if getattr(callback, "__name__", "") in locked:
+                title = LOCK_MARK + title
+            commands.append((title, help_text, callback))
+        return commands
+
+    def _palette_commands(self) -> list[tuple[str, str, Any]]:
         return [
             (_("Enroll a new member"), _("Open the enrollment form (F2)"), self.action_enroll),
             (_("Refund a sale"), _("Refund one of the member's sales (F5)"), self.action_refund),

@@ -8,6 +8,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from app.tui.session import LOCK_MARK, TillSession
+
 
 class KeyBar(Static):
     """A footer drawn as one line of text.
@@ -16,6 +18,9 @@ class KeyBar(Static):
     counter's bindings change on every scan (the cursor moves, checkout keys light up). That
     rebuild came before the member on screen; re-rendering one line does not. Keys still come
     from the declared ``BINDINGS`` and ``check_action``, like the footer's.
+
+    A key whose action the signed-in person may not do alone (the screen's ``GATED`` actions,
+    issue 13) carries :data:`LOCK_MARK`: it asks for a manager's or owner's PIN.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--description"}
@@ -57,17 +62,28 @@ class KeyBar(Static):
         description_style = self.get_visual_style("key-bar--description")
         parts: list[Content] = []
         seen: set[str] = set()
+        locked = self._locked(screen)
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = binding.key_display or self.app.get_key_display(binding)
-            item = Content.assemble(
-                (key, key_style), " ", (binding.description, description_style), " "
-            )
+            description = binding.description
+            if binding.action in locked:
+                description = LOCK_MARK + description
+            item = Content.assemble((key, key_style), " ", (description, description_style), " ")
             parts.append(item if active.enabled else item.stylize("dim"))
         return self._pack(parts)
+
+    def _locked(self, screen: Screen[object]) -> set[str]:
+        """The screen's keys that need a manager's or owner's PIN for the person signed in."""
+        session = getattr(self.app, "session", None)
+        gated = getattr(screen, "GATED", None)
+        ctx = getattr(screen, "ctx", None)
+        if not isinstance(session, TillSession) or not gated or ctx is None:
+            return set()
+        return session.locked_keys(ctx, gated)
 
     def _pack(self, items: list[Content]) -> Content:
         # Break between keys, never between a key and its description (at 80 columns the

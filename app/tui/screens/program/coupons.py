@@ -112,7 +112,14 @@ class CouponsTab(ListTab):
 
     def new_batch(self) -> None:
         """F5: a batch of single-use codes, printed to a PDF if wanted."""
-        self.app.push_screen(CouponDialog(self.ctx, batch=True), self._coupons_created)
+        from app.domain.roles import Action
+        from app.tui.screens.gate import require
+
+        require(
+            self,
+            Action.COUPON_BATCH,
+            lambda ctx: self.app.push_screen(CouponDialog(ctx, batch=True), self._coupons_created),
+        )
 
     def _coupons_created(self, result: object) -> None:
         if isinstance(result, CouponView):

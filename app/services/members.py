@@ -13,7 +13,7 @@ from app.domain.cards import CardLayout, make_card_number, serial_of, validate_c
 from app.domain.profile import MemberDraft, profile_values, search_keys, validate_profile
 from app.services.audit import record
 from app.services.context import Context
-from app.services.duplicates import refuse_same_contact
+from app.services.duplicates import Duplicate, find_duplicates, refuse_same_contact
 from app.services.lookup import CardCheck, check_card, get_member
 from app.services.views import MemberView
 from app.store.database import serialize
@@ -94,6 +94,18 @@ def enroll_member(
         events.cards_changed(session, ctx, [number])
     assert member_id is not None
     return get_member(ctx, member_id)
+
+
+def enroll_unless_duplicates(
+    ctx: Context, draft: MemberDraft, *, referred_by: str | None = None
+) -> MemberView | tuple[Duplicate, ...]:
+    """Enroll as :func:`enroll_member`; but when members look like the same person (same
+    email or phone, same name and birthday or postcode) return them and store nothing, for
+    a person to open one of them or enroll anyway."""
+    found = find_duplicates(ctx, draft)
+    if found:
+        return tuple(found)
+    return enroll_member(ctx, draft, referred_by=referred_by)
 
 
 def card_member_query(*columns: ColumnElement[Any]) -> Select[Any]:

@@ -42,6 +42,11 @@ class SearchWord:
         return max((len(p.prefix) for p in self.probes), default=0)
 
 
+def split_words(text: str) -> list[str]:
+    """The words of ``text``, split at spaces, commas and semicolons."""
+    return [w for w in _SEPARATORS.split(text.strip()) if w]
+
+
 def search_word(word: str) -> SearchWord:
     """The probes of one typed word (no spaces or commas in it)."""
     if word.startswith("@"):
@@ -62,5 +67,5 @@ def search_word(word: str) -> SearchWord:
 def search_words(text: str) -> list[SearchWord]:
     """The words of a typed search, each with its probes; words with nothing to look for
     (a lone ``@``) are left out."""
-    words = (search_word(w) for w in _SEPARATORS.split(text.strip()) if w)
+    words = (search_word(w) for w in split_words(text))
     return [w for w in words if w.probes]

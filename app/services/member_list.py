@@ -16,6 +16,7 @@ from app.domain.profile import (
     fold,
     phone_query,
 )
+from app.domain.search_text import split_words
 from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
@@ -83,7 +84,8 @@ def _parse_filter(text: str) -> _Filter | None:
     if phone is not None:
         digits, international = phone
         return _Filter(digits, phone_columns(international), ()) if digits else None
-    words = fold(text.strip()).split()
+    # Commas separate words too: the list's own "Hoffmann, Hannah" typed back finds her.
+    words = split_words(fold(text))
     if not words:
         return None
     drive = max(words, key=len)

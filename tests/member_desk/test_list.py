@@ -75,6 +75,11 @@ def test_filter_matches_name_email_and_phone_prefixes(ctx: Context, people: list
     assert list_members(ctx, "xyz").members == ()
 
 
+def test_filter_takes_the_lists_own_last_comma_first(ctx: Context, people: list[str]) -> None:
+    assert [m.first_name for m in list_members(ctx, "Müller, Greta").members] == ["Greta"]
+    assert [m.first_name for m in list_members(ctx, "schmidt,clara").members] == ["Clara"]
+
+
 def test_filtered_pages(ctx: Context, people: list[str]) -> None:
     first = list_members(ctx, "m", limit=2)
     assert [m.first_name for m in first.members] == ["Ben", "Anna"]

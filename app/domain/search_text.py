@@ -18,6 +18,8 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 NAME_COLUMNS = ("last_key", "first_key", "email_key")
 ALT_COLUMNS = ("last_alt", "first_alt")
 DOMAIN_COLUMN = "email_domain"
+# The end of a phone number is searched from this many digits on.
+MIN_PHONE_END = 4
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.domain.errors import InvalidInput
 from app.domain.profile import digits_of, phone_query
-from app.domain.search_text import Probe, SearchWord, search_words
+from app.domain.search_text import MIN_PHONE_END, Probe, SearchWord, search_words
 from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
@@ -24,8 +24,6 @@ from app.store.jobs import VISIBLE_SQL
 from app.store.search_keys import phone_columns, upper_bound, word_conditions
 
 MIN_LENGTH = 2
-# The end of a phone number is searched from this many digits on.
-MIN_PHONE_END = 4
 # Choosing which word drives a search counts at most this many keys per probe.
 _COUNT_CAP = 1_000
 # Ties on the searched column (many "Wagner") are broken in the final sort order, so that the

@@ -19,21 +19,6 @@ def escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def other_words(words: Iterable[str]) -> tuple[str, list[str]]:
-    """The condition that each word starts a name or the email of member ``m``, and its
-    parameters: the words of a search besides the one whose index range drives it."""
-    sql = ""
-    params: list[str] = []
-    for word in words:
-        like = escape_like(word) + "%"
-        sql += (
-            " AND (m.first_key LIKE ? ESCAPE '\\' OR m.last_key LIKE ? ESCAPE '\\'"
-            " OR m.email_key LIKE ? ESCAPE '\\')"
-        )
-        params += [like, like, like]
-    return sql, params
-
-
 def _probe_condition(probe: Probe) -> tuple[str, str]:
     # The domain is checked on the email key, which every search index carries: the other
     # words of a search are then checked without reading the member rows.

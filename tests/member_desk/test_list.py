@@ -133,3 +133,13 @@ def test_dense_filters_walk_the_sort_index_with_the_same_result(
     first = list_members(ctx, "m", limit=2)
     rest = list_members(ctx, "m", limit=2, after_key=first.next_key)
     assert [m.first_name for m in (*first.members, *rest.members)] == ["Ben", "Anna", "Greta"]
+
+
+def test_filter_takes_other_spellings_a_phone_end_and_a_domain(
+    ctx: Context, people: list[str]
+) -> None:
+    assert [m.first_name for m in list_members(ctx, "mueller").members] == ["Ben", "Anna", "Greta"]
+    assert [m.first_name for m in list_members(ctx, "oeztuerk").members] == ["David"]
+    assert [m.first_name for m in list_members(ctx, "33333333").members] == ["David"]
+    by_domain = [m.first_name for m in list_members(ctx, "@example.org").members]
+    assert by_domain == ["Eva", "Ben", "Anna"]

@@ -65,11 +65,14 @@ def _phone_plans(digits: str, international: bool) -> list[Plan]:
     return [_range_plan(p) for p in probes]
 
 
-def _drive_cost(ctx: Context, word: SearchWord) -> int:
+def _drive_cost(ctx: Context, word: SearchWord, enough: int | None = None) -> int:
     """How many keys ``word`` matches (each probe counted up to a cap): the rows a search
-    driven by it reads. Counted on the indexes alone, so cheap even for a common name."""
+    driven by it reads. Counted on the indexes alone, so cheap even for a common name; the
+    counting stops once the total reaches ``enough`` (another word is known to cost that)."""
     total = 0
     for probe in word.probes:
+        if enough is not None and total >= enough:
+            break
         col = probe.column
         row = queries.fetch_one(
             ctx.db,
@@ -86,7 +89,15 @@ def _drive_word(ctx: Context, words: list[SearchWord]) -> SearchWord:
     # it is not, and the drive's range is what a plan may have to read to the end.
     if len(words) == 1:
         return words[0]
-    return min(words, key=lambda w: (_drive_cost(ctx, w), -w.length))
+    # Longest first: a later (shorter) word must cost less to drive, so its count can stop
+    # at the best cost so far.
+    best, best_cost = None, 0
+    for word in sorted(words, key=lambda w: -w.length):
+        cost = _drive_cost(ctx, word, best_cost if best is not None else None)
+        if best is None or cost < best_cost:
+            best, best_cost = word, cost
+    assert best is not None
+    return best
 
 
 def _text_plans(words: list[SearchWord], drive: SearchWord) -> list[Plan]:

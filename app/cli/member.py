@@ -40,6 +40,11 @@ def register(subcommands: Subcommands) -> None:
     p.add_argument(
         "--referred-by", metavar="CARD", help=_("card of the member who brought this one")
     )
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help=_("enroll even when another member has the same email or phone"),
+    )
     p = add_command(msub, "show", cmd_member_show, _("show the member of a card"))
     card_arg(p)
     p = add_command(msub, "find", cmd_member_find, _("find members by name, email or phone"))
@@ -149,6 +154,7 @@ def cmd_member_add(args: argparse.Namespace) -> int:
             marketing_consent=args.consent,
         ),
         referred_by=args.referred_by,
+        allow_duplicate=args.allow_duplicate,
     )
     emit(args, view.to_json(), [_("Enrolled:"), *_member_lines(view, shop_currency(ctx))])
     return 0

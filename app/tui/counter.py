@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -47,6 +47,9 @@ from app.tui.widgets.member_panel import MemberPanel, member_display_name
 from app.tui.widgets.pick_list import PickList
 from app.tui.widgets.scan_input import ScanInput
 from app.tui.widgets.scan_keys import ScanEntered, ScanTyped
+
+if TYPE_CHECKING:
+    from app.tui.screens.enroll import ExistingMember
 
 # Actions that need a member on the counter; the footer shows them dimmed without one.
 MEMBER_ACTIONS = frozenset(
@@ -655,8 +658,19 @@ class CounterScreen(Screen[None]):
 
         self.app.push_screen(EnrollScreen(self.ctx), self._enrolled)
 
-    def _enrolled(self, view: MemberView | None) -> None:
-        if view is not None:
+    def _enrolled(self, view: MemberView | ExistingMember | None) -> None:
+        from app.tui.screens.enroll import ExistingMember
+
+        if isinstance(view, ExistingMember):
+            # A likely duplicate the cashier chose to open instead of enrolling again.
+            self.start_customer(view.view)
+            self.say(
+                _("{name} is already a member: card {card}").format(
+                    name=member_display_name(view.view), card=view.view.card
+                ),
+                "success",
+            )
+        elif view is not None:
             self.db.run("enrolled", lambda: get_member(self.ctx, view.member_id), self._welcome)
 
     def _welcome(self, member: MemberView) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from app.cli.common import CliError, Subcommands, add_command, add_group, emit, open_context
-from app.i18n import _, format_points
+from app.i18n import _, format_points, ngettext
 
 
 def register(subcommands: Subcommands) -> None:
@@ -73,7 +73,11 @@ def cmd_members_export(args: argparse.Namespace) -> int:
     emit(
         args,
         {"file": args.file, "members": count},
-        [_("Exported {count} members to {path}").format(count=count, path=args.file)],
+        [
+            ngettext(
+                "Exported {count} member to {path}", "Exported {count} members to {path}", count
+            ).format(count=count, path=args.file)
+        ],
     )
     return 0
 
@@ -86,7 +90,11 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     )
     delimiter = {"\t": "tab"}.get(report.delimiter, report.delimiter)
     lines = [
-        _("File: {path} ({format}, {encoding}, separator “{sep}”), {rows} rows").format(
+        ngettext(
+            "File: {path} ({format}, {encoding}, separator “{sep}”), {rows} row",
+            "File: {path} ({format}, {encoding}, separator “{sep}”), {rows} rows",
+            report.rows,
+        ).format(
             path=report.file,
             format=report.format,
             encoding=report.encoding,
@@ -104,9 +112,17 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     ]
     if not report.refused:
         template = (
-            _("Dry run: would import {count} members ({cards} new cards, {points} points)")
+            ngettext(
+                "Dry run: would import {count} member ({cards} new cards, {points} points)",
+                "Dry run: would import {count} members ({cards} new cards, {points} points)",
+                report.imported,
+            )
             if report.dry_run
-            else _("Imported {count} members ({cards} new cards, {points} points)")
+            else ngettext(
+                "Imported {count} member ({cards} new cards, {points} points)",
+                "Imported {count} members ({cards} new cards, {points} points)",
+                report.imported,
+            )
         )
         lines.append(
             template.format(
@@ -118,9 +134,12 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     emit(args, report.to_json(), lines)
     if report.refused:
         raise CliError(
-            _(
-                "{count} invalid rows: nothing imported "
-                "(fix them, or use --skip-invalid to import the valid rows)"
+            ngettext(
+                "{count} invalid row: nothing imported (fix it, or use --skip-invalid to import"
+                " the valid rows)",
+                "{count} invalid rows: nothing imported (fix them, or use --skip-invalid to"
+                " import the valid rows)",
+                len(report.invalid),
             ).format(count=len(report.invalid))
         )
     return 0

@@ -40,7 +40,7 @@ class HelpScreen(Dialog[None]):
     """Lists every key of the counter; Esc or F1 closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), key_display="Esc"),
+        Binding("escape", "cancel", _("Close"), key_display=_("Esc")),
         Binding("f1", "cancel", _("Close"), key_display="F1"),
     ]
 

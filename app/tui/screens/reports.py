@@ -118,7 +118,7 @@ class ReportsScreen(Screen[None]):
     """The period's key figures on the left, the weekly charts on the right; Esc goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f5", "recompute", _("Refresh"), key_display="F5"),
         Binding("f6", "day_close", _("Day's close"), key_display="F6"),
     ]

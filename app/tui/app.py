@@ -9,7 +9,9 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from app.domain.errors import LoyaltyError
 from app.domain.roles import Action
@@ -24,6 +26,7 @@ from app.tui.screens.conflicts import ConflictsScreen
 from app.tui.screens.gate import require
 from app.tui.screens.sign_in import SignInScreen
 from app.tui.session import LOCK_MARK, TillSession, lock_minutes, who_text
+from app.tui.widgets.palette import Palette, system_commands
 
 STATUS_SECONDS = 30.0
 """How often the header's sync indicator is refreshed (changes waiting, conflicts)."""
@@ -260,9 +263,11 @@ class LoyaltyApp(App[None]):
 
     def _synced(self, result: SyncRun) -> None:
         imported = result.imported
-        text = _("Sent {sent}, received {received} changes").format(
-            sent=result.exported.events, received=imported.events_applied
-        )
+        text = ngettext(
+            "Sent {sent}, received {received} change",
+            "Sent {sent}, received {received} changes",
+            imported.events_applied,
+        ).format(sent=result.exported.events, received=imported.events_applied)
         for name, reason in imported.rejected:
             text += "\n" + _("{file} rejected: {reason}").format(file=name, reason=reason)
         self.notify(
@@ -299,8 +304,26 @@ class LoyaltyApp(App[None]):
         """Open the owner's list of sync conflicts."""
         require(self, Action.CONFLICTS, lambda ctx: self.push_screen(ConflictsScreen(ctx)))
 
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the command palette, in the shop's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(Palette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        self.push_screen(Palette(_("Search for themes…"), providers=[ThemeProvider]))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a field): say which key does."""
+        self.notify(_("Press Ctrl+Q to quit."), title=_("Do you want to quit?"))
+
+    def action_keys(self) -> None:
+        """The palette's "Keys": the counter's list of keys."""
+        from app.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from system_commands(self, screen, self.action_keys)
         if self.session.locked:
             return  # nothing but the app's own commands until someone signs in
         if isinstance(screen, CounterScreen):

@@ -18,7 +18,7 @@ from app.domain.coupons import CouponRefused, coupon_label, looks_like_coupon
 from app.domain.errors import LoyaltyError, MemberNotFound
 from app.domain.roles import Action
 from app.domain.stamps import StampCard
-from app.i18n import _, format_money, format_points
+from app.i18n import _, format_money, format_points, ngettext
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.coupons import check_for_member
@@ -81,14 +81,15 @@ class CounterScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", _("Help"), key_display="F1"),
         Binding("f2", "enroll", _("Enroll"), key_display="F2"),
-        Binding("f3", "focus_scan", _("Scan"), key_display="F3"),
+        # Off the key bar: a scan works wherever the cursor is, and Esc goes back there too.
+        Binding("f3", "focus_scan", _("Scan"), key_display="F3", show=False),
         Binding("f4", "max_points", _("Max pts"), key_display="F4"),
         Binding("f5", "refund", _("Refund"), key_display="F5"),
         Binding("f6", "adjust", _("Adjust"), key_display="F6"),
         # Not on the key bar: the cashier's keys fill its 80 columns; F1 and the palette list it.
         Binding("f7", "print_card", _("Print card"), key_display="F7", show=False),
         Binding("f8", "members", _("Members"), key_display="F8", show=False),
-        Binding("f9", "confirm", _("Confirm"), key_display="F9"),
+        Binding("f9", "confirm", _("Confirm sale"), key_display="F9"),
         # Issue 4: F10 stamps the member's card, F12 gives a full card's reward with the sale
         # (F11 is left alone: many terminals take it for full screen).
         Binding("f10", "stamp", _("Stamp"), key_display="F10", show=False),
@@ -98,7 +99,7 @@ class CounterScreen(Screen[None]):
         Binding("ctrl+o", "reports", _("Reports"), key_display=_("Ctrl+O"), show=False),
         # The customer's slip of the sale on screen (printer.slip: off, ask or always).
         Binding("ctrl+b", "print_slip", _("Slip"), key_display=_("Ctrl+B"), show=False),
-        Binding("escape", "back", _("Clear"), key_display="Esc"),
+        Binding("escape", "back", _("Clear"), key_display=_("Esc")),
     ]
 
     member: reactive[MemberView | None] = reactive(None, bindings=True)
@@ -367,7 +368,9 @@ class CounterScreen(Screen[None]):
             self.say(exc.message)
             return
         self.say(
-            _("Redeeming {points} points").format(points=format_points(points)),
+            ngettext("Redeeming {points} point", "Redeeming {points} points", points).format(
+                points=format_points(points)
+            ),
             "info",
         )
 

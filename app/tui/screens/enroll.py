@@ -47,7 +47,7 @@ class EnrollScreen(Dialog[MemberView | ExistingMember | None]):
     chosen among the likely duplicates, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("escape", "cancel", _("Cancel"), key_display=_("Esc")),
         Binding("f9", "confirm", _("Enroll"), key_display="F9"),
         Binding("enter", "confirm", show=False),
         # Once enrolled, the same keys hand the new member to the counter.

@@ -63,7 +63,7 @@ class HelpScreen(Dialog[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), key_display="Esc"),
+        Binding("escape", "cancel", _("Close"), key_display=_("Esc")),
         Binding("f1", "cancel", _("Close"), key_display="F1"),
     ]
 

@@ -34,7 +34,15 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import display_phone
 from app.domain.roles import Action
 from app.files import PRIVATE_FILE, private_folder, write_atomically
-from app.i18n import _, format_day, format_money, format_points, format_timestamp
+from app.i18n import (
+    _,
+    format_day,
+    format_input_date,
+    format_money,
+    format_points,
+    format_timestamp,
+    ngettext,
+)
 from app.services.cards import ReplaceResult, replace_card
 from app.services.context import Context
 from app.services.member_desk import update_member
@@ -49,7 +57,7 @@ from app.services.member_history import (
 from app.services.merge import MergeResult
 from app.services.privacy import EraseResult, erase_member, export_member_data
 from app.tui.db_work import DbWork
-from app.tui.member_text import profile_name, salutation_choices
+from app.tui.member_text import profile_name, reason_label, salutation_choices
 from app.tui.screens.confirm import ConfirmScreen
 from app.tui.screens.gate import require
 from app.tui.screens.member_export import ExportScreen
@@ -98,9 +106,10 @@ class MemberViewScreen(Screen[None]):
 
     AUTO_FOCUS = "#desk-email"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f9", "save", _("Save"), key_display="F9"),
-        Binding("f2", "next_tab", _("Next tab"), key_display="F2"),
+        # Off the key bar (the German labels fill its 80 columns); the tabs are on screen.
+        Binding("f2", "next_tab", _("Next tab"), key_display="F2", show=False),
         Binding("f5", "merge", _("Merge"), key_display="F5"),
         Binding("f6", "export", _("Export"), key_display="F6"),
         Binding("f7", "erase", _("Erase"), key_display="F7"),
@@ -233,7 +242,7 @@ class MemberViewScreen(Screen[None]):
                     ("+" if line.points > 0 else "") + format_points(line.points), justify="right"
                 ),
                 Text(kind_label(line.kind)),
-                Text(line.reason),
+                Text(reason_label(line.reason)),
                 Text(str(line.sale_id) if line.sale_id else ""),
                 Text(line.actor),
             )
@@ -268,7 +277,11 @@ class MemberViewScreen(Screen[None]):
     def watch_profile(self, profile: MemberProfile | None) -> None:
         if profile is None:
             return
-        who = _("{name} · card {card} · {points} points").format(
+        who = ngettext(
+            "{name} · card {card} · {points} point",
+            "{name} · card {card} · {points} points",
+            profile.points,
+        ).format(
             name=profile_name(profile),
             card=profile.card or "—",
             points=format_points(profile.points),
@@ -290,7 +303,7 @@ class MemberViewScreen(Screen[None]):
             "last_name": profile.last_name,
             "email": profile.email or "",
             "phone": display_phone(profile.phone),
-            "birthday": profile.birthday.isoformat() if profile.birthday else "",
+            "birthday": format_input_date(profile.birthday) if profile.birthday else "",
             "postcode": profile.postcode or "",
             "tier": profile.tier or "",
         }
@@ -417,9 +430,12 @@ class MemberViewScreen(Screen[None]):
             return
         self.reload()
         self.say(
-            _(
+            ngettext(
+                "Merged member {other} into this one: {points} point moved, balance {balance};"
+                " blocked {cards}",
                 "Merged member {other} into this one: {points} points moved, balance {balance};"
-                " blocked {cards}"
+                " blocked {cards}",
+                result.points_moved,
             ).format(
                 other=result.merged_member_id,
                 points=format_points(result.points_moved),

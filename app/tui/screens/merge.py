@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList, Static
 
 from app.domain.errors import LoyaltyError
 from app.domain.text import quote_input
-from app.i18n import _, format_points
+from app.i18n import _, format_points, ngettext
 from app.services.context import Context
 from app.services.lookup import lookup_card
 from app.services.member_history import MemberProfile
@@ -52,7 +52,11 @@ class MergeScreen(Dialog[MergeResult | None]):
 
     def compose_body(self) -> ComposeResult:
         yield Static(
-            _("Keep: {name} · card {card} · {points} points").format(
+            ngettext(
+                "Keep: {name} · card {card} · {points} point",
+                "Keep: {name} · card {card} · {points} points",
+                self.keep.points,
+            ).format(
                 name=profile_name(self.keep),
                 card=self.keep.card,
                 points=format_points(self.keep.points),
@@ -163,10 +167,12 @@ class MergeScreen(Dialog[MergeResult | None]):
         self.query_one("#desk-merge-card").focus()
         self.checked = other.card
         self.show_preview(
-            _(
-                "Merge {name} (card {card}, {points} points) into this member? Their"
-                " sales, points and cards move here and card {card} is blocked."
-                " Press F9 to merge."
+            ngettext(
+                "Merge {name} (card {card}, {points} point) into this member? Their sales, points"
+                " and cards move here and card {card} is blocked. Press F9 to merge.",
+                "Merge {name} (card {card}, {points} points) into this member? Their sales,"
+                " points and cards move here and card {card} is blocked. Press F9 to merge.",
+                other.points,
             ).format(
                 name=member_display_name(other),
                 card=other.card,

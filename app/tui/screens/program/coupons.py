@@ -97,8 +97,10 @@ class CouponsTab(ListTab):
         if len(views) > COUPON_ROWS:
             note = self.query_one(f"#{self.TABLE_ID}-empty", Static)
             note.update(
-                _(
-                    "The newest {shown} of {count} coupons (all of them: loyalty coupon list)"
+                ngettext(
+                    "The newest {shown} of {count} coupon (all of them: loyalty coupon list)",
+                    "The newest {shown} of {count} coupons (all of them: loyalty coupon list)",
+                    len(views),
                 ).format(shown=format_points(COUPON_ROWS), count=format_points(len(views)))
             )
             note.display = True

@@ -98,10 +98,16 @@ class KeyBar(Static):
         width = self.size.width or 10_000
         if line_length(keys) > width:
             keys = [entry for entry in keys if entry[2]]
+        if line_length(keys) > width and len(keys) > 1 and keys[-1][0] == _("Esc"):
+            # Esc goes back everywhere and F1 lists it: the first usable key to leave a full
+            # line (a cashier's locked keys take a little more room).
+            keys = keys[:-1]
         lines: list[list[Content]] = [[]]
         used = 0
         for key, label, enabled in keys:
-            item = Content.assemble((key, key_style), " ", (label, description_style))
+            # A locked key's mark stands where the space would: "F6🔒Adjust".
+            gap = "" if label.startswith(LOCK_MARK) else " "
+            item = Content.assemble((key, key_style), gap, (label, description_style))
             length = line_length([(key, label, enabled)])
             if lines[-1] and used + 1 + length > width:
                 lines.append([])
@@ -113,4 +119,11 @@ class KeyBar(Static):
 
 def line_length(keys: list[tuple[str, str, bool]]) -> int:
     """Columns the keys take on one line: ``key label`` with one space between keys."""
-    return sum(cell_len(key) + 1 + cell_len(label) for key, label, _enabled in keys) + len(keys) - 1
+    return (
+        sum(
+            cell_len(key) + (0 if label.startswith(LOCK_MARK) else 1) + cell_len(label)
+            for key, label, _enabled in keys
+        )
+        + len(keys)
+        - 1
+    )

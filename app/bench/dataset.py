@@ -150,6 +150,10 @@ def _member_rows(
                 keys.email_key,
                 keys.phone_national,
                 keys.phone_international,
+                keys.first_alt,
+                keys.last_alt,
+                keys.email_domain,
+                keys.phone_reversed,
             )
         )
         cards.append((card, member_id, joined_stamp))
@@ -203,8 +207,8 @@ _INSERTS = (
     "INSERT INTO member (id, uuid, salutation, first_name, last_name, email, phone, birthday, "
     "postcode, marketing_consent, consent_at, points_balance, home_store, created_at, "
     "updated_at, last_visit_at, first_key, last_key, email_key, phone_national, "
-    "phone_international, notes, status) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','active')",
+    "phone_international, first_alt, last_alt, email_domain, phone_reversed, notes, status) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'','active')",
     "INSERT INTO card (number, member_id, status, issued_at) VALUES (?,?,'active',?)",
     "INSERT INTO sale (id, uuid, member_id, card_number, amount_cents, points_redeemed, "
     "redeem_value_cents, to_pay_cents, points_earned, store_code, created_at, discount_cents, "

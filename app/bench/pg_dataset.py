@@ -32,7 +32,8 @@ COPIES = (
     "COPY member (id, uuid, salutation, first_name, last_name, email, phone, birthday, "
     "postcode, marketing_consent, consent_at, points_balance, home_store, created_at, "
     "updated_at, last_visit_at, first_key, last_key, email_key, phone_national, "
-    "phone_international) FROM STDIN WITH (FREEZE)",
+    "phone_international, first_alt, last_alt, email_domain, phone_reversed) "
+    "FROM STDIN WITH (FREEZE)",
     "COPY card (number, member_id, issued_at) FROM STDIN WITH (FREEZE)",
     "COPY sale (id, uuid, member_id, card_number, amount_cents, points_redeemed, "
     "redeem_value_cents, to_pay_cents, points_earned, store_code, created_at, discount_cents, "

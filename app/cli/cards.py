@@ -15,7 +15,7 @@ from app.cli.common import (
     whole_number,
 )
 from app.domain.numbers import MAX_COUNT
-from app.i18n import _
+from app.i18n import _, ngettext
 
 
 def register(subcommands: Subcommands) -> None:
@@ -77,9 +77,11 @@ def cmd_card_print(args: argparse.Namespace) -> int:
         ]
     else:
         lines = [
-            _("Printed {count} cards ({format}) to {destination}").format(
-                count=len(result.cards), format=result.format, destination=result.destination
-            )
+            ngettext(
+                "Printed {count} card ({format}) to {destination}",
+                "Printed {count} cards ({format}) to {destination}",
+                len(result.cards),
+            ).format(count=len(result.cards), format=result.format, destination=result.destination)
         ]
     emit(args, result.to_json(), lines)
     return 0

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import Subcommands, add_command, emit, open_context, whole_number
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.services.context import Context
+    from app.tui.app import LoyaltyApp
 
 
 def register(subcommands: Subcommands) -> None:
@@ -70,7 +74,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     emit(args, data, lines)
     if args.no_open or args.json:
         return 0
+    demo_app(ctx, cards).run()
+    return 0
+
+
+def demo_app(ctx: Context, cards: list[tuple[str, str]]) -> LoyaltyApp:
+    """The counter on the demo database, signed in as its cashier: a newcomer scans at once."""
+    from app.services.demo import demo_cashier
     from app.tui.app import LoyaltyApp
 
-    LoyaltyApp(ctx, demo_cards=cards).run()
-    return 0
+    return LoyaltyApp(ctx, demo_cards=cards, signed_in=demo_cashier(ctx))

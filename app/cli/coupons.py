@@ -17,7 +17,7 @@ from app.cli.common import (
     sale_amount,
     shop_currency,
 )
-from app.i18n import _, format_day, format_money, format_timestamp
+from app.i18n import _, format_day, format_money, format_timestamp, ngettext
 
 if TYPE_CHECKING:
     from app.domain.coupons import Coupon
@@ -146,7 +146,11 @@ def cmd_coupon_batch(args: argparse.Namespace) -> int:
         fmt=fmt,
         out=args.out,
     )
-    lines = [_("{count} single-use codes created").format(count=len(result.codes))]
+    lines = [
+        ngettext(
+            "{count} single-use code created", "{count} single-use codes created", len(result.codes)
+        ).format(count=len(result.codes))
+    ]
     lines += [f"  {code}" for code in result.codes]
     if result.destination:
         lines.append(

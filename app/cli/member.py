@@ -17,7 +17,7 @@ from app.cli.common import (
     shop_currency,
 )
 from app.domain.text import quote_input
-from app.i18n import _, format_day, format_money, format_points, format_timestamp
+from app.i18n import _, format_day, format_money, format_points, format_timestamp, ngettext
 
 if TYPE_CHECKING:
     from app.services.views import MemberView
@@ -39,6 +39,11 @@ def register(subcommands: Subcommands) -> None:
     p.add_argument("--consent", action="store_true", help=_("the member agreed to marketing"))
     p.add_argument(
         "--referred-by", metavar="CARD", help=_("card of the member who brought this one")
+    )
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help=_("enroll even when another member has the same email or phone"),
     )
     p = add_command(msub, "show", cmd_member_show, _("show the member of a card"))
     card_arg(p)
@@ -106,13 +111,19 @@ def _member_lines(view: MemberView, currency: str) -> list[str]:
         lines.append(tier)
     if view.birthday_points:
         lines.append(
-            _("Happy birthday! +{points} points with this purchase").format(
-                points=format_points(view.birthday_points)
-            )
+            ngettext(
+                "Happy birthday! +{points} point with this purchase",
+                "Happy birthday! +{points} points with this purchase",
+                view.birthday_points,
+            ).format(points=format_points(view.birthday_points))
         )
     if view.points_expiring:
         lines.append(
-            _("{points} points expire by {date}").format(
+            ngettext(
+                "{points} point expires by {date}",
+                "{points} points expire by {date}",
+                view.points_expiring,
+            ).format(
                 points=format_points(view.points_expiring),
                 date=format_day(view.points_expiring_by),
             )
@@ -149,6 +160,7 @@ def cmd_member_add(args: argparse.Namespace) -> int:
             marketing_consent=args.consent,
         ),
         referred_by=args.referred_by,
+        allow_duplicate=args.allow_duplicate,
     )
     emit(args, view.to_json(), [_("Enrolled:"), *_member_lines(view, shop_currency(ctx))])
     return 0

@@ -125,7 +125,11 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     )
     delimiter = {"\t": "tab"}.get(report.delimiter, report.delimiter)
     lines = [
-        _("File: {path} ({format}, {encoding}, separator “{sep}”), {rows} rows").format(
+        ngettext(
+            "File: {path} ({format}, {encoding}, separator “{sep}”), {rows} row",
+            "File: {path} ({format}, {encoding}, separator “{sep}”), {rows} rows",
+            report.rows,
+        ).format(
             path=report.file,
             format=report.format,
             encoding=report.encoding,
@@ -143,9 +147,17 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     ]
     if not report.refused:
         template = (
-            _("Dry run: would import {count} members ({cards} new cards, {points} points)")
+            ngettext(
+                "Dry run: would import {count} member ({cards} new cards, {points} points)",
+                "Dry run: would import {count} members ({cards} new cards, {points} points)",
+                report.imported,
+            )
             if report.dry_run
-            else _("Imported {count} members ({cards} new cards, {points} points)")
+            else ngettext(
+                "Imported {count} member ({cards} new cards, {points} points)",
+                "Imported {count} members ({cards} new cards, {points} points)",
+                report.imported,
+            )
         )
         lines.append(
             template.format(
@@ -157,9 +169,12 @@ def cmd_members_import(args: argparse.Namespace) -> int:
     emit(args, report.to_json(), lines)
     if report.refused:
         raise CliError(
-            _(
-                "{count} invalid rows: nothing imported "
-                "(fix them, or use --skip-invalid to import the valid rows)"
+            ngettext(
+                "{count} invalid row: nothing imported (fix it, or use --skip-invalid to import"
+                " the valid rows)",
+                "{count} invalid rows: nothing imported (fix them, or use --skip-invalid to"
+                " import the valid rows)",
+                len(report.invalid),
             ).format(count=len(report.invalid))
         )
     return 0

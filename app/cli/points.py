@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import Subcommands, add_command, add_group, emit, open_context
-from app.i18n import _, format_points
+from app.i18n import _, format_points, ngettext
 
 
 def register(subcommands: Subcommands) -> None:
@@ -19,9 +19,11 @@ def cmd_points_expire(args: argparse.Namespace) -> int:
 
     report = expire_points(open_context(args))
     lines = [
-        _("{points} points expired for {members} members").format(
-            points=format_points(report.points), members=report.members
-        )
+        ngettext(
+            "{points} points expired for {members} member",
+            "{points} points expired for {members} members",
+            report.members,
+        ).format(points=format_points(report.points), members=report.members)
     ]
     emit(args, report.to_json(), lines)
     return 0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli.common import Subcommands, add_command, add_group, emit, open_context, shop_currency
 from app.domain.money import REFUND_TYPING_LIMIT_CENTS
-from app.i18n import _, format_day, format_money
+from app.i18n import _, format_day, format_money, format_percent
 
 if TYPE_CHECKING:
     from app.domain.program import Campaign, Tier
@@ -57,7 +57,9 @@ def _tier_line(tier: Tier, currency: str) -> str:
         multiplier=format_multiplier(tier.multiplier),
     )
     if tier.discount_percent:
-        line += ", " + _("{percent}% member discount").format(percent=tier.discount_percent)
+        line += ", " + _("{percent} member discount").format(
+            percent=format_percent(tier.discount_percent)
+        )
     return line
 
 
@@ -112,7 +114,7 @@ def cmd_tier_remove(args: argparse.Namespace) -> int:
 
 
 def _campaign_line(campaign: Campaign) -> str:
-    from app.domain.program import format_multiplier
+    from app.domain.program import format_multiplier, format_weekdays
 
     parts = [f"{campaign.name}: {format_multiplier(campaign.multiplier)}"]
     if campaign.from_day:
@@ -121,7 +123,7 @@ def _campaign_line(campaign: Campaign) -> str:
         parts.append(_("until {date}").format(date=format_day(campaign.until_day)))
     data = campaign.to_json()
     if data["weekdays"]:
-        parts.append(",".join(data["weekdays"]))
+        parts.append(format_weekdays(data["weekdays"]))
     if data["hours"]:
         parts.append(_("hours {hours}").format(hours=data["hours"]))
     return " ".join(parts)

@@ -17,7 +17,7 @@ from app.cli.common import (
     shop_currency,
 )
 from app.domain.money import REFUND_TYPING_LIMIT_CENTS
-from app.i18n import _, format_money, format_points
+from app.i18n import _, format_money, format_points, ngettext
 
 
 def register(subcommands: Subcommands) -> None:
@@ -112,9 +112,11 @@ def cmd_sale(args: argparse.Namespace) -> int:
         lines.append(_("Rules: {rules}").format(rules=applied_summary(result.applied, currency)))
     if result.points_expired:
         lines.append(
-            _("{points} expired points were written off first").format(
-                points=format_points(result.points_expired)
-            )
+            ngettext(
+                "{points} expired point was written off first",
+                "{points} expired points were written off first",
+                result.points_expired,
+            ).format(points=format_points(result.points_expired))
         )
     if result.replayed:
         lines.insert(
@@ -163,9 +165,11 @@ def cmd_refund(args: argparse.Namespace) -> int:
     ]
     if result.points_not_recovered:
         lines.append(
-            _("{points} earned points were already spent and could not be taken back").format(
-                points=format_points(result.points_not_recovered)
-            )
+            ngettext(
+                "{points} earned point was already spent and could not be taken back",
+                "{points} earned points were already spent and could not be taken back",
+                result.points_not_recovered,
+            ).format(points=format_points(result.points_not_recovered))
         )
     for code in result.coupons_returned:
         lines.append(_("Coupon {code} can be used again").format(code=code))
@@ -185,9 +189,11 @@ def cmd_adjust(args: argparse.Namespace) -> int:
 
     result = adjust_points(open_context(args), args.card, args.points, args.reason)
     lines = [
-        _("Adjusted {card} by {points} points ({reason})").format(
-            card=result.card, points=f"{result.points:+d}", reason=result.reason
-        ),
+        ngettext(
+            "Adjusted {card} by {points} point ({reason})",
+            "Adjusted {card} by {points} points ({reason})",
+            abs(result.points),
+        ).format(card=result.card, points=f"{result.points:+d}", reason=result.reason),
         _("New balance: {points}").format(points=format_points(result.points_balance)),
     ]
     emit(args, result.to_json(), lines)

@@ -109,7 +109,11 @@ def cmd_sync_export(args: argparse.Namespace) -> int:
     from app.services.chain.exchange import export_events
 
     report = export_events(open_context(args), args.dir)
-    lines = [_("{count} events exported").format(count=report.events)]
+    lines = [
+        ngettext("{count} event exported", "{count} events exported", report.events).format(
+            count=report.events
+        )
+    ]
     lines += [f"  {name}" for name in report.files]
     emit(args, report.to_json(), lines)
     return 0
@@ -127,8 +131,10 @@ def _import_lines(report: ImportReport) -> list[str]:
         for name, reason in report.rejected
     ]
     lines.append(
-        _(
-            "{count} events applied, {waiting} waiting for other files, {conflicts} new conflicts"
+        ngettext(
+            "{count} event applied, {waiting} waiting for other files, {conflicts} new conflicts",
+            "{count} events applied, {waiting} waiting for other files, {conflicts} new conflicts",
+            report.events_applied,
         ).format(
             count=report.events_applied,
             waiting=report.still_deferred,
@@ -154,7 +160,11 @@ def cmd_sync_run(args: argparse.Namespace) -> int:
     from app.services.chain.exchange import run_sync
 
     result = run_sync(open_context(args), args.dir)
-    lines = [_("{count} events exported").format(count=result.exported.events)]
+    lines = [
+        ngettext(
+            "{count} event exported", "{count} events exported", result.exported.events
+        ).format(count=result.exported.events)
+    ]
     lines += _import_lines(result.imported)
     kept = result.retention
     if kept.deleted:

@@ -10,7 +10,7 @@ from app.domain.errors import InvalidInput, LoyaltyError
 from app.domain.numbers import MAX_COUNT, MAX_POINTS
 from app.domain.rules import AppliedRule, CheckoutQuote, ProgramRules, Standing, quote_checkout
 from app.domain.text import check_text, quote_input
-from app.i18n import _, format_day, format_money, format_points
+from app.i18n import _, format_day, format_money, format_percent, format_points
 
 KINDS = ("percent", "amount", "points", "item")
 CODE_MIN, CODE_MAX = 3, 40
@@ -98,9 +98,10 @@ def check_rule(coupon: Coupon) -> None:
 
 
 def coupon_label(coupon: Coupon, currency: str = "EUR") -> str:
-    """What the coupon gives, as the till lists it: ``-10% SUMMER10``, ``+50 BONUS50``."""
+    """What the coupon gives, as the till lists it: ``-10% SUMMER10`` (German ``-10 %``),
+    ``+50 BONUS50``."""
     if coupon.kind == "percent":
-        return f"-{coupon.value}% {coupon.code}"
+        return f"{format_percent(-coupon.value)} {coupon.code}"
     if coupon.kind == "amount":
         return f"-{format_money(coupon.value, currency)} {coupon.code}"
     if coupon.kind == "points":

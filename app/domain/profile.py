@@ -37,6 +37,30 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+# What a German umlaut becomes when typed without one: a word holding one of these may mean
+# a name with an umlaut (``mueller`` for Müller).
+UMLAUT_DIGRAPHS = ("ae", "oe", "ue")
+
+
+def fold_german(text: str) -> str:
+    """:func:`fold` with the German transliteration of the umlauts: ``Müller`` -> ``mueller``
+    (``ß`` -> ``ss`` is :func:`fold`'s already)."""
+    return fold(unicodedata.normalize("NFC", text.casefold()).translate(_UMLAUTS))
+
+
+def alt_key(text: str) -> str | None:
+    """The transliterated key of a name when it differs from the folded one (``Müller``:
+    ``mueller``), else None: only names with an umlaut carry one."""
+    german = fold_german(text)
+    return german if german != fold(text) else None
+
+
+def email_domain(email: str) -> str:
+    """The folded part of an email after its ``@``: ``example.org``."""
+    return fold(email.rsplit("@", 1)[-1])
+
+
 def digits_of(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -251,13 +275,53 @@ class SearchKeys:
     email_key: str | None
     phone_national: str | None
     phone_international: str | None
+    # Migration 0018: a name's transliterated spelling (only with an umlaut), the email's
+    # domain and the phone's digits backwards (a prefix of them is the number's end).
+    first_alt: str | None = None
+    last_alt: str | None = None
+    email_domain: str | None = None
+    phone_reversed: str | None = None
+
+
+# Every key column, in the order of :class:`SearchKeys`.
+SEARCH_KEY_COLUMNS = (
+    "first_key",
+    "last_key",
+    "email_key",
+    "phone_national",
+    "phone_international",
+    "first_alt",
+    "last_alt",
+    "email_domain",
+    "phone_reversed",
+)
+
+
+def variant_keys(
+    first_name: str, last_name: str, email: str | None, phone: str | None
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """``first_alt``, ``last_alt``, ``email_domain``, ``phone_reversed`` of these fields
+    (``phone`` in E.164)."""
+    return (
+        alt_key(first_name),
+        alt_key(last_name),
+        email_domain(email) if email else None,
+        digits_of(phone)[::-1] if phone else None,
+    )
 
 
 def search_keys(profile: Profile, region: str = "DE") -> SearchKeys:
+    first_alt, last_alt, domain, reversed_phone = variant_keys(
+        profile.first_name, profile.last_name, profile.email, profile.phone
+    )
     return SearchKeys(
         first_key=fold(profile.first_name),
         last_key=fold(profile.last_name),
         email_key=fold(profile.email) if profile.email else None,
         phone_national=national_digits(profile.phone, region) if profile.phone else None,
         phone_international=digits_of(profile.phone) if profile.phone else None,
+        first_alt=first_alt,
+        last_alt=last_alt,
+        email_domain=domain,
+        phone_reversed=reversed_phone,
     )

@@ -16,10 +16,18 @@ from typing import Any
 
 from app.domain.errors import InvalidInput
 from app.domain.text import check_text, quote_input, unsafe_character, unsafe_text_message
-from app.i18n import _
+from app.i18n import (
+    WEEKDAY_CODES,
+    _,
+    date_example,
+    format_input_date,
+    parse_input_date,
+    weekday_number,
+    weekday_short,
+)
 
 NAME_MAX = 40
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = WEEKDAY_CODES
 MAX_MULTIPLIER = 10_000  # x100: beyond any real program, and points stay far from 64 bits
 
 
@@ -107,22 +115,42 @@ def parse_percent(text: str | int) -> int:
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    """``mon,tue`` as weekday numbers (Monday = 0), sorted, each once."""
+    """``mon,tue`` (or the language's own names, ``mo,di``) as weekday numbers (Monday = 0),
+    sorted, each once."""
     days: set[int] = set()
-    for part in str(text).lower().replace(" ", "").split(","):
+    for part in str(text).replace(" ", "").split(","):
         if not part:
             continue
-        key = part[:3]
-        if len(part) < 3 or key not in WEEKDAYS:
+        day = weekday_number(part)
+        if day is None:
             raise InvalidInput(
-                _("“{text}” is not a weekday (mon, tue, wed, thu, fri, sat, sun)").format(
-                    text=quote_input(part)
+                _("“{text}” is not a weekday ({days})").format(
+                    text=quote_input(part), days=", ".join(weekday_short(d) for d in range(7))
                 )
             )
-        days.add(WEEKDAYS.index(key))
+        days.add(day)
     if not days:
-        raise InvalidInput(_("Give at least one weekday, e.g. mon,tue"))
+        raise InvalidInput(
+            _("Give at least one weekday, e.g. {days}").format(
+                days=",".join(weekday_short(d) for d in (0, 1))
+            )
+        )
     return tuple(sorted(days))
+
+
+def format_weekdays(days: Iterable[int | str]) -> str:
+    """Weekdays (numbers or stored codes) as a person reads and types them: ``sat,sun`` in
+    English, ``Sa,So`` in German."""
+    return ",".join(
+        weekday_short(WEEKDAYS.index(day) if isinstance(day, str) else day) for day in days
+    )
+
+
+def format_typed_day(text: str | None) -> str:
+    """A stored ``YYYY-MM-DD`` as a person types it (``24.12.2026`` in German); empty stays."""
+    if not text:
+        return ""
+    return format_input_date(date.fromisoformat(text))
 
 
 def parse_hours(text: str) -> tuple[int, int]:
@@ -142,12 +170,14 @@ def parse_hours(text: str) -> tuple[int, int]:
 
 
 def parse_day(text: str) -> date:
-    """A date typed as YYYY-MM-DD."""
+    """A typed date: ``2026-12-24``, or ``24.12.2026``."""
     try:
-        return date.fromisoformat(str(text).strip())
+        return parse_input_date(str(text))
     except ValueError:
         raise InvalidInput(
-            _("“{text}” is not a date like 2026-12-24").format(text=quote_input(text))
+            _("“{text}” is not a date like {example}").format(
+                text=quote_input(text), example=date_example()
+            )
         ) from None
 
 

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from app.domain.errors import InvalidInput
-from app.i18n import _
+from app.domain.text import quote_input
+from app.i18n import _, date_example, parse_input_date
 
 ACTIVE_DAYS = 365
 """A member is a customer on day D with a purchase in this many days ending with D."""
@@ -67,11 +68,15 @@ def this_year(today: date) -> Period:
 
 
 def parse_day(text: str) -> date:
-    """A ``YYYY-MM-DD`` date typed by a person, or a readable error."""
+    """A date typed by a person (``2026-10-31``, or ``31.10.2026``), or a readable error."""
     try:
-        return date.fromisoformat(text.strip())
+        return parse_input_date(text)
     except ValueError:
-        raise InvalidInput(_("“{text}” is not a date like 2026-10-31").format(text=text)) from None
+        raise InvalidInput(
+            _("“{text}” is not a date like {example}").format(
+                text=quote_input(text), example=date_example()
+            )
+        ) from None
 
 
 def period_from(start: str | None, end: str | None, today: date) -> Period:

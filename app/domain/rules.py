@@ -7,7 +7,7 @@ from typing import Any
 
 from app.domain.errors import InvalidInput, NotEnoughPoints, RefundRefused
 from app.domain.program import Campaign, Tier, format_multiplier
-from app.i18n import _, format_money, format_points
+from app.i18n import _, format_money, format_percent, format_points
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def quote_checkout(
             applied.append(
                 AppliedRule(
                     "member_discount",
-                    f"-{tier.discount_percent}% {tier.name}",
+                    f"{format_percent(-tier.discount_percent)} {tier.name}",
                     discount_cents=member_discount,
                 )
             )

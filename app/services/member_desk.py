@@ -89,11 +89,8 @@ def apply_search_keys(member: Member, region: str) -> None:
         ),
         region,
     )
-    member.first_key = keys.first_key
-    member.last_key = keys.last_key
-    member.email_key = keys.email_key
-    member.phone_national = keys.phone_national
-    member.phone_international = keys.phone_international
+    for name, value in dataclasses.asdict(keys).items():
+        setattr(member, name, value)
 
 
 # --- editing a profile ----------------------------------------------------------------------

@@ -12,17 +12,15 @@ from operator import attrgetter
 from typing import Any
 
 from app.domain.errors import InvalidInput
-from app.domain.profile import (
-    fold,
-    phone_query,
-)
+from app.domain.profile import phone_query
+from app.domain.search_text import MIN_PHONE_END, Probe, SearchWord, search_words
 from app.domain.segments import looks_like_segment
 from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
 from app.store import queries
 from app.store.jobs import VISIBLE_SQL
-from app.store.search_keys import other_words, phone_columns, upper_bound
+from app.store.search_keys import phone_columns, upper_bound, word_conditions
 
 SORTS = ("name", "points", "newest")
 _PAGE_SELECT = (
@@ -71,25 +69,30 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Filter:
-    """A parsed filter: the word that drives index range scans, the columns it is looked up
-    in, and the other words (each must prefix a name or the email of a found row)."""
+    """A parsed filter: the prefixes of the word that drives index range scans (each in its
+    key column) and the other words (each must match a name or the email of a found row)."""
 
-    drive: str
-    columns: tuple[str, ...]
-    others: tuple[str, ...]
+    probes: tuple[Probe, ...]
+    others: tuple[SearchWord, ...]
 
 
 def _parse_filter(text: str) -> _Filter | None:
+    """The filter as the counter's search reads it (:mod:`app.domain.search_text`): other
+    German spellings, "Last, First", an email's domain, a phone number's start or end."""
     phone = phone_query(text)
     if phone is not None:
         digits, international = phone
-        return _Filter(digits, phone_columns(international), ()) if digits else None
-    words = fold(text.strip()).split()
+        if not digits:
+            return None
+        probes = [Probe(col, digits) for col in phone_columns(international)]
+        if not international and len(digits) >= MIN_PHONE_END:
+            probes.append(Probe("phone_reversed", digits[::-1]))
+        return _Filter(tuple(probes), ())
+    words = search_words(text)
     if not words:
         return None
-    drive = max(words, key=len)
-    others = tuple(w for w in words if w is not drive)
-    return _Filter(drive, ("last_key", "first_key", "email_key"), others)
+    drive = max(words, key=attrgetter("length"))
+    return _Filter(drive.probes, tuple(w for w in words if w is not drive))
 
 
 # Up to this many matches in a column, its index range is read and sorted (cheap); beyond,
@@ -122,10 +125,10 @@ def _filtered_rows(
     order's index testing the column (many matches); the streams are merged in sort order.
     """
     after_sql, order_sql, key_columns = _SORT_SQL[sort]
-    low, high = flt.drive, upper_bound(flt.drive)
-    extra_sql, extra = other_words(flt.others)
+    extra_sql, extra = word_conditions(flt.others)
     found: dict[int, queries.Record] = {}
-    for column in flt.columns:
+    for probe in flt.probes:
+        column, low, high = probe.column, probe.prefix, upper_bound(probe.prefix)
         on_sort_index = sort == "name" and column == "last_key"
         params: list[Any] = [low, high, *extra]
         if on_sort_index or not _matches_at_least(ctx, column, params, extra_sql, DENSE):

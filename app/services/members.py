@@ -13,6 +13,7 @@ from app.domain.cards import CardLayout, make_card_number, serial_of, validate_c
 from app.domain.profile import MemberDraft, profile_values, search_keys, validate_profile
 from app.services.audit import record
 from app.services.context import Context
+from app.services.duplicates import Duplicate, find_duplicates, refuse_same_contact
 from app.services.lookup import CardCheck, check_card, get_member
 from app.services.views import MemberView
 from app.store.database import serialize
@@ -46,16 +47,23 @@ def next_card_number(session: Session, layout: CardLayout) -> str:
 
 
 def enroll_member(
-    ctx: Context, draft: MemberDraft, *, referred_by: str | None = None
+    ctx: Context,
+    draft: MemberDraft,
+    *,
+    referred_by: str | None = None,
+    allow_duplicate: bool = True,
 ) -> MemberView:
     """Create a member with a new card; every field validated first, nothing stored if any fails.
 
     ``referred_by`` is the card of the member who brought this one: both get the referral
-    bonus at the new member's first purchase.
+    bonus at the new member's first purchase. Without ``allow_duplicate`` an email or phone
+    already on another member is refused (:class:`~app.services.duplicates.DuplicateMember`).
     """
     now = ctx.now()
     region = str(ctx.settings()["shop.phone_region"])
     profile = validate_profile(draft, today=now.astimezone().date(), region=region)
+    if not allow_duplicate:
+        refuse_same_contact(ctx, draft)
     keys = search_keys(profile, region)
     referrer_card = (referred_by or "").strip()
     with ctx.db.transaction() as session:
@@ -86,6 +94,18 @@ def enroll_member(
         events.cards_changed(session, ctx, [number])
     assert member_id is not None
     return get_member(ctx, member_id)
+
+
+def enroll_unless_duplicates(
+    ctx: Context, draft: MemberDraft, *, referred_by: str | None = None
+) -> MemberView | tuple[Duplicate, ...]:
+    """Enroll as :func:`enroll_member`; but when members look like the same person (same
+    email or phone, same name and birthday or postcode) return them and store nothing, for
+    a person to open one of them or enroll anyway."""
+    found = find_duplicates(ctx, draft)
+    if found:
+        return tuple(found)
+    return enroll_member(ctx, draft, referred_by=referred_by)
 
 
 def card_member_query(*columns: ColumnElement[Any]) -> Select[Any]:

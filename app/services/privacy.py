@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, and_, col, or_, select
 
 from app.domain.errors import LoyaltyError
+from app.domain.profile import SEARCH_KEY_COLUMNS
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
@@ -40,7 +41,7 @@ def _row(model: SQLModel) -> dict[str, Any]:
 
 
 # Derived copies of personal fields that only serve the search index.
-_SEARCH_KEYS = ("first_key", "last_key", "email_key", "phone_national", "phone_international")
+_SEARCH_KEYS = SEARCH_KEY_COLUMNS
 
 
 def _profile(member: Member) -> dict[str, Any]:

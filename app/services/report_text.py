@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
 from app.i18n import _, current_locale, format_money, format_points, ngettext
+from app.i18n import format_percent as percent
 from app.services.reports import Report, Summary
 
 NONE = "—"
@@ -64,8 +65,8 @@ def format_figure(value: object, kind: str, currency: str) -> str:
         "points": lambda: format_points(int(value)),
         "count": lambda: format_decimal(value, locale=locale),
         "number": lambda: format_decimal(value, format="#,##0.##", locale=locale),
-        "rate": lambda: format_percent(value, format="#,##0.##%", locale=locale),
-        "signed_rate": lambda: format_percent(value, format="+#,##0.##%;-#,##0.##%", locale=locale),
+        "rate": lambda: percent(value * 100, decimals=2),
+        "signed_rate": lambda: percent(value * 100, decimals=2, signed=True),
     }
     return formats[kind]()
 

@@ -1,8 +1,11 @@
 """Finding members by name, email or phone: case- and accent-insensitive prefix search.
 
 Every field is searched by word prefix on an index (``muller`` finds ``Müller``, ``0171 23``
-finds ``+49 171 2345678``), so a search stays fast with a million members. The longest word of
-the query drives an index range scan; the other words must each prefix some other field.
+finds ``+49 171 2345678``), so a search stays fast with a million members. A word is also
+looked up the other ways a cashier types it (:mod:`app.domain.search_text`: ``mueller`` for
+Müller, ``example.org`` for an email's domain); digits also match a phone number's end
+(``9722233``). The rarest word drives index range scans; the other words must each match
+some other key of the rows found, checked on the same index.
 """
 
 from __future__ import annotations
@@ -11,17 +14,17 @@ from operator import attrgetter
 from typing import Any
 
 from app.domain.errors import InvalidInput
-from app.domain.profile import digits_of, fold, phone_query
+from app.domain.profile import digits_of, phone_query
+from app.domain.search_text import MIN_PHONE_END, Probe, SearchWord, search_words
 from app.i18n import _
 from app.services.context import Context
 from app.services.views import MemberSummary
 from app.store import queries
 from app.store.jobs import VISIBLE_SQL
-from app.store.search_keys import other_words, phone_columns, upper_bound
+from app.store.search_keys import phone_columns, upper_bound, word_conditions
 
 MIN_LENGTH = 2
-_TEXT_COLUMNS = ("last_key", "first_key", "email_key")
-# Choosing which word drives a search counts at most this many keys per column.
+# Choosing which word drives a search counts at most this many keys per probe.
 _COUNT_CAP = 1_000
 # Ties on the searched column (many "Wagner") are broken in the final sort order, so that the
 # LIMIT keeps the first members by name, not whichever rows the index returned first.
@@ -33,12 +36,13 @@ _SELECT = (
     f"WHERE m.status = 'active' AND {VISIBLE_SQL} AND "
 )
 _BY_NAME = attrgetter("last_key", "first_key", "member_id")
+Plan = tuple[str, tuple[Any, ...]]
 
 
 def _order(col: str) -> str:
-    # Each order is exactly one index's (migration 0004), so a plan stops after LIMIT rows
-    # instead of sorting its whole range. (first_key twice would be the same order, but SQLite
-    # would not see it and sort every "Anna" of a million members.)
+    # Each order is exactly one index's (migrations 0004, 0018), so a plan stops after LIMIT
+    # rows instead of sorting its whole range. (first_key twice would be the same order, but
+    # SQLite would not see it and sort every "Anna" of a million members.)
     if col == "last_key":
         return _NAME_ORDER
     if col == "first_key":
@@ -46,48 +50,59 @@ def _order(col: str) -> str:
     return f"m.{col}, {_NAME_ORDER}"
 
 
-def _phone_queries(digits: str, international: bool) -> list[tuple[str, tuple[Any, ...]]]:
-    return [
-        (
-            f"m.{col} >= ? AND m.{col} < ? ORDER BY {_order(col)} LIMIT ?",
-            (digits, upper_bound(digits)),
-        )
-        for col in phone_columns(international)
-    ]
+def _range_plan(probe: Probe, extra_sql: str = "", extra: tuple[Any, ...] = ()) -> Plan:
+    col = probe.column
+    return (
+        f"m.{col} >= ? AND m.{col} < ?{extra_sql} ORDER BY {_order(col)} LIMIT ?",
+        (probe.prefix, upper_bound(probe.prefix), *extra),
+    )
 
 
-def _drive_cost(ctx: Context, word: str) -> int:
-    """How many keys start with ``word`` (each column counted up to a cap): the rows a search
-    driven by it reads. Counted on the indexes alone, so cheap even for a common name."""
+def _phone_plans(digits: str, international: bool) -> list[Plan]:
+    probes = [Probe(col, digits) for col in phone_columns(international)]
+    if not international and len(digits) >= MIN_PHONE_END:
+        probes.append(Probe("phone_reversed", digits[::-1]))
+    return [_range_plan(p) for p in probes]
+
+
+def _drive_cost(ctx: Context, word: SearchWord, enough: int | None = None) -> int:
+    """How many keys ``word`` matches (each probe counted up to a cap): the rows a search
+    driven by it reads. Counted on the indexes alone, so cheap even for a common name; the
+    counting stops once the total reaches ``enough`` (another word is known to cost that)."""
     total = 0
-    for col in _TEXT_COLUMNS:
+    for probe in word.probes:
+        if enough is not None and total >= enough:
+            break
+        col = probe.column
         row = queries.fetch_one(
             ctx.db,
             f"SELECT count(*) AS matches FROM (SELECT 1 FROM member WHERE {col} >= ? AND {col} < ? "
             f"LIMIT {_COUNT_CAP}) AS r",
-            (word, upper_bound(word)),
+            (probe.prefix, upper_bound(probe.prefix)),
         )
         total += row.matches if row else 0
     return total
 
 
-def _drive_word(ctx: Context, words: list[str]) -> str:
+def _drive_word(ctx: Context, words: list[SearchWord]) -> SearchWord:
     # The longest word is not the rarest: in "Sophie Schmidt-Lüdenscheid" it is, in "Sophie Lü"
     # it is not, and the drive's range is what a plan may have to read to the end.
     if len(words) == 1:
         return words[0]
-    return min(words, key=lambda w: (_drive_cost(ctx, w), -len(w)))
+    # Longest first: a later (shorter) word must cost less to drive, so its count can stop
+    # at the best cost so far.
+    best, best_cost = None, 0
+    for word in sorted(words, key=lambda w: -w.length):
+        cost = _drive_cost(ctx, word, best_cost if best is not None else None)
+        if best is None or cost < best_cost:
+            best, best_cost = word, cost
+    assert best is not None
+    return best
 
 
-def _text_queries(words: list[str], drive: str) -> list[tuple[str, tuple[Any, ...]]]:
-    extra_sql, extra = other_words(w for w in words if w is not drive)
-    return [
-        (
-            f"m.{col} >= ? AND m.{col} < ?{extra_sql} ORDER BY {_order(col)} LIMIT ?",
-            (drive, upper_bound(drive), *extra),
-        )
-        for col in _TEXT_COLUMNS
-    ]
+def _text_plans(words: list[SearchWord], drive: SearchWord) -> list[Plan]:
+    extra_sql, extra = word_conditions(w for w in words if w is not drive)
+    return [_range_plan(probe, extra_sql, tuple(extra)) for probe in drive.probes]
 
 
 def find_members(ctx: Context, text: str, *, limit: int = 20) -> list[MemberSummary]:
@@ -99,12 +114,12 @@ def find_members(ctx: Context, text: str, *, limit: int = 20) -> list[MemberSumm
     if phone is not None:
         if len(digits_of(query)) < 3:
             raise InvalidInput(_("Type at least three digits of a phone number"))
-        plans = _phone_queries(*phone)
+        plans = _phone_plans(*phone)
     else:
-        words = fold(query).split()
-        if not words or max(len(w) for w in words) < MIN_LENGTH:
+        words = search_words(query)
+        if not words or max(w.length for w in words) < MIN_LENGTH:
             raise InvalidInput(_("Type at least two letters of a name, an email or a phone"))
-        plans = _text_queries(words, _drive_word(ctx, words))
+        plans = _text_plans(words, _drive_word(ctx, words))
     found: dict[int, queries.Record] = {}
     for where, params in plans:
         for row in queries.fetch_all(ctx.db, _SELECT + where, (*params, limit)):

@@ -9,7 +9,7 @@ in the till's language and read fresh after the sale, so the balance is the one 
 from __future__ import annotations
 
 from app.domain.coupons import coupon_label
-from app.i18n import _, format_day, format_money, format_points, format_timestamp
+from app.i18n import _, format_day, format_money, format_points, format_timestamp, ngettext
 from app.services.context import Context
 from app.services.lookup import get_member
 from app.services.member_desk import member_id_for_card
@@ -69,7 +69,11 @@ def slip_lines(
     lines.append(_line(_("worth"), format_money(member.points_value_cents, currency), width))
     if member.points_expiring:
         lines.append(
-            _("{points} points expire by {day}").format(
+            ngettext(
+                "{points} point expires by {day}",
+                "{points} points expire by {day}",
+                member.points_expiring,
+            ).format(
                 points=format_points(member.points_expiring),
                 day=format_day(member.points_expiring_by),
             )[:width]

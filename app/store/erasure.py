@@ -41,6 +41,10 @@ ERASED_VALUES: dict[str, Any] = {
     "email_key": None,
     "phone_national": None,
     "phone_international": None,
+    "first_alt": None,
+    "last_alt": None,
+    "email_domain": None,
+    "phone_reversed": None,
 }
 # Keys of a sync conflict's detail that hold a person's data.
 _CONFLICT_PERSONAL = ("name", "lost_values", "theirs", "ours")

@@ -13,7 +13,7 @@ from app.store.errors import DatabaseForeign
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision; a test keeps it equal to Alembic's head. Knowing it lets an up-to-date
 # database open without importing Alembic at all (start-up time at the till).
-HEAD = "0017_audit_chain"
+HEAD = "0018_search_variants"
 
 
 class SchemaTooNew(LoyaltyError):

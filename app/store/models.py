@@ -23,6 +23,58 @@ HAS_REQUEST = "request_id IS NOT NULL"
 JOB_ROWS = "job_id IS NOT NULL"
 
 
+# Migration 0018: the search's covering indexes, as (name, columns); the variant key ones hold
+# only the rows that have the key.
+_NAME_ORDER_COLUMNS = ("last_key", "first_key", "id", "email_key", "first_alt", "last_alt")
+_FIRST_ORDER_COLUMNS = ("first_key", "last_key", "id", "email_key", "first_alt", "last_alt")
+_EMAIL_ORDER_COLUMNS = ("email_key", "last_key", "first_key", "id", "first_alt", "last_alt")
+VARIANT_INDEXES = {
+    "ix_member_first_alt_order": (
+        "first_alt",
+        "last_key",
+        "first_key",
+        "id",
+        "email_key",
+        "last_alt",
+    ),
+    "ix_member_last_alt_order": (
+        "last_alt",
+        "last_key",
+        "first_key",
+        "id",
+        "email_key",
+        "first_alt",
+    ),
+    "ix_member_email_domain_order": (
+        "email_domain",
+        "last_key",
+        "first_key",
+        "id",
+        "email_key",
+        "first_alt",
+        "last_alt",
+    ),
+    "ix_member_phone_reversed_order": ("phone_reversed", "last_key", "first_key", "id"),
+}
+SEARCH_ORDER_INDEXES = {
+    "ix_member_name_order": _NAME_ORDER_COLUMNS,
+    "ix_member_first_order": _FIRST_ORDER_COLUMNS,
+    "ix_member_email_order": _EMAIL_ORDER_COLUMNS,
+}
+
+
+def _variant_indexes() -> list[Index]:
+    return [
+        Index(
+            name,
+            *columns,
+            sqlite_where=text(f"{columns[0]} IS NOT NULL"),
+            postgresql_where=text(f"{columns[0]} IS NOT NULL"),
+        )
+        for name, columns in VARIANT_INDEXES.items()
+    ]
+
+
 def new_uuid() -> str:
     """A row's name across the shops of a chain: a UUIDv7, random but ordered by time.
 
@@ -60,9 +112,11 @@ class Member(SQLModel, table=True):
 
     # As the migrations create them (0003, 0004): search and list pages read these in order.
     __table_args__ = (
-        Index("ix_member_name_order", "last_key", "first_key", "id", "email_key"),
-        Index("ix_member_first_order", "first_key", "last_key", "id", "email_key"),
-        Index("ix_member_email_order", "email_key", "last_key", "first_key", "id"),
+        # The name and email orders carry the other words' keys (alt names: migration 0018).
+        Index("ix_member_name_order", *_NAME_ORDER_COLUMNS),
+        Index("ix_member_first_order", *_FIRST_ORDER_COLUMNS),
+        Index("ix_member_email_order", *_EMAIL_ORDER_COLUMNS),
+        *_variant_indexes(),
         Index("ix_member_phone_national_order", "phone_national", "last_key", "first_key", "id"),
         Index(
             "ix_member_phone_international_order",
@@ -108,6 +162,11 @@ class Member(SQLModel, table=True):
     email_key: str | None = Field(default=None, max_length=254)
     phone_national: str | None = Field(default=None, max_length=20)
     phone_international: str | None = Field(default=None, max_length=20)
+    # Migration 0018 (see app.domain.profile.SearchKeys): NULL where there is nothing to find.
+    first_alt: str | None = Field(default=None, max_length=80)
+    last_alt: str | None = Field(default=None, max_length=80)
+    email_domain: str | None = Field(default=None, max_length=254)
+    phone_reversed: str | None = Field(default=None, max_length=20)
     tier: str | None = Field(default=None, max_length=40)
     # Set when this member was merged into another; the row stays as a tombstone.
     merged_into: int | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app.domain.search_text import DOMAIN_COLUMN, Probe, SearchWord
+
 
 def upper_bound(prefix: str) -> str:
     """The first text after all that start with ``prefix``: ``key >= prefix AND key <
@@ -17,18 +19,26 @@ def escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def other_words(words: Iterable[str]) -> tuple[str, list[str]]:
-    """The condition that each word starts a name or the email of member ``m``, and its
+def _probe_condition(probe: Probe) -> tuple[str, str]:
+    # The domain is checked on the email key, which every search index carries: the other
+    # words of a search are then checked without reading the member rows.
+    if probe.column == DOMAIN_COLUMN:
+        return "m.email_key LIKE ? ESCAPE '\\'", "%@" + escape_like(probe.prefix) + "%"
+    return f"m.{probe.column} LIKE ? ESCAPE '\\'", escape_like(probe.prefix) + "%"
+
+
+def word_conditions(words: Iterable[SearchWord]) -> tuple[str, list[str]]:
+    """The condition that member ``m`` matches each of ``words`` (one of its probes), and its
     parameters: the words of a search besides the one whose index range drives it."""
     sql = ""
     params: list[str] = []
     for word in words:
-        like = escape_like(word) + "%"
-        sql += (
-            " AND (m.first_key LIKE ? ESCAPE '\\' OR m.last_key LIKE ? ESCAPE '\\'"
-            " OR m.email_key LIKE ? ESCAPE '\\')"
-        )
-        params += [like, like, like]
+        parts = []
+        for probe in word.probes:
+            part, param = _probe_condition(probe)
+            parts.append(part)
+            params.append(param)
+        sql += " AND (" + " OR ".join(parts) + ")"
     return sql, params
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,8 +16,9 @@ from textual.widgets import Header, Input, Label, Static
 
 from app.domain.coupons import CouponRefused, coupon_label, looks_like_coupon
 from app.domain.errors import LoyaltyError, MemberNotFound
+from app.domain.roles import Action
 from app.domain.stamps import StampCard
-from app.i18n import _, format_money, format_points
+from app.i18n import _, format_money, format_points, ngettext
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.coupons import check_for_member
@@ -38,6 +39,8 @@ from app.services.views import AdjustResult, MemberView, RefundResult, SaleResul
 from app.tui.db_work import DbWork
 from app.tui.message_log import remember
 from app.tui.scan_queue import ScanQueue
+from app.tui.screens.gate import require, session_of
+from app.tui.session import LOCK_MARK, shop_of_one_text
 from app.tui.widgets.checkout_panel import CheckoutPanel
 from app.tui.widgets.feedback_prompt import Asked, FeedbackPrompt
 from app.tui.widgets.key_bar import KeyBar
@@ -46,12 +49,29 @@ from app.tui.widgets.pick_list import PickList
 from app.tui.widgets.scan_input import ScanInput
 from app.tui.widgets.scan_keys import ScanEntered, ScanTyped
 
+if TYPE_CHECKING:
+    from app.tui.screens.enroll import ExistingMember
+
 # Actions that need a member on the counter; the key bar leaves them out without one.
 MEMBER_ACTIONS = frozenset(
     {"max_points", "confirm", "refund", "adjust", "print_card", "stamp", "reward"}
 )
 # Actions that would change the member or the checkout under a sale being written.
 WAIT_FOR_SALE = MEMBER_ACTIONS | {"enroll", "back", "members", "program"}
+# The counter's keys that the permission table restricts (binding action → table action); the
+# key bar marks those the signed-in person cannot use without a manager's PIN.
+COUNTER_GATED: dict[str, Action] = {
+    "enroll": Action.ENROLL,
+    "confirm": Action.SELL,
+    "max_points": Action.REDEEM,
+    "refund": Action.REFUND_SMALL,
+    "adjust": Action.ADJUST,
+    "print_card": Action.PRINT_CARD,
+    "stamp": Action.STAMP,
+    "reward": Action.STAMP,
+    "program": Action.PROGRAM,
+    "reports": Action.REPORTS,
+}
 
 
 class CounterScreen(Screen[None]):
@@ -60,17 +80,19 @@ class CounterScreen(Screen[None]):
     AUTO_FOCUS = "#scan"
     # A short terminal (60x20) drops the blank lines between the checkout's rows (app.tcss).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (22, "-tall")]  # noqa: RUF012 (Textual declares it so)
+    GATED = COUNTER_GATED
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", _("Help"), key_display="F1"),
         Binding("f2", "enroll", _("Enroll"), key_display="F2"),
-        Binding("f3", "focus_scan", _("Scan"), key_display="F3"),
+        # Off the key bar: a scan works wherever the cursor is, and Esc goes back there too.
+        Binding("f3", "focus_scan", _("Scan"), key_display="F3", show=False),
         Binding("f4", "max_points", _("Max pts"), key_display="F4"),
         Binding("f5", "refund", _("Refund"), key_display="F5"),
         Binding("f6", "adjust", _("Adjust"), key_display="F6"),
         # Not on the key bar: the cashier's keys fill its 80 columns; F1 and the palette list it.
         Binding("f7", "print_card", _("Print card"), key_display="F7", show=False),
         Binding("f8", "members", _("Members"), key_display="F8", show=False),
-        Binding("f9", "confirm", _("Confirm"), key_display="F9"),
+        Binding("f9", "confirm", _("Confirm sale"), key_display="F9"),
         # Issue 4: F10 stamps the member's card, F12 gives a full card's reward with the sale
         # (F11 is left alone: many terminals take it for full screen).
         Binding("f10", "stamp", _("Stamp"), key_display="F10", show=False),
@@ -80,7 +102,7 @@ class CounterScreen(Screen[None]):
         Binding("ctrl+o", "reports", _("Reports"), key_display=_("Ctrl+O"), show=False),
         # The customer's slip of the sale on screen (printer.slip: off, ask or always).
         Binding("ctrl+b", "print_slip", _("Slip"), key_display=_("Ctrl+B"), show=False),
-        Binding("escape", "back", _("Clear"), key_display="Esc"),
+        Binding("escape", "back", _("Clear"), key_display=_("Esc")),
     ]
 
     member: reactive[MemberView | None] = reactive(None, bindings=True)
@@ -106,6 +128,8 @@ class CounterScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         rules = self.ctx.rules()
         yield Header()
+        # A shop of one: nobody signs in, so the till says who can change what.
+        yield Static(shop_of_one_text(), id="shop-of-one", markup=False)
         with Horizontal(id="scan-row"):
             yield Label(_("Card or name"), id="scan-label")
             yield ScanInput(
@@ -146,6 +170,26 @@ class CounterScreen(Screen[None]):
         for name in ("error", "success", "info"):
             message.set_class(bool(text) and name == kind, f"-{name}")
         remember(self.app, text, kind)
+
+    def on_mount(self) -> None:
+        self.staff_changed()
+
+    def staff_changed(self) -> None:
+        """Someone signed in or the till was locked: the key bar's locks, the shop-of-one
+        line."""
+        self.query_one("#shop-of-one").display = not session_of(self).staff_mode
+        self.refresh_bindings()
+
+    def clear_for_lock(self) -> None:
+        """The till locks: nothing of the customer stays on screen for the next person."""
+        self.scans.take_all()
+        self.feedback_prompt.close()
+        self.picking = False
+        self.member = None
+        self.offers = None
+        self.checkout_panel.reset()
+        self.scan_input.value = ""
+        self.say("")
 
     def watch_picking(self, picking: bool) -> None:
         # The pick list takes the panels' place (display flags: no restyle of the screen).
@@ -336,7 +380,9 @@ class CounterScreen(Screen[None]):
             self.say(exc.message)
             return
         self.say(
-            _("Redeeming {points} points").format(points=format_points(points)),
+            ngettext("Redeeming {points} point", "Redeeming {points} points", points).format(
+                points=format_points(points)
+            ),
             "info",
         )
 
@@ -634,17 +680,34 @@ class CounterScreen(Screen[None]):
     # --- modal screens -----------------------------------------------------------------
 
     def action_help(self) -> None:
-        from app.tui.screens.help import HelpScreen
+        from app.tui.screens.help import HelpScreen, key_locks
 
-        self.app.push_screen(HelpScreen())
+        session = session_of(self)
+        limit = format_money(
+            int(self.ctx.settings().get("staff.cashier_refund_limit", 5000)),
+            self.ctx.rules().currency,
+        )
+        locks = key_locks(lambda action: session.allows(self.ctx, action), limit)
+        self.app.push_screen(HelpScreen(locks, staff=session.staff_mode))
 
     def action_enroll(self) -> None:
         from app.tui.screens.enroll import EnrollScreen
 
         self.app.push_screen(EnrollScreen(self.ctx), self._enrolled)
 
-    def _enrolled(self, view: MemberView | None) -> None:
-        if view is not None:
+    def _enrolled(self, view: MemberView | ExistingMember | None) -> None:
+        from app.tui.screens.enroll import ExistingMember
+
+        if isinstance(view, ExistingMember):
+            # A likely duplicate the cashier chose to open instead of enrolling again.
+            self.start_customer(view.view)
+            self.say(
+                _("{name} is already a member: card {card}").format(
+                    name=member_display_name(view.view), card=view.view.card
+                ),
+                "success",
+            )
+        elif view is not None:
             self.db.run("enrolled", lambda: get_member(self.ctx, view.member_id), self._welcome)
 
     def _welcome(self, member: MemberView) -> None:
@@ -662,7 +725,12 @@ class CounterScreen(Screen[None]):
             return
         from app.tui.screens.refund import RefundScreen
 
-        self.app.push_screen(RefundScreen(self.ctx, self.member), self._refunded)
+        member = self.member
+        require(
+            self,
+            Action.REFUND_SMALL,
+            lambda ctx: self.app.push_screen(RefundScreen(ctx, member), self._refunded),
+        )
 
     def _refunded(self, result: RefundResult | None) -> None:
         if result is None:
@@ -685,7 +753,12 @@ class CounterScreen(Screen[None]):
             return
         from app.tui.screens.adjust import AdjustScreen
 
-        self.app.push_screen(AdjustScreen(self.ctx, self.member), self._adjusted)
+        member = self.member
+        require(
+            self,
+            Action.ADJUST,
+            lambda ctx: self.app.push_screen(AdjustScreen(ctx, member), self._adjusted),
+        )
 
     def _adjusted(self, result: AdjustResult | None) -> None:
         if result is None:
@@ -721,10 +794,16 @@ class CounterScreen(Screen[None]):
         """Ctrl+R: the owner's program screen (earning, tiers, campaigns, coupons, stamps)."""
         from app.tui.screens.program import ProgramScreen
 
-        self.app.push_screen(ProgramScreen(self.ctx), self._program_closed)
+        require(
+            self,
+            Action.PROGRAM,
+            lambda ctx: self.app.push_screen(ProgramScreen(ctx), self._program_closed),
+        )
 
     def _program_closed(self, _result: object = None) -> None:
-        # New rules quote the checkout from now on; the member's tier may have changed.
+        # New rules quote the checkout from now on; the member's tier may have changed. (A
+        # manager's approval gave the screen a copy of the context, with its own cache.)
+        self.ctx.forget_settings()
         self.checkout_panel.use_rules(self.ctx.rules())
         self.reload_member()
         self.scan_input.focus()
@@ -733,13 +812,29 @@ class CounterScreen(Screen[None]):
         """Ctrl+O: the owner's reports (retention, baskets, points, weekly charts)."""
         from app.tui.screens.reports import ReportsScreen
 
-        self.app.push_screen(ReportsScreen(self.ctx), self._reports_closed)
+        require(
+            self,
+            Action.REPORTS,
+            lambda ctx: self.app.push_screen(ReportsScreen(ctx), self._reports_closed),
+        )
 
     def _reports_closed(self, _result: object = None) -> None:
         self.scan_input.focus()
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
-        """The counter's actions for the command palette (title, help, callback)."""
+        """The counter's actions for the command palette (title, help, callback); what needs a
+        manager's PIN for the person signed in carries the lock mark, as on the key bar."""
+        locked = {
+            f"action_{name}" for name in session_of(self).locked_keys(self.ctx, COUNTER_GATED)
+        }
+        commands = []
+        for title, help_text, callback in self._palette_commands():
+            if getattr(callback, "__name__", "") in locked:
+                title = LOCK_MARK + title
+            commands.append((title, help_text, callback))
+        return commands
+
+    def _palette_commands(self) -> list[tuple[str, str, Any]]:
         return [
             (_("Enroll a new member"), _("Open the enrollment form (F2)"), self.action_enroll),
             (_("Refund a sale"), _("Refund one of the member's sales (F5)"), self.action_refund),

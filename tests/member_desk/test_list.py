@@ -75,6 +75,11 @@ def test_filter_matches_name_email_and_phone_prefixes(ctx: Context, people: list
     assert list_members(ctx, "xyz").members == ()
 
 
+def test_filter_takes_the_lists_own_last_comma_first(ctx: Context, people: list[str]) -> None:
+    assert [m.first_name for m in list_members(ctx, "Müller, Greta").members] == ["Greta"]
+    assert [m.first_name for m in list_members(ctx, "schmidt,clara").members] == ["Clara"]
+
+
 def test_filtered_pages(ctx: Context, people: list[str]) -> None:
     first = list_members(ctx, "m", limit=2)
     assert [m.first_name for m in first.members] == ["Ben", "Anna"]
@@ -128,3 +133,13 @@ def test_dense_filters_walk_the_sort_index_with_the_same_result(
     first = list_members(ctx, "m", limit=2)
     rest = list_members(ctx, "m", limit=2, after_key=first.next_key)
     assert [m.first_name for m in (*first.members, *rest.members)] == ["Ben", "Anna", "Greta"]
+
+
+def test_filter_takes_other_spellings_a_phone_end_and_a_domain(
+    ctx: Context, people: list[str]
+) -> None:
+    assert [m.first_name for m in list_members(ctx, "mueller").members] == ["Ben", "Anna", "Greta"]
+    assert [m.first_name for m in list_members(ctx, "oeztuerk").members] == ["David"]
+    assert [m.first_name for m in list_members(ctx, "33333333").members] == ["David"]
+    by_domain = [m.first_name for m in list_members(ctx, "@example.org").members]
+    assert by_domain == ["Eva", "Ben", "Anna"]

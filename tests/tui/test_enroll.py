@@ -195,6 +195,8 @@ async def test_a_busy_database_is_not_blamed_on_the_referral_card(
         raise busy
 
     monkeypatch.setattr(enroll_module, "enroll_member", locked)
+    # The form enrolls through the duplicate check first.
+    monkeypatch.setattr(enroll_module, "enroll_unless_duplicates", locked)
     app = Host(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen

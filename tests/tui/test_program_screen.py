@@ -157,7 +157,7 @@ async def test_add_a_tier_by_typing_it_is_stored_and_listed(app: LoyaltyApp, ctx
         await settle(pilot)
         assert app.screen is screen
         assert message(screen) == "Tier saved: Gold"
-        assert table_rows(screen, "#tiers") == [["Gold", "€300.00", "x2", "10 %"]]
+        assert table_rows(screen, "#tiers") == [["Gold", "€300.00", "x2", "10%"]]
     assert list_tiers(ctx) == (Tier("Gold", 30_000, 200, 10),)
 
 

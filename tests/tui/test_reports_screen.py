@@ -59,7 +59,7 @@ async def test_ctrl_o_shows_last_month_and_a_period_change_recomputes(
     app = LoyaltyApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_reports(pilot)
-        assert "2026-10-01 – 2026-10-31" in message(screen)
+        assert "Oct 1, 2026 – Oct 31, 2026" in message(screen)
         text = screen.figure_text()
         assert "Revenue" in text and "€60.00" in text  # 20 + 40 in October
         assert "Average basket" in text and "€30.00" in text
@@ -70,7 +70,7 @@ async def test_ctrl_o_shows_last_month_and_a_period_change_recomputes(
         assert screen.query_one(TabbedContent).active == "chart-purchases"
 
         await pick(pilot, screen, 1)  # this month
-        assert "2026-11-01 – 2026-11-20" in message(screen)
+        assert "Nov 1, 2026 – Nov 20, 2026" in message(screen)
         assert "€70.00" in screen.figure_text()
         assert screen.report is not None and screen.report.summary.purchases == 1
 
@@ -98,7 +98,7 @@ async def test_a_custom_period_and_a_wrong_date_is_a_message(
         screen.query_one("#report-to", Input).focus()
         await pilot.press(*"2026-10-31", "enter")
         await settle(pilot)
-        assert "2026-10-15 – 2026-10-31 (17 days)" in message(screen)
+        assert "Oct 15, 2026 – Oct 31, 2026 (17 days)" in message(screen)
         assert screen.report is not None and screen.report.summary.purchases == 1
 
 

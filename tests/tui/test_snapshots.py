@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from textual.pilot import Pilot
 
+from app.i18n import set_language
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.views import MemberView
@@ -54,3 +55,14 @@ def test_the_pick_list_of_a_search(
 ) -> None:
     app = LoyaltyApp(ctx)
     assert snap_compare(app, terminal_size=SIZE, press=[*"muller", "enter"])
+
+
+def test_a_member_with_a_checkout_in_progress_in_german(
+    snap_compare, ctx: Context, regular: MemberView
+) -> None:
+    set_language("de")
+    try:
+        app = LoyaltyApp(ctx)
+        assert snap_compare(app, terminal_size=SIZE, press=[*regular.card, "enter", *"12,50", "f4"])
+    finally:
+        set_language("en_US")

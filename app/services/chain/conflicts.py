@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app.domain.errors import InvalidInput
 from app.domain.text import check_text
-from app.i18n import _, format_money, format_points
+from app.i18n import _, format_money, format_points, ngettext
 from app.services.context import Context
 from app.store.tables import SYNC_CONFLICT
 
@@ -43,8 +43,10 @@ def describe_conflict(kind: str, detail: dict[str, Any], currency: str = "EUR") 
     """A conflict sync recorded, as a sentence (its kind and details from ``sync_conflict``)."""
     d = defaultdict(str, detail)
     if kind == "negative_balance":
-        return _(
-            "{name}: the balance fell to {points} points after redemptions in two shops"
+        return ngettext(
+            "{name}: the balance fell to {points} point after redemptions in two shops",
+            "{name}: the balance fell to {points} points after redemptions in two shops",
+            int(d["balance"] or 0),
         ).format(name=d["name"] or "?", points=format_points(int(d["balance"] or 0)))
     if kind == "coupon_overused":
         return _("Coupon {code} was used {uses} times, {limit} allowed").format(

@@ -8,6 +8,7 @@ from active to blocked/replaced, never back.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select, update
@@ -125,13 +126,7 @@ def _profile_values(state: ApplyState, data: dict[str, Any]) -> dict[str, Any]:
         ),
         state.region,
     )
-    values.update(
-        first_key=keys.first_key,
-        last_key=keys.last_key,
-        email_key=keys.email_key,
-        phone_national=keys.phone_national,
-        phone_international=keys.phone_international,
-    )
+    values.update(asdict(keys))
     return values
 
 

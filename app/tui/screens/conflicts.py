@@ -51,8 +51,8 @@ class ConflictsScreen(Screen[None]):
     """The open sync conflicts, oldest first; Enter asks how one was resolved."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", _("Back"), key_display="Esc"),
-        Binding("enter", "resolve", _("Resolve"), key_display="Enter", priority=True),
+        Binding("escape", "close", _("Back"), key_display=_("Esc")),
+        Binding("enter", "resolve", _("Resolve"), key_display=_("Enter"), priority=True),
         Binding("f5", "toggle_all", _("Open/all"), key_display="F5"),
     ]
 

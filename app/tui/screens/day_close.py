@@ -32,7 +32,7 @@ class DayCloseScreen(Screen[None]):
     """The day's figures; type another date and Enter to see that day."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f5", "recompute", _("Refresh"), key_display="F5"),
         Binding("f7", "print", _("Print"), key_display="F7"),
     ]

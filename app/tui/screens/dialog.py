@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
 from app.i18n import _
 from app.tui.db_work import DbWork
 from app.tui.message_log import remember
+from app.tui.widgets.key_bar import KeyBar
 
 DIALOG_CSS = Path(__file__).with_name("dialog.tcss")
 """The dialogs' style sheet; a dialog with a style sheet of its own lists both in CSS_PATH."""
@@ -43,7 +44,7 @@ class Dialog(ModalScreen[ResultT]):
 
     CSS_PATH = DIALOG_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("escape", "cancel", _("Cancel"), key_display=_("Esc")),
     ]
 
     title_text = ""
@@ -97,7 +98,7 @@ class Dialog(ModalScreen[ResultT]):
                     yield Button(_("Cancel (Esc)"), compact=True, id="cancel")
             if self.hint_text:
                 yield Static(self.hint_text, classes="hint", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         """What the dialog shows between its title and its message line."""

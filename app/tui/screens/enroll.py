@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -15,12 +16,15 @@ from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import MemberDraft
 from app.i18n import _
 from app.services.context import Context
-from app.services.members import enroll_member
+from app.services.duplicates import Duplicate
+from app.services.lookup import get_member
+from app.services.members import enroll_member, enroll_unless_duplicates
 from app.services.views import MemberView
 from app.store.errors import DatabaseError
 from app.tui.db_work import UnexpectedError
 from app.tui.member_text import salutation_choices
 from app.tui.screens.dialog import Dialog
+from app.tui.screens.duplicates import ENROLL_ANYWAY, DuplicateChoice, DuplicatesScreen
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
 from app.tui.widgets.field_select import FieldSelect
 from app.tui.widgets.member_panel import member_display_name
@@ -32,11 +36,19 @@ TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "postcod
 FORM_FIELDS = (*TEXT_FIELDS, "referred_by")
 
 
-class EnrollScreen(Dialog[MemberView | None]):
-    """A form for a new member; dismisses with the new member, or None when cancelled."""
+@dataclass(frozen=True)
+class ExistingMember:
+    """The cashier chose a member already enrolled instead of a new one."""
+
+    view: MemberView
+
+
+class EnrollScreen(Dialog[MemberView | ExistingMember | None]):
+    """A form for a new member; dismisses with the new member, an :class:`ExistingMember`
+    chosen among the likely duplicates, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("escape", "cancel", _("Cancel"), key_display=_("Esc")),
         Binding("f9", "confirm", _("Enroll"), key_display="F9"),
         Binding("enter", "confirm", show=False),
         # Once enrolled, the same keys hand the new member to the counter.
@@ -127,15 +139,28 @@ class EnrollScreen(Dialog[MemberView | None]):
             return self.enrolled is not None
         return True
 
-    def action_confirm(self) -> None:
+    def action_confirm(self, anyway: bool = False) -> None:
+        """Enroll what was typed; members who look like the same person are listed first
+        (:class:`DuplicatesScreen`), unless the cashier chose to enroll ``anyway``."""
         referred_by = self.query_one("#referred_by", Input).value
         draft = self.draft()
-        self.db.run(
-            "enroll",
-            lambda: enroll_member(self.ctx, draft, referred_by=referred_by),
-            self.saved,
-            lambda exc: self.refused(exc, referred_by),
-        )
+
+        def enroll() -> MemberView | tuple[Duplicate, ...]:
+            if anyway:
+                return enroll_member(self.ctx, draft, referred_by=referred_by)
+            return enroll_unless_duplicates(self.ctx, draft, referred_by=referred_by)
+
+        self.db.run("enroll", enroll, self.saved, lambda exc: self.refused(exc, referred_by))
+
+    def _chosen(self, choice: DuplicateChoice | None) -> None:
+        if choice == ENROLL_ANYWAY:
+            self.action_confirm(anyway=True)
+        elif isinstance(choice, int):
+            self.db.run(
+                "enroll",
+                lambda: get_member(self.ctx, choice),
+                lambda view: self.dismiss(ExistingMember(view)),
+            )
 
     def refused(self, exc: LoyaltyError, referred_by: str) -> None:
         """Say why the member was not enrolled, next to the field at fault."""
@@ -153,9 +178,12 @@ class EnrollScreen(Dialog[MemberView | None]):
             # The database's fault, not the referral card's: above the buttons.
             self.show_errors({}, exc.message)
 
-    def saved(self, view: MemberView) -> None:
+    def saved(self, result: MemberView | tuple[Duplicate, ...]) -> None:
         self.show_errors({})
-        self.enrolled = view
+        if isinstance(result, tuple):
+            self.app.push_screen(DuplicatesScreen(result), self._chosen)
+        else:
+            self.enrolled = result
 
     def watch_enrolled(self, view: MemberView | None) -> None:
         self.set_class(view is not None, "-enrolled")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -9,8 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.widgets import Label
 
+from app.domain.roles import Action
 from app.i18n import _
 from app.tui.screens.dialog import Dialog
+from app.tui.session import LOCK_MARK
 
 
 def counter_keys() -> list[tuple[str, str]]:
@@ -38,21 +41,56 @@ def counter_keys() -> list[tuple[str, str]]:
     ]
 
 
+def key_locks(allows: Callable[[Action], bool], refund_limit: str) -> dict[str, str]:
+    """What the help says of the keys the signed-in person cannot use alone: key → the lock
+    mark (put before the meaning) or the meaning itself (F5: the cashier's for today's sales at
+    this till up to ``refund_limit``)."""
+    # The counter's keys that the permission table restricts (as counter_keys names them).
+    actions = {"F6": Action.ADJUST, _("Ctrl+R"): Action.PROGRAM, _("Ctrl+O"): Action.REPORTS}
+    notes = {key: LOCK_MARK for key, action in actions.items() if not allows(action)}
+    if not allows(Action.REFUND_SMALL):
+        notes["F5"] = LOCK_MARK
+    elif not allows(Action.REFUND):
+        notes["F5"] = _("Refund a sale ({lock} above {limit} or not today here)").format(
+            lock=LOCK_MARK, limit=refund_limit
+        )
+    return notes
+
+
 class HelpScreen(Dialog[None]):
-    """Lists every key of the counter; Esc or F1 closes it."""
+    """Lists every key of the counter; Esc or F1 closes it.
+
+    ``locks`` (key → note) marks what the signed-in person needs a manager's PIN for; with
+    ``staff`` the till has sign-in, and Ctrl+L (lock) is listed.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Close"), key_display="Esc"),
+        Binding("escape", "cancel", _("Close"), key_display=_("Esc")),
         Binding("f1", "cancel", _("Close"), key_display="F1"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, locks: Mapping[str, str] | None = None, *, staff: bool = False) -> None:
         super().__init__()
-        # No hint line: with the palette, the log and quitting listed, the keys fill 80x24.
+        self.locks = dict(locks or {})
+        self.staff = staff
         self.title_text = _("Keys at the counter")
+        # No hint line in a shop of one: with the palette, the log and quitting listed, the
+        # keys fill 80x24. With staff the line says what the lock mark means.
+        if staff:
+            self.hint_text = _(
+                "{lock}: a manager's or owner's badge and PIN allows it once."
+            ).format(lock=LOCK_MARK)
 
     def compose_body(self) -> ComposeResult:
+        keys = counter_keys()
+        if self.staff:
+            keys.insert(-1, (_("Ctrl+L"), _("Lock the till: the next person signs in")))
         with Grid(id="keys"):
-            for key, meaning in counter_keys():
+            for key, meaning in keys:
+                note = self.locks.get(key, "")
+                if note == LOCK_MARK:
+                    meaning = f"{LOCK_MARK} {meaning}"
+                elif note:
+                    meaning = note
                 yield Label(key, classes="key", markup=False)
                 yield Label(meaning, classes="meaning", markup=False)

@@ -32,8 +32,17 @@ from textual.widgets import (
 from app.config import data_dir
 from app.domain.errors import LoyaltyError, ValidationFailed
 from app.domain.profile import display_phone
+from app.domain.roles import Action
 from app.files import PRIVATE_FILE, private_folder, write_atomically
-from app.i18n import _, format_day, format_money, format_points, format_timestamp
+from app.i18n import (
+    _,
+    format_day,
+    format_input_date,
+    format_money,
+    format_points,
+    format_timestamp,
+    ngettext,
+)
 from app.services.cards import ReplaceResult, replace_card
 from app.services.context import Context
 from app.services.member_desk import update_member
@@ -48,9 +57,10 @@ from app.services.member_history import (
 from app.services.merge import MergeResult
 from app.services.privacy import EraseResult, erase_member, export_member_data
 from app.tui.db_work import DbWork
-from app.tui.member_text import profile_name, salutation_choices
+from app.tui.member_text import profile_name, reason_label, salutation_choices
 from app.tui.message_log import remember
 from app.tui.screens.confirm import ConfirmScreen
+from app.tui.screens.gate import require
 from app.tui.screens.member_export import ExportScreen
 from app.tui.screens.merge import MergeScreen
 from app.tui.widgets.consent_checkbox import ConsentCheckbox
@@ -107,9 +117,10 @@ class MemberViewScreen(Screen[None]):
 
     AUTO_FOCUS = "#desk-email"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f9", "save", _("Save"), key_display="F9"),
-        Binding("f2", "next_tab", _("Next tab"), key_display="F2"),
+        # Off the key bar (the German labels fill its 80 columns); the tabs are on screen.
+        Binding("f2", "next_tab", _("Next tab"), key_display="F2", show=False),
         Binding("f5", "merge", _("Merge"), key_display="F5"),
         Binding("f6", "export", _("Export"), key_display="F6"),
         Binding("f7", "erase", _("Erase"), key_display="F7"),
@@ -117,6 +128,14 @@ class MemberViewScreen(Screen[None]):
     ]
 
     CSS_PATH = "member_view.tcss"
+    # What the permission table asks for each key (the key bar marks what needs a PIN).
+    GATED: ClassVar[dict[str, Action]] = {
+        "save": Action.EDIT_PROFILE,
+        "merge": Action.MERGE,
+        "export": Action.EXPORT_MEMBER,
+        "erase": Action.ERASE,
+        "replace_card": Action.REPLACE_CARD,
+    }
 
     profile: reactive[MemberProfile | None] = reactive(None, init=False, bindings=True)
     """The member as last loaded; the form and the title follow it."""
@@ -231,7 +250,7 @@ class MemberViewScreen(Screen[None]):
                     ("+" if line.points > 0 else "") + format_points(line.points), justify="right"
                 ),
                 Text(kind_label(line.kind)),
-                Text(line.reason),
+                Text(reason_label(line.reason)),
                 Text(str(line.sale_id) if line.sale_id else ""),
                 Text(line.actor),
             )
@@ -266,7 +285,11 @@ class MemberViewScreen(Screen[None]):
     def watch_profile(self, profile: MemberProfile | None) -> None:
         if profile is None:
             return
-        who = _("{name} · card {card} · {points} points").format(
+        who = ngettext(
+            "{name} · card {card} · {points} point",
+            "{name} · card {card} · {points} points",
+            profile.points,
+        ).format(
             name=profile_name(profile),
             card=profile.card or "—",
             points=format_points(profile.points),
@@ -288,7 +311,7 @@ class MemberViewScreen(Screen[None]):
             "last_name": profile.last_name,
             "email": profile.email or "",
             "phone": display_phone(profile.phone),
-            "birthday": profile.birthday.isoformat() if profile.birthday else "",
+            "birthday": format_input_date(profile.birthday) if profile.birthday else "",
             "postcode": profile.postcode or "",
             "tier": profile.tier or "",
         }
@@ -346,11 +369,15 @@ class MemberViewScreen(Screen[None]):
         if self.profile is None or self.profile.status != "active":
             return
         changes = self.changes()
-        self.db.run(
-            "save",
-            lambda: update_member(self.ctx, self.member_id, changes),
-            lambda _view: self._profile_saved(),
-            self._not_saved,
+        require(
+            self,
+            Action.EDIT_PROFILE,
+            lambda ctx: self.db.run(
+                "save",
+                lambda: update_member(ctx, self.member_id, changes),
+                lambda _view: self._profile_saved(),
+                self._not_saved,
+            ),
         )
 
     def _profile_saved(self) -> None:
@@ -405,16 +432,23 @@ class MemberViewScreen(Screen[None]):
         if not profile.card:
             self.say(_("This member has no active card: issue a new card first"), "error")
             return
-        self.app.push_screen(MergeScreen(self.ctx, profile), self._merged)
+        require(
+            self,
+            Action.MERGE,
+            lambda ctx: self.app.push_screen(MergeScreen(ctx, profile), self._merged),
+        )
 
     def _merged(self, result: MergeResult | None) -> None:
         if result is None:
             return
         self.reload()
         self.say(
-            _(
+            ngettext(
+                "Merged member {other} into this one: {points} point moved, balance {balance};"
+                " blocked {cards}",
                 "Merged member {other} into this one: {points} points moved, balance {balance};"
-                " blocked {cards}"
+                " blocked {cards}",
+                result.points_moved,
             ).format(
                 other=result.merged_member_id,
                 points=format_points(result.points_moved),
@@ -433,9 +467,16 @@ class MemberViewScreen(Screen[None]):
         return self.cards[0].number if self.cards else None
 
     def action_export(self) -> None:
-        self.app.push_screen(ExportScreen(default_export_path(self.member_id)), self._export_to)
+        require(
+            self,
+            Action.EXPORT_MEMBER,
+            lambda ctx: self.app.push_screen(
+                ExportScreen(default_export_path(self.member_id)),
+                lambda path: self._export_to(ctx, path),
+            ),
+        )
 
-    def _export_to(self, path: str | None) -> None:
+    def _export_to(self, ctx: Context, path: str | None) -> None:
         card = self.any_card()
         if not path:
             return
@@ -443,14 +484,14 @@ class MemberViewScreen(Screen[None]):
             self.say(_("This member has no card to export by"), "error")
             return
         self.say(_("Exporting the member's data…"))
-        self._export(card, path)
+        self._export(ctx, card, path)
 
-    def _export(self, card: str, path: str) -> None:
+    def _export(self, ctx: Context, card: str, path: str) -> None:
         """Collect and write the member's data off the event loop."""
         target = Path(path).expanduser()
 
         def write() -> None:
-            data = export_member_data(self.ctx, card)
+            data = export_member_data(ctx, card)
             try:
                 if target.parent == default_export_path(self.member_id).parent:
                     private_folder(target.parent)
@@ -485,14 +526,20 @@ class MemberViewScreen(Screen[None]):
             " and history stay with the member."
         ).format(name=profile_name(profile), card=profile.card)
         screen = ConfirmScreen(_("Lost or damaged card"), text, action_label=_("New card"))
-        self.app.push_screen(screen, self._replace_confirmed)
+        require(
+            self,
+            Action.REPLACE_CARD,
+            lambda ctx: self.app.push_screen(
+                screen, lambda confirmed: self._replace_confirmed(ctx, confirmed)
+            ),
+        )
 
-    def _replace_confirmed(self, confirmed: bool | None) -> None:
+    def _replace_confirmed(self, ctx: Context, confirmed: bool | None) -> None:
         profile = self.profile
         if not confirmed or profile is None or not profile.card:
             return
         card = profile.card
-        self.db.run("card", lambda: replace_card(self.ctx, card), self._card_replaced)
+        self.db.run("card", lambda: replace_card(ctx, card), self._card_replaced)
 
     def _card_replaced(self, result: ReplaceResult) -> None:
         self.reload()
@@ -516,13 +563,19 @@ class MemberViewScreen(Screen[None]):
         screen = ConfirmScreen(
             _("Erase this member's data"), text, action_label=_("Erase"), word=word
         )
-        self.app.push_screen(screen, self._erase_confirmed)
+        require(
+            self,
+            Action.ERASE,
+            lambda ctx: self.app.push_screen(
+                screen, lambda confirmed: self._erase_confirmed(ctx, confirmed)
+            ),
+        )
 
-    def _erase_confirmed(self, confirmed: bool | None) -> None:
+    def _erase_confirmed(self, ctx: Context, confirmed: bool | None) -> None:
         card = self.any_card()
         if not confirmed or card is None:
             return
-        self.db.run("erase", lambda: erase_member(self.ctx, card), self._erased)
+        self.db.run("erase", lambda: erase_member(ctx, card), self._erased)
 
     def _erased(self, result: EraseResult) -> None:
         self.reload()

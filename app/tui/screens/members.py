@@ -94,15 +94,15 @@ class MembersScreen(Screen[None]):
 
     AUTO_FOCUS = "#desk-filter"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f2", "sort('name')", _("By name"), key_display="F2"),
         Binding("f3", "sort('points')", _("By points"), key_display="F3"),
         Binding("f4", "sort('newest')", _("Newest"), key_display="F4"),
         # Priority: the filter field would otherwise take them (and the key bar would not show
         # them) while the owner types.
-        Binding("pagedown", "next_page", _("Next"), key_display="PgDn", priority=True),
-        Binding("pageup", "previous_page", _("Prev"), key_display="PgUp", priority=True),
-        Binding("enter", "open", _("Open"), key_display="Enter"),
+        Binding("pagedown", "next_page", _("Next"), key_display=_("PgDn"), priority=True),
+        Binding("pageup", "previous_page", _("Prev"), key_display=_("PgUp"), priority=True),
+        Binding("enter", "open", _("Open"), key_display=_("Enter")),
     ]
 
     CSS_PATH = "members.tcss"

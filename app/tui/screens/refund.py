@@ -20,10 +20,12 @@ from app.domain.rules import SaleFigures, plan_refund
 from app.i18n import _, current_locale, format_money, format_points, format_timestamp
 from app.services.context import Context
 from app.services.refunds import refund_sale
+from app.services.staff import refund_action
 from app.services.views import MemberView, RefundResult, SaleLine
 from app.store.errors import DatabaseError
 from app.tui.member_text import member_line
 from app.tui.screens.dialog import Dialog
+from app.tui.screens.gate import require
 from app.tui.widgets.ordered_input import OrderedInput
 
 
@@ -176,9 +178,16 @@ class RefundScreen(Dialog[RefundResult | None]):
             self.refused(exc)
             return
         sale_id = sale.sale_id
+        # A cashier refunds today's small sales here alone; anything else needs a manager.
         self.db.run(
-            "refund", lambda: refund_sale(self.ctx, sale_id, cents), self.dismiss, self.refused
+            "refund",
+            lambda: refund_action(self.ctx, sale_id, cents),
+            lambda action: require(self, action, lambda ctx: self._refund(ctx, sale_id, cents)),
+            self.refused,
         )
+
+    def _refund(self, ctx: Context, sale_id: int, cents: int | None) -> None:
+        self.db.run("refund", lambda: refund_sale(ctx, sale_id, cents), self.dismiss, self.refused)
 
     def refused(self, exc: LoyaltyError) -> None:
         self.show_message(exc.message)

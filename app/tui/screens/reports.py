@@ -8,10 +8,14 @@ and a failure is a message on the screen. The charts are drawn by textual-plotex
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
 from rich.console import Console
 from rich.table import Table
 from textual import on
@@ -32,7 +36,7 @@ from textual_plotext import PlotextPlot
 
 from app.domain import report as rep
 from app.domain.errors import LoyaltyError
-from app.i18n import _, format_day, ngettext
+from app.i18n import _, current_locale, format_day, ngettext
 from app.services.context import Context
 from app.services.feedback import Detractor, detractors
 from app.services.report_series import WeeklySeries, report_series
@@ -119,7 +123,7 @@ class ReportsScreen(Screen[None]):
     """The period's key figures on the left, the weekly charts on the right; Esc goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f5", "recompute", _("Refresh"), key_display="F5"),
         Binding("f6", "day_close", _("Day's close"), key_display="F6"),
     ]
@@ -260,7 +264,7 @@ class ReportsScreen(Screen[None]):
         self.say(
             ngettext(
                 "{start} – {end} ({days} day)", "{start} – {end} ({days} days)", period.days
-            ).format(start=period.start.isoformat(), end=period.end.isoformat(), days=period.days)
+            ).format(start=format_day(period.start), end=format_day(period.end), days=period.days)
         )
         rows = {
             key: (label, value)
@@ -282,7 +286,7 @@ class ReportsScreen(Screen[None]):
     def draw(self, series: WeeklySeries, currency: str) -> None:
         """The three weekly charts (weeks labelled by their first day)."""
         x = list(range(1, len(series.weeks) + 1))
-        labels = [day.strftime("%d.%m") for day in series.weeks]
+        labels = [week_label(day) for day in series.weeks]
         step = max(1, len(x) // 6)  # a label every few weeks, so they never overlap at 80x24
         ticks: tuple[list[float], list[str]] = ([float(v) for v in x[::step]], labels[::step])
 
@@ -293,6 +297,8 @@ class ReportsScreen(Screen[None]):
         revenue = [cents / 100 for cents in series.revenue_cents]
         plt.plot(x, revenue, label=_("revenue"), yside="right", marker="braille")
         plt.xticks(*ticks)
+        plt.yticks(*y_ticks(series.purchases))
+        plt.yticks(*y_ticks(revenue), yside=2)
         plt.title(
             _("Per week: purchases (left), revenue in {currency} (right)").format(currency=currency)
         )
@@ -303,6 +309,7 @@ class ReportsScreen(Screen[None]):
         plt.clear_figure()
         plt.bar(x, list(series.new_members))
         plt.xticks(*ticks)
+        plt.yticks(*y_ticks(series.new_members))
         plt.title(_("New members per week"))
         members.refresh()
 
@@ -312,6 +319,7 @@ class ReportsScreen(Screen[None]):
         plt.plot(x, list(series.points_issued), label=_("issued"), marker="braille")
         plt.plot(x, list(series.points_redeemed), label=_("redeemed"), marker="braille")
         plt.xticks(*ticks)
+        plt.yticks(*y_ticks([*series.points_issued, *series.points_redeemed]))
         plt.title(_("Points issued and redeemed per week"))
         points.refresh()
 
@@ -334,3 +342,19 @@ class ReportsScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def week_label(day: date) -> str:
+    """A week on a chart's axis, by its first day: ``02.11.`` in German, ``11/02`` in English."""
+    return format_skeleton("MMdd", day, locale=current_locale())
+
+
+def y_ticks(values: Sequence[float]) -> tuple[list[float], list[str]]:
+    """Ticks from 0 past the largest value at round steps (1, 2, 2.5 or 5 times a power of
+    ten), labelled in the locale's numbers (``2,5`` in German)."""
+    top = max(values, default=0) or 1
+    power = 10 ** math.floor(math.log10(top / 4))
+    step = next(power * f for f in (1, 2, 2.5, 5, 10) if power * f * 4 >= top)
+    count = math.ceil(top / step)
+    ticks = [step * i for i in range(count + 1)]
+    return ticks, [format_decimal(round(t, 2), locale=current_locale()) for t in ticks]

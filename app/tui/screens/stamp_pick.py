@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.domain.stamps import StampCard
@@ -25,7 +25,8 @@ class StampPickScreen(Dialog[int | None]):
     def compose(self) -> ComposeResult:
         # The frame without title, buttons or footer: a quick choice between a few cards.
         with Vertical(id="dialog"):
-            yield Label(_("Which stamp card? (number or ↑ ↓ and Enter, Esc cancels)"))
+            yield Label(_("Which stamp card?"), classes="title")
+            yield Static(_("Its number, or ↑ ↓ and Enter · Esc: cancel"), classes="hint")
             yield OptionList(
                 *(
                     Option(f"{i}  {card.label}", id=str(card.program_id))

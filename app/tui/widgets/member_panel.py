@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from app.domain.feedback import is_detractor
 from app.domain.profile import salutation_label
-from app.i18n import _, format_day, format_money, format_points
+from app.i18n import _, format_day, format_money, format_points, ngettext
 from app.services.member_offers import MemberOffers
 from app.services.views import MemberView, SaleLine
 
@@ -125,16 +125,22 @@ class MemberPanel(Vertical):
         if member.birthday_points:
             lines.append(
                 Content.styled(
-                    _("Happy birthday! +{points} points with this purchase").format(
-                        points=format_points(member.birthday_points)
-                    ),
+                    ngettext(
+                        "Happy birthday! +{points} point with this purchase",
+                        "Happy birthday! +{points} points with this purchase",
+                        member.birthday_points,
+                    ).format(points=format_points(member.birthday_points)),
                     "bold $warning",
                 )
             )
         if member.points_expiring:
             lines.append(
                 Content.styled(
-                    _("{points} points expire by {date}").format(
+                    ngettext(
+                        "{points} point expires by {date}",
+                        "{points} points expire by {date}",
+                        member.points_expiring,
+                    ).format(
                         points=format_points(member.points_expiring),
                         date=format_day(member.points_expiring_by),
                     ),
@@ -180,7 +186,9 @@ class MemberPanel(Vertical):
         last_visit = local_day(member.last_visit) if member.last_visit else "—"
         return Content.assemble(
             (
-                _("{points} points = {value}").format(
+                ngettext(
+                    "{points} point = {value}", "{points} points = {value}", member.points
+                ).format(
                     points=format_points(member.points),
                     value=format_money(member.points_value_cents, self.currency),
                 ),

@@ -14,7 +14,8 @@ from app.services.views import MemberSummary
 from app.tui.widgets.scan_keys import CaughtKeys
 
 
-def _option(found: MemberSummary) -> Option:
+def member_option(found: MemberSummary) -> Option:
+    """A member found by a search, as a line of a list: name, card, points, contact."""
     contact = " · ".join(p for p in (found.email, found.phone, found.postcode) if p)
     label = Content.assemble(
         (f"{found.last_name}, {found.first_name}", "bold"),
@@ -66,7 +67,7 @@ class PickList(OptionList):
         self.border_title = _("{count} found for “{text}” · ↑↓ Enter to pick · Esc").format(
             count=len(found), text=quote_input(text)
         )
-        self.set_options(_option(m) for m in found)
+        self.set_options(member_option(m) for m in found)
         self.highlighted = 0 if found else None
 
     @on(OptionList.OptionSelected)

@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from app.domain.rules import applied_summary
-from app.i18n import _, format_money, format_points
+from app.i18n import _, format_money, format_points, ngettext
 from app.services.views import SaleResult
 from app.tui.widgets.figure_rows import figure_rows
 
@@ -57,8 +57,10 @@ class Receipt(Static):
         if result.points_expired:
             parts += [
                 "\n",
-                _("{points} expired points were written off first").format(
-                    points=format_points(result.points_expired)
-                ),
+                ngettext(
+                    "{points} expired point was written off first",
+                    "{points} expired points were written off first",
+                    result.points_expired,
+                ).format(points=format_points(result.points_expired)),
             ]
         return Content.assemble(*parts)

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label
 
-from app.domain.program import format_multiplier
+from app.domain.program import format_multiplier, format_weekdays
 from app.i18n import _, format_day
 from app.services.program_rules import list_campaigns, remove_campaign
 from app.tui.screens.program.forms import save_settings
@@ -23,7 +23,7 @@ CAMPAIGNS = "program-campaigns"
 
 
 def campaign_days(data: dict[str, Any]) -> str:
-    return ",".join(data["weekdays"]) if data["weekdays"] else _("every day")
+    return format_weekdays(data["weekdays"]) if data["weekdays"] else _("every day")
 
 
 class CampaignsTab(RuleListTab):

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from app.domain.coupons import Coupon
 from app.domain.money import parse_amount, parse_points
@@ -22,6 +22,7 @@ from app.i18n import _, format_money, format_timestamp
 from app.services.context import Context
 from app.services.coupons import CouponView, create_batch, create_coupon
 from app.tui.screens.form_dialog import Field, FormDialog, optional, whole_number
+from app.tui.widgets.key_bar import KeyBar
 
 
 def kind_choices() -> tuple[tuple[str, str], ...]:
@@ -48,7 +49,7 @@ class CouponDialog(FormDialog):
     """One shared code (``SUMMER10``), or with ``batch`` a number of single-use codes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("escape", "cancel", _("Cancel"), key_display=_("Esc")),
         Binding("f9", "confirm", _("Create"), key_display="F9"),
     ]
 
@@ -158,7 +159,7 @@ class CouponDetails(ModalScreen[None]):
     """One coupon and every use of it (sale, member, till, when; undone by a full refund)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", _("Close"), key_display="Esc"),
+        Binding("escape", "close", _("Close"), key_display=_("Esc")),
         Binding("enter", "close", show=False),
     ]
 
@@ -206,7 +207,7 @@ class CouponDetails(ModalScreen[None]):
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="coupon-uses")
             else:
                 yield Static(_("Not used yet."), classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if not self.view.redemptions:

@@ -97,8 +97,10 @@ class CouponsTab(ListTab):
         if len(views) > COUPON_ROWS:
             note = self.query_one(f"#{self.TABLE_ID}-empty", Static)
             note.update(
-                _(
-                    "The newest {shown} of {count} coupons (all of them: loyalty coupon list)"
+                ngettext(
+                    "The newest {shown} of {count} coupon (all of them: loyalty coupon list)",
+                    "The newest {shown} of {count} coupons (all of them: loyalty coupon list)",
+                    len(views),
                 ).format(shown=format_points(COUPON_ROWS), count=format_points(len(views)))
             )
             note.display = True
@@ -112,7 +114,14 @@ class CouponsTab(ListTab):
 
     def new_batch(self) -> None:
         """F5: a batch of single-use codes, printed to a PDF if wanted."""
-        self.app.push_screen(CouponDialog(self.ctx, batch=True), self._coupons_created)
+        from app.domain.roles import Action
+        from app.tui.screens.gate import require
+
+        require(
+            self,
+            Action.COUPON_BATCH,
+            lambda ctx: self.app.push_screen(CouponDialog(ctx, batch=True), self._coupons_created),
+        )
 
     def _coupons_created(self, result: object) -> None:
         if isinstance(result, CouponView):

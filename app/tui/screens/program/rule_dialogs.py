@@ -16,6 +16,8 @@ from app.domain.money import REFUND_TYPING_LIMIT_CENTS, parse_amount
 from app.domain.program import (
     Campaign,
     Tier,
+    format_typed_day,
+    format_weekdays,
     parse_day,
     parse_hours,
     parse_multiplier,
@@ -129,13 +131,23 @@ class CampaignDialog(FormDialog):
             Field(
                 "multiplier", _("Points multiplier"), _("e.g. 2 or 1.5"), multiplier, required=True
             ),
-            Field("from", _("From (date)"), _("optional, YYYY-MM-DD"), data.get("from") or ""),
-            Field("until", _("Until (date)"), _("optional, YYYY-MM-DD"), data.get("until") or ""),
+            Field(
+                "from",
+                _("From (date)"),
+                _("optional, YYYY-MM-DD"),
+                format_typed_day(data.get("from")),
+            ),
+            Field(
+                "until",
+                _("Until (date)"),
+                _("optional, YYYY-MM-DD"),
+                format_typed_day(data.get("until")),
+            ),
             Field(
                 "weekdays",
                 _("Weekdays"),
                 _("optional, e.g. tue or sat,sun"),
-                ",".join(data.get("weekdays") or []),
+                format_weekdays(data.get("weekdays") or []),
             ),
             Field("hours", _("Hours"), _("optional, e.g. 14-17"), data.get("hours") or ""),
         ]
@@ -169,7 +181,7 @@ class StampProgramDialog(FormDialog):
     """Start a stamp program: its name, the stamps of a full card and the reward."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), key_display="Esc"),
+        Binding("escape", "cancel", _("Cancel"), key_display=_("Esc")),
         Binding("f9", "confirm", _("Add"), key_display="F9"),
     ]
 

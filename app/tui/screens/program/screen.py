@@ -46,16 +46,16 @@ class ProgramScreen(Screen[None]):
     """The loyalty program's rules, one tab per group; Esc goes back to the counter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), key_display="Esc"),
+        Binding("escape", "back", _("Back"), key_display=_("Esc")),
         Binding("f2", "next_tab", _("Next tab"), key_display="F2"),
         Binding("f3", "previous_tab", _("Prev tab"), key_display="F3"),
         Binding("f9", "save", _("Save"), key_display="F9"),
         Binding("f4", "add", _("Add"), key_display="F4"),
         Binding("f4", "new_coupon", _("New code"), key_display="F4"),
         Binding("f5", "new_batch", _("Batch"), key_display="F5"),
-        Binding("enter", "edit", _("Change"), key_display="Enter"),
-        Binding("enter", "show_coupon", _("Show"), key_display="Enter"),
-        Binding("delete", "remove", _("Remove"), key_display="Del"),
+        Binding("enter", "edit", _("Change"), key_display=_("Enter")),
+        Binding("enter", "show_coupon", _("Show"), key_display=_("Enter")),
+        Binding("delete", "remove", _("Remove"), key_display=_("Del")),
     ]
 
     DEFAULT_CSS = """

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label, Select
 
 from app.domain.program import format_multiplier
-from app.i18n import _, format_money
+from app.i18n import _, format_money, format_percent
 from app.services.program_rules import list_tiers, remove_tier
 from app.tui.screens.program.forms import choices, save_settings
 from app.tui.screens.program.lists import Row, RuleListTab
@@ -80,7 +80,7 @@ class TiersTab(RuleListTab):
                     Text(tier.name),
                     Text(format_money(tier.min_spend_cents, currency), justify="right"),
                     Text(format_multiplier(tier.multiplier), justify="right"),
-                    Text(f"{tier.discount_percent} %" if tier.discount_percent else "–"),
+                    Text(format_percent(tier.discount_percent) if tier.discount_percent else "–"),
                 ],
             )
             for tier in list_tiers(self.ctx)

@@ -42,6 +42,7 @@ FIGURES = (
     "program_checkout_p99_ms",
     "report_month_ms",
     "report_year_ms",
+    "report_day_ms",
 )
 
 

@@ -94,4 +94,4 @@ def test_with_staff_nobody_signed_in_is_refused(cli: Cli, shop: tuple[str, str])
         add_staff(Context(db, actor="setup"), "Olivia", Role.OWNER, "1111")
     finally:
         db.dispose()
-    cli.refused("audit", match="the audit trail is for a manager or the owner")
+    cli.refused("audit", match="sign in with LOYALTY_STAFF and LOYALTY_PIN")

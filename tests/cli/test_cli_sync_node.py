@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ def test_a_copied_database_is_refused_with_the_fix_and_init_new_node_fixes_it(
     a.json("init", "--store", "001", "--till", "1", "--sync-dir", str(folder))
     card = str(a.json("member", "add", "--first-name", "Anna", "--last-name", "Müller")["card"])
     a.json("sync", "export")
+    # As a copy of a closed database: the in-process commands leave their WAL open.
+    con = sqlite3.connect(tmp_path / "a.db")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
     shutil.copyfile(tmp_path / "a.db", tmp_path / "c.db")
     c = Cli(tmp_path / "c.db", capsys)
     c.json("init", "--store", "003", "--till", "1")

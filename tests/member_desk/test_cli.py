@@ -134,15 +134,15 @@ def test_members_import_reports_and_refuses(capsys, db_path: Path, tmp_path: Pat
     code, out, err = run(capsys, db_path, "members", "import", str(path))
     assert code == 1
     assert "Line 3: invalid: Last name is required" in out
-    assert err.count("\n") == 1 and "1 invalid rows: nothing imported" in err
+    assert err.count("\n") == 1 and "1 invalid row: nothing imported" in err
     code, out, err = run(
         capsys, db_path, "members", "import", str(path), "--dry-run", "--skip-invalid"
     )
-    assert code == 0 and "Dry run: would import 1 members" in out
+    assert code == 0 and "Dry run: would import 1 member" in out
     code, out, _err = run(capsys, db_path, "member", "find", "roth")
     assert "No member found" in out
     code, out, err = run(capsys, db_path, "members", "import", str(path), "--skip-invalid")
-    assert code == 0 and "Imported 1 members (1 new cards, 0 points)" in out
+    assert code == 0 and "Imported 1 member (1 new cards, 0 points)" in out
     code, out, _err = run(capsys, db_path, "member", "find", "roth")
     assert "Roth" in out
 

@@ -20,7 +20,6 @@ async def test_every_key_stays_visible_when_the_bar_needs_two_lines(
     app: LoyaltyApp, member: MemberView
 ) -> None:
     async with app.run_test(size=(60, 24)) as pilot:
-        await scan(pilot, member.card)  # the checkout's keys are offered with a member
         await settle(pilot)
         # Without a member the usable keys fit one line (the checkout keys are left out).
         assert str(app.screen.query_one(KeyBar).render()) == "F1 Help F2 Enroll Esc Clear"

@@ -91,7 +91,7 @@ async def test_the_first_staff_account_locks_a_running_shop_of_one(
 
 
 async def test_with_staff_the_till_opens_locked_and_a_name_and_pin_sign_in(
-    ctx: Context, team: dict[str, StaffView]
+    ctx: Context, team: dict[str, StaffView], member: MemberView
 ) -> None:
     app = LoyaltyApp(ctx)
     async with app.run_test(size=SIZE) as pilot:
@@ -104,7 +104,9 @@ async def test_with_staff_the_till_opens_locked_and_a_name_and_pin_sign_in(
         assert ctx.staff is not None and ctx.staff.name == "Carla"
         assert app.focused is not None and app.focused.id == "scan"
         assert not app.screen.query_one("#shop-of-one").display
-        # The cashier may not adjust points alone: the key bar says so.
+        # The cashier may not adjust points alone: with a member on screen the key bar says so.
+        await scan(pilot, member.card)
+        await settle(pilot)
         assert "🔒Adjust" in text_of(app, "KeyBar")
         assert "🔒Refund" not in text_of(app, "KeyBar")
 

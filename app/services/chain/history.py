@@ -11,7 +11,6 @@ seen, the folder holds another history under this id, and sync refuses until
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,11 +20,12 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from app.domain.errors import LoyaltyError
 from app.i18n import _
+from app.services.audit import record
 from app.services.context import Context
 from app.store.bulk import select_in
 from app.store.database import serialize
 from app.store.settings import NODE_ID, put_setting, read_node_id
-from app.store.tables import AUDIT, SYNC_EVENT, SYNC_FILE
+from app.store.tables import SYNC_EVENT, SYNC_FILE
 from app.sync.fileformat import (
     MB,
     SUFFIX,
@@ -188,15 +188,7 @@ def new_node(ctx: Context) -> NewNode:
             .values(node=new)
         ).rowcount
         put_setting(conn, NODE_ID, new, ctx.now())
-        conn.execute(
-            insert(AUDIT).values(
-                at=ctx.now(),
-                actor=ctx.actor,
-                action="sync.new_node",
-                entity="setting",
-                entity_id=NODE_ID,
-                detail=json.dumps({"old": old, "new": new}),
-            )
-        )
+        # Recorded in the old id's chain: the last row written under it.
+        record(session, ctx, "sync.new_node", "setting", NODE_ID, old=old, new=new)
     ctx._node = None
     return NewNode(old=old, new=new, events=int(moved or 0))

@@ -98,8 +98,12 @@ class KeyBar(Static):
         width = self.size.width or 10_000
         if line_length(keys) > width:
             keys = [entry for entry in keys if entry[2]]
-        if line_length(keys) > width and len(keys) > 1 and keys[-1][0] == _("Esc"):
-            # Esc goes back everywhere and F1 lists it: the first usable key to leave a full
+        if (
+            line_length(keys) > width
+            and keys[-1][0] == _("Esc")
+            and line_length(keys[:-1]) <= width
+        ):
+            # Esc goes back everywhere and F1 lists it: left out when that keeps the bar on one
             # line (a cashier's locked keys take a little more room).
             keys = keys[:-1]
         lines: list[list[Content]] = [[]]

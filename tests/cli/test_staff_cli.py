@@ -124,6 +124,9 @@ def _build(cli: Cli, monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str,
         cli.json("campaign", "add", name, "--multiplier", "2", "--weekdays", "mon")
     for name in ("Coffee", "Tea"):
         cli.json("stamps", "add", name, "--stamps", "5", "--reward", "a cup")
+    for card in cards[2:]:  # full tea cards, for `stamps reward`
+        for _stamp in range(5):
+            cli.json("stamps", "give", card, "--program", "Tea")
     members_csv = folder / "members.csv"
     cli.json("members", "export", str(members_csv))
     sales_csv = folder / "sales.csv"
@@ -264,6 +267,8 @@ GUARDED: dict[str, Argv] = {
     "stamps add": lambda w, i: ["stamps", "add", f"Juice{i}", "--stamps", "5", "--reward", "x"],
     "stamps remove": lambda w, i: ["stamps", "remove", ("Coffee", "Tea")[i]],
     "stamps give": lambda w, i: ["stamps", "give", w["cards"][0], "--program", "Coffee"],
+    "stamps reward": lambda w, i: ["stamps", "reward", w["cards"][2 + i], "--program", "Tea"],
+    "audit": lambda w, i: ["audit"],
     "settings set": lambda w, i: ["settings", "set", "shop.name", f"Shop {i}"],
     "sync conflicts": lambda w, i: ["sync", "conflicts"],
     "tier add": lambda w, i: [

@@ -361,9 +361,10 @@ async def test_the_help_marks_what_needs_a_pin(ctx: Context, team: dict[str, Sta
         dialog = screen.query_one("#dialog")
         assert dialog.region.height <= 24
         assert all(label.region.height == 1 for label in screen.query(".meaning"))
-        assert "manager's or owner's badge and PIN" in str(
-            screen.query_one(".hint", Static).render()
-        )
+        hint = screen.query_one(".hint", Static)
+        assert "manager's or owner's badge and PIN" in str(hint.render())
+        # On screen, above the key bar (it fell below the 24th line once).
+        assert hint.region.height == 1 and hint.region.bottom <= 23
         # The command palette marks the same.
         titles = [title for title, _help, _call in app.counter.palette_commands()]
         assert "🔒Adjust points" in titles and "🔒Program rules" in titles

@@ -85,6 +85,9 @@ class HelpScreen(Dialog[None]):
         keys = counter_keys()
         if self.staff:
             keys.insert(-1, (_("Ctrl+L"), _("Lock the till: the next person signs in")))
+            # 24 lines hold the keys and the lock mark's legend only without F1 (this list)
+            # and F3 (a scan goes to the scan field wherever the cursor is; Esc too).
+            keys = [(key, meaning) for key, meaning in keys if key not in ("F1", "F3")]
         with Grid(id="keys"):
             for key, meaning in keys:
                 note = self.locks.get(key, "")

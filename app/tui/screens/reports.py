@@ -152,7 +152,8 @@ class ReportsScreen(Screen[None]):
             with TabbedContent(id="report-charts"):
                 with TabPane(_("Purchases"), id="chart-purchases"):
                     yield PlotextPlot(id="plot-purchases")
-                with TabPane(_("New members"), id="chart-members"):
+                # Short tab labels: all four fit the right half of 80 columns in both languages.
+                with TabPane(_("Joined"), id="chart-members"):
                     yield PlotextPlot(id="plot-members")
                 with TabPane(_("Points"), id="chart-points"):
                     yield PlotextPlot(id="plot-points")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets import Input, Select, Static, Tab, TabbedContent, Tabs
 from textual_plotext import PlotextPlot
 
+from app.i18n import set_language
 from app.services.checkout import checkout
 from app.services.context import Context
 from app.services.views import MemberView
@@ -132,3 +134,18 @@ async def test_the_call_back_tab_lists_the_periods_detractors(
         assert "NPS +0 from 2 answers" in text
         assert f"2/10  {member.card}" in text and "Anna Müller" in text
         assert "“Zu lange gewartet”" in text
+
+
+@pytest.mark.parametrize("language", ["en_US", "de"])
+async def test_every_chart_tab_fits_at_80_columns(
+    ctx: Context, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOYALTY_LANG", language)
+    set_language()
+    async with LoyaltyApp(ctx).run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        tabs = screen.query_one("#report-charts Tabs", Tabs)
+        labels = list(screen.query("#report-charts Tab").results(Tab))
+        assert len(labels) == 4
+        for tab in labels:
+            assert tab.region.right <= tabs.region.right, str(tab.label)

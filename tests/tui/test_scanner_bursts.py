@@ -172,7 +172,7 @@ async def test_a_card_scanned_during_a_sale_that_fails_waits_in_the_scan_field(
             checkout(ctx, other_member.card, 1000, coupon="LAST1")  # used up at another till
             other_till.execute("BEGIN IMMEDIATE")  # and that till still writes: the sale waits
             await pilot.press("f9", *other_member.card, "enter")
-            for _attempt in range(50):  # the card's Enter reaches the queue (a loaded machine)
+            for _attempt in range(200):  # the card's Enter reaches the queue (a loaded machine)
                 await pilot.pause(0.05)
                 if app.screen.scans.pending:
                     break

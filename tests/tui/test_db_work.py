@@ -43,7 +43,9 @@ class WriteLock:
         try:
             con.execute("BEGIN IMMEDIATE")
             self.taken.set()
-            self.released.wait(timeout=9)
+            # Released by the test; the timeout only ends a test that failed before it. On a
+            # loaded machine 9 s let the lock go while the test still waited for "save".
+            self.released.wait(timeout=60)
             con.execute("ROLLBACK")
         finally:
             con.close()

@@ -76,7 +76,8 @@ class ImportReport:
         }
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_import_file(path: Path) -> bytes:
+    """A CSV file's bytes for an import, or InvalidInput saying why it cannot be read."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -87,7 +88,8 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (below the databases' parameter limits)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -96,7 +98,7 @@ def _existing(ctx: Context, column: str, values: Iterable[str]) -> set[str]:
     """Which of ``values`` the database already has in ``column`` (card number or email key)."""
     table = "card" if column == "number" else "member"
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(values))):
+    for chunk in chunks(sorted(set(values))):
         marks = ", ".join("?" * len(chunk))
         rows = queries.fetch_all(
             ctx.db,
@@ -161,7 +163,7 @@ def import_members_csv(
     rows is written (hidden until the whole import is published).
     """
     path = Path(path)
-    parsed = read_file(_read_bytes(path))
+    parsed = read_file(read_import_file(path))
     now = ctx.now()
     today = now.astimezone().date()
     region = str(ctx.settings()["shop.phone_region"])
@@ -234,8 +236,7 @@ def member_row_chunks(
                 return
             yield rows
             after = rows[-1].id
-    for start in range(0, len(member_ids), CHUNK):
-        part = member_ids[start : start + CHUNK]
+    for part in chunks(member_ids):
         marks = ", ".join("?" * len(part))
         found = {
             r.id: r

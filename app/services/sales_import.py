@@ -26,6 +26,7 @@ from app.domain.sales_csv import SaleRow, check_sale_row, read_sales_file
 from app.i18n import _
 from app.services.audit import record
 from app.services.context import Context
+from app.services.member_io import chunks, read_import_file
 from app.store.bulk import (
     DriverValues,
     allocate_ids,
@@ -39,7 +40,6 @@ from app.sync import events
 
 IMPORT_TILL = 0
 IMPORT_ACTOR = "import"
-CHUNK = 500
 WRITE_CHUNK = 10_000
 
 _SALE_COLUMNS = (
@@ -117,22 +117,6 @@ class _Member:
     id: int
     uuid: str
     balance: int
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(_("No such file: {path}").format(path=path)) from None
-    except OSError as exc:
-        raise InvalidInput(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
 
 
 def _members_of(ctx: Context, cards: Iterable[str]) -> dict[str, _Member]:
@@ -269,7 +253,7 @@ def import_sales_csv(ctx: Context, path: str | Path, *, dry_run: bool = False) -
     """Import a sales history file; refused whole (nothing stored) when a row is invalid."""
     path = Path(path)
     report = SalesImportReport(file=str(path), encoding="", delimiter="", dry_run=dry_run)
-    rows, members = _check(ctx, report, _read(path))
+    rows, members = _check(ctx, report, read_import_file(path))
     if report.invalid:
         report.refused = True
         return report
@@ -299,10 +283,9 @@ def _write(
         v = DriverValues(conn.dialect.name == "sqlite")
         deltas: defaultdict[int, int] = defaultdict(int)
         visits: dict[int, Any] = {}
-        for start in range(0, len(rows), WRITE_CHUNK):
-            # Built and written a chunk at a time: the memory of a 1,000,000-row file is
-            # its checked rows, not its rows three times over (sales, ledger, events).
-            chunk = rows[start : start + WRITE_CHUNK]
+        # Built and written a chunk at a time: the memory of a 1,000,000-row file is its
+        # checked rows, not its rows three times over (sales, ledger, events).
+        for chunk in chunks(rows, WRITE_CHUNK):
             _write_chunk(ctx, conn, v, chunk, members, uuids, deltas, visits)
         execute_many(
             conn,
@@ -450,7 +433,7 @@ def _update_tiers(conn: Connection, ctx: Context, member_ids: list[int]) -> None
     v = DriverValues(conn.dialect.name == "sqlite")
     condition = "" if since is None else " AND created_at >= ?"
     spend: dict[int, int] = {}
-    for part in _chunks(member_ids):
+    for part in chunks(member_ids):
         marks = ", ".join("?" * len(part))
         params: list[Any] = list(part)
         if since is not None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from app.domain.segments import Segment, Shopper, parse_segment, rfm_members
 from app.services.context import Context
+from app.services.member_io import chunks
 from app.store import queries
 from app.store.jobs import VISIBLE_SQL
 
@@ -34,8 +35,7 @@ def _in_name_order(ctx: Context, ids: list[int]) -> list[int]:
     if not ids:
         return []
     found: list[tuple[str, str, int]] = []
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
+    for part in chunks(ids):
         marks = ", ".join("?" * len(part))
         for r in queries.fetch_all(
             ctx.db,
